@@ -1,0 +1,43 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+# Every target creates or reuses .venv and is safe to run twice.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+FLASK := $(BIN)/flask --app mentoring
+
+.PHONY: run test bench e2e lint setup db clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --upgrade pip
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+
+run: db
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: db
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+e2e: db
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python benchmarks/bench_matching.py $(BENCH_ARGS)
+
+lint: setup
+	$(BIN)/ruff check mentoring matching tests benchmarks
+	$(BIN)/bandit -q -r mentoring matching -ll
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis
