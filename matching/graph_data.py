@@ -1,0 +1,410 @@
+"""The SESSIONS.json format: frozen records, validation, and the networkx session graph built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from matching.errors import InputError
+
+ROLES = ("leader", "mentor")
+HELD = "held"
+STATUSES = (HELD, "cancelled-by-leader", "cancelled-by-mentor", "missed")
+
+DIGITS = 3  # every float in the output is rounded to this many decimals
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DIGITS = re.compile(r"(\d+)")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A programme participant: a leader or a mentor, in one department."""
+
+    id: str
+    role: str
+    department: str
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One proposed session of a pair and what became of it."""
+
+    leader: str
+    mentor: str
+    date: dt.date
+    status: str
+    minutes: int | None = None
+    skills: tuple[str, ...] = ()
+    rating_by_leader: int | None = None
+    rating_by_mentor: int | None = None
+    proposed_at: dt.datetime | None = None
+    answered_at: dt.datetime | None = None
+
+    @property
+    def held(self) -> bool:
+        """True if the session took place."""
+        return self.status == HELD
+
+    @property
+    def response_hours(self) -> float | None:
+        """Hours from proposal to answer, or None unless both timestamps are known."""
+        if self.proposed_at is None or self.answered_at is None:
+            return None
+        return (self.answered_at - self.proposed_at).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """A published (leader, mentor) pair, its start date, goals (skills) and sessions."""
+
+    leader: str
+    mentor: str
+    started: dt.date
+    goals: tuple[str, ...] = ()
+    sessions: tuple[SessionRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionsData:
+    """The whole parsed SESSIONS.json: people and pairs, each pair carrying its sessions."""
+
+    people: tuple[Person, ...]
+    pairs: tuple[PairRecord, ...]
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that orders ids like a person would: L2 before L10, then by the raw text."""
+    parts = tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(text) if p
+    )
+    return (parts, text)
+
+
+def sorted_natural(items: Iterable[str]) -> list[str]:
+    """The items in natural order (see natural_key)."""
+    return sorted(items, key=natural_key)
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+def _quoted(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _list(data: Mapping[str, Any], key: str, where: str, required: bool) -> list[Any]:
+    if key not in data or data[key] is None:
+        if required:
+            raise InputError(
+                f"{where}{key} is missing; it must be a list (it may be empty)."
+            )
+        return []
+    value = data[key]
+    if not isinstance(value, list):
+        raise InputError(f"{where}{key} must be a list, not {type(value).__name__}.")
+    return value
+
+
+def _object(value: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{field} must be an object, not {type(value).__name__}.")
+    return value
+
+
+def _id(item: Mapping[str, Any], key: str, field: str) -> str:
+    value = item.get(key)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (str, int))
+        or str(value).strip() == ""
+    ):
+        raise InputError(
+            f"{field}.{key} must be a non-empty id (text or a whole number), not {_quoted(value)}."
+        )
+    return str(value)
+
+
+def _text(item: Mapping[str, Any], key: str, field: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or value.strip() == "":
+        raise InputError(f"{field}.{key} must be non-empty text, not {_quoted(value)}.")
+    return value
+
+
+def _skills(item: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
+    value = item.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(s, str) and s.strip() for s in value
+    ):
+        raise InputError(
+            f"{field}.{key} must be a list of skill names (non-empty text)."
+        )
+    return tuple(sorted_natural(set(value)))
+
+
+def _date(item: Mapping[str, Any], key: str, field: str) -> dt.date:
+    value = item.get(key)
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(
+        f"{field}.{key} must be a date written like 2024-03-31, not {_quoted(value)}."
+    )
+
+
+def _datetime(item: Mapping[str, Any], key: str, field: str) -> dt.datetime | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    message = f"{field}.{key} must be a date and time written like 2024-03-31T09:30:00Z, not {_quoted(value)}."
+    if not isinstance(value, str):
+        raise InputError(message)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(message) from None
+    # Naive timestamps are taken as UTC so that naive and aware values can be compared.
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _whole(
+    item: Mapping[str, Any], key: str, field: str, low: int, high: int | None, what: str
+) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    ok = (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
+    if not ok:
+        raise InputError(f"{field}.{key} must be {what}, not {_quoted(value)}.")
+    return value
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _parse_people(data: Mapping[str, Any]) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for i, raw in enumerate(_list(data, "people", "", required=True)):
+        field = f"people[{i}]"
+        item = _object(raw, field)
+        pid = _id(item, "id", field)
+        role = item.get("role")
+        if role not in ROLES:
+            raise InputError(
+                f"{field}.role is {_quoted(role)}, but it must be 'leader' or 'mentor'."
+            )
+        if pid in people:
+            raise InputError(
+                f"{field}.id {pid!r} is listed twice; every person needs a unique id."
+            )
+        people[pid] = Person(
+            id=pid, role=role, department=_text(item, "department", field)
+        )
+    return people
+
+
+def _member(
+    item: Mapping[str, Any], role: str, field: str, people: Mapping[str, Person]
+) -> str:
+    pid = _id(item, role, field)
+    person = people.get(pid)
+    if person is None:
+        raise InputError(f"{field}.{role} {pid!r} is not one of the people listed.")
+    if person.role != role:
+        raise InputError(
+            f"{field}.{role} {pid!r} is listed as a {person.role}, not a {role}."
+        )
+    return pid
+
+
+def _parse_session(raw: Any, field: str) -> SessionRecord:
+    item = _object(raw, field)
+    status = item.get("status")
+    if status not in STATUSES:
+        raise InputError(
+            f"{field}.status is {_quoted(status)}, but it must be one of {', '.join(STATUSES)}."
+        )
+    ratings = item.get("ratings")
+    ratings = {} if ratings is None else _object(ratings, f"{field}.ratings")
+    rating = "a whole number from 1 to 5"
+    session = SessionRecord(
+        leader=_id(item, "leader", field),
+        mentor=_id(item, "mentor", field),
+        date=_date(item, "date", field),
+        status=status,
+        minutes=_whole(
+            item, "minutes", field, 0, None, "a whole number of minutes, 0 or more"
+        ),
+        skills=_skills(item, "skills", field),
+        rating_by_leader=_whole(ratings, "leader", f"{field}.ratings", 1, 5, rating),
+        rating_by_mentor=_whole(ratings, "mentor", f"{field}.ratings", 1, 5, rating),
+        proposed_at=_datetime(item, "proposed_at", field),
+        answered_at=_datetime(item, "answered_at", field),
+    )
+    hours = session.response_hours
+    if hours is not None and hours < 0:
+        raise InputError(f"{field}.answered_at is earlier than its proposed_at.")
+    return session
+
+
+def parse_sessions(data: Any) -> SessionsData:
+    """Validate a SESSIONS.json document and return it as frozen records; raise InputError if invalid."""
+    data = _object(data, "The sessions document")
+    people = _parse_people(data)
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for i, raw in enumerate(_list(data, "pairs", "", required=True)):
+        field = f"pairs[{i}]"
+        item = _object(raw, field)
+        key = (
+            _member(item, "leader", field, people),
+            _member(item, "mentor", field, people),
+        )
+        if key in pairs:
+            raise InputError(
+                f"{field} repeats the pair of leader {key[0]!r} and mentor {key[1]!r}."
+            )
+        pairs[key] = {
+            "started": _date(item, "started", field),
+            "goals": _skills(item, "goals", field),
+            "sessions": [],
+        }
+    for i, raw in enumerate(_list(data, "sessions", "", required=False)):
+        field = f"sessions[{i}]"
+        session = _parse_session(raw, field)
+        key = (session.leader, session.mentor)
+        if key not in pairs:
+            raise InputError(
+                f"{field} is for leader {key[0]!r} and mentor {key[1]!r}, who are not a pair listed in pairs."
+            )
+        pairs[key]["sessions"].append(session)
+    records = tuple(
+        PairRecord(
+            leader=leader,
+            mentor=mentor,
+            started=info["started"],
+            goals=info["goals"],
+            # Stable sort: sessions on the same day keep their input order.
+            sessions=tuple(sorted(info["sessions"], key=lambda s: s.date)),
+        )
+        for (leader, mentor), info in sorted(
+            pairs.items(), key=lambda kv: (natural_key(kv[0][0]), natural_key(kv[0][1]))
+        )
+    )
+    persons = tuple(people[pid] for pid in sorted_natural(people))
+    return SessionsData(people=persons, pairs=records)
+
+
+# ---------------------------------------------------------------- the graph
+
+
+def build_graph(data: Mapping[str, Any] | SessionsData) -> nx.Graph:
+    """The session graph: a node per person (role, department), an edge per pair carrying its sessions."""
+    parsed = data if isinstance(data, SessionsData) else parse_sessions(data)
+    graph = nx.Graph()
+    for person in parsed.people:
+        graph.add_node(person.id, role=person.role, department=person.department)
+    for pair in parsed.pairs:
+        graph.add_edge(
+            pair.leader,
+            pair.mentor,
+            leader=pair.leader,
+            mentor=pair.mentor,
+            started=pair.started,
+            goals=pair.goals,
+            sessions=pair.sessions,
+        )
+    return graph
+
+
+def graph_pairs(graph: nx.Graph) -> list[PairRecord]:
+    """The pairs of a session graph as records, sorted by leader then mentor."""
+    pairs = [
+        PairRecord(
+            leader=data["leader"],
+            mentor=data["mentor"],
+            started=data["started"],
+            goals=tuple(data.get("goals", ())),
+            sessions=tuple(data.get("sessions", ())),
+        )
+        for _, _, data in graph.edges(data=True)
+    ]
+    return sorted(pairs, key=lambda p: (natural_key(p.leader), natural_key(p.mentor)))
+
+
+def graph_people(graph: nx.Graph) -> list[Person]:
+    """The people of a session graph as records, in natural id order."""
+    return [
+        Person(
+            id=str(n),
+            role=graph.nodes[n]["role"],
+            department=graph.nodes[n]["department"],
+        )
+        for n in sorted(graph.nodes, key=lambda n: natural_key(str(n)))
+    ]
+
+
+def sessions_until(
+    pair: PairRecord, as_of: dt.date | None
+) -> tuple[SessionRecord, ...]:
+    """The pair's sessions dated on or before as_of (all of them if as_of is None)."""
+    if as_of is None:
+        return pair.sessions
+    return tuple(s for s in pair.sessions if s.date <= as_of)
+
+
+def rounded(value: float | None) -> float | None:
+    """The value rounded to DIGITS decimals, or None."""
+    return None if value is None else round(value, DIGITS)
+
+
+def mean_or_none(values: list[int]) -> float | None:
+    """The rounded mean, or None for no values."""
+    return rounded(statistics.fmean(values)) if values else None
+
+
+def median_or_none(values: list[float]) -> float | None:
+    """The rounded median, or None for no values."""
+    # statistics.median takes the mean of the two middle values for an even count.
+    return rounded(statistics.median(values)) if values else None
+
+
+def pair_summary(pair: PairRecord, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Counts, minutes, ratings and response times of one pair's sessions dated on or before as_of."""
+    sessions = sessions_until(pair, as_of)
+    held = [s for s in sessions if s.held]
+    responses = [h for h in (s.response_hours for s in sessions) if h is not None]
+    covered = {skill for s in held for skill in s.skills}
+    return {
+        "held": len(held),
+        "last_held": max((s.date for s in held), default=None),
+        "minutes_held": sum(s.minutes or 0 for s in held),
+        "cancelled_by_leader": sum(s.status == "cancelled-by-leader" for s in sessions),
+        "cancelled_by_mentor": sum(s.status == "cancelled-by-mentor" for s in sessions),
+        "missed": sum(s.status == "missed" for s in sessions),
+        "mean_rating_by_leader": mean_or_none(
+            [s.rating_by_leader for s in held if s.rating_by_leader is not None]
+        ),
+        "mean_rating_by_mentor": mean_or_none(
+            [s.rating_by_mentor for s in held if s.rating_by_mentor is not None]
+        ),
+        "responses": responses,
+        "goals_covered": sorted_natural(set(pair.goals) & covered),
+    }
