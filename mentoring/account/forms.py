@@ -1,0 +1,16 @@
+"""Forms for a person's own account."""
+
+from wtforms import PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from mentoring.forms import BaseForm
+from mentoring.services.passwords import PASSWORD_MAX, PASSWORD_MIN
+
+
+class PasswordChangeForm(BaseForm):
+    """Change one's password; other signed-in browsers are signed out."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
+    confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")])
+    submit = SubmitField("Change password")

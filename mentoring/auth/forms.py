@@ -1,0 +1,43 @@
+"""Forms to register and sign in."""
+
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from mentoring.forms import BaseForm
+from mentoring.models.people import EMAIL_MAX, NAME_MAX
+from mentoring.services.passwords import PASSWORD_MAX, PASSWORD_MIN, password_problem
+
+
+class RegisterForm(BaseForm):
+    """A new account; the roles are what the person wants to do in the programme."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=NAME_MAX)])
+    email = EmailField("Work email", validators=[DataRequired(), Length(max=EMAIL_MAX),
+                                                Email(check_deliverability=False)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters. A phrase of a few words works well.",
+    )
+    as_mentor = BooleanField("I want to mentor a leader (I am good at social media)")
+    as_leader = BooleanField("I am a leader and want a mentor")
+    submit = SubmitField("Create account")
+
+    def validate_password(self, field: PasswordField) -> None:
+        """Refuse common passwords and ones equal to the email or name."""
+        problem = password_problem(field.data or "", self.email.data or "", self.name.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_as_leader(self, field: BooleanField) -> None:
+        """At least one role must be chosen."""
+        if not field.data and not self.as_mentor.data:
+            raise ValidationError("Choose at least one: mentor, leader, or both.")
+
+
+class LoginForm(BaseForm):
+    """Sign in with email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    submit = SubmitField("Sign in")

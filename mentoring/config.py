@@ -1,0 +1,188 @@
+"""Configuration: defaults, environment overrides and production checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _env_int(name: str, default: int) -> int:
+    """Read an integer setting from the environment, falling back to a default."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no setting from the environment."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(instance_path: Path) -> str:
+    """Return DATABASE_URL, or the embedded SQLite database under instance/."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url or f"sqlite:///{instance_path / 'mentoring.db'}"
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """Return the development secret key, generating it once into instance/secret_key."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings shared by every environment; each can be overridden from the environment."""
+
+    ENV_NAME = "development"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: forms and CSV imports only
+
+    SESSION_COOKIE_NAME = "rm_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=7)
+
+    IDLE_TIMEOUT_MANAGER = timedelta(minutes=30)
+    IDLE_TIMEOUT_OTHERS = timedelta(hours=8)
+    ABSOLUTE_TIMEOUT = timedelta(days=7)
+    LOGIN_FAILURES_PER_MINUTE = 10
+    HSTS = False
+    TRUSTED_HOSTS: list[str] | None = None
+
+    # Single sign-on through a trusted reverse proxy: off unless configured.
+    TRUSTED_IDENTITY_HEADER: str | None = None
+
+    # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_OUTBOX.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "Reverse mentoring <mentoring@localhost>"
+    MAIL_OUTBOX: str | None = None
+
+    SITE_NAME = "Reverse mentoring"
+
+    @classmethod
+    def from_environment(cls, instance_path: Path) -> dict:
+        """Build the settings dict for this environment, reading overrides from os.environ."""
+        settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url(instance_path)
+        settings["SECRET_KEY"] = os.environ.get("SECRET_KEY") or cls.default_secret_key(instance_path)
+        settings["MAIL_SERVER"] = os.environ.get("MAIL_SERVER") or cls.MAIL_SERVER
+        settings["MAIL_PORT"] = _env_int("MAIL_PORT", cls.MAIL_PORT)
+        settings["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", cls.MAIL_USE_TLS)
+        settings["MAIL_USERNAME"] = os.environ.get("MAIL_USERNAME") or cls.MAIL_USERNAME
+        settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD") or cls.MAIL_PASSWORD
+        settings["MAIL_SENDER"] = os.environ.get("MAIL_SENDER") or cls.MAIL_SENDER
+        settings["MAIL_OUTBOX"] = os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox")
+        settings["TRUSTED_IDENTITY_HEADER"] = (
+            os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER
+        )
+        hosts = os.environ.get("TRUSTED_HOSTS")
+        if hosts:
+            settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+        settings["IDLE_TIMEOUT_MANAGER"] = timedelta(
+            minutes=_env_int("IDLE_TIMEOUT_MANAGER_MINUTES", int(cls.IDLE_TIMEOUT_MANAGER.total_seconds() // 60))
+        )
+        settings["IDLE_TIMEOUT_OTHERS"] = timedelta(
+            minutes=_env_int("IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT_OTHERS.total_seconds() // 60))
+        )
+        settings["ABSOLUTE_TIMEOUT"] = timedelta(
+            hours=_env_int("ABSOLUTE_TIMEOUT_HOURS", int(cls.ABSOLUTE_TIMEOUT.total_seconds() // 3600))
+        )
+        return settings
+
+    @classmethod
+    def default_secret_key(cls, instance_path: Path) -> str:
+        """Development generates and keeps a key in instance/; other configs override this."""
+        return development_secret_key(instance_path)
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, mail written to instance/outbox."""
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database given by the test fixtures."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+
+    @classmethod
+    def default_secret_key(cls, instance_path: Path) -> str:
+        """Tests use a random key per process."""
+        return secrets.token_hex(32)
+
+
+class ProductionConfig(Config):
+    """gunicorn + PostgreSQL behind HTTPS."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def default_secret_key(cls, instance_path: Path) -> str:
+        """Production never invents a key."""
+        raise ConfigError("SECRET_KEY must be set in the environment under the production config.")
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        """Refuse a weak secret key or a missing host list."""
+        if len(settings.get("SECRET_KEY") or "") < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters under the production config.")
+        if not settings.get("TRUSTED_HOSTS"):
+            raise ConfigError("TRUSTED_HOSTS must list the site's host names under the production config.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None) -> type[Config]:
+    """Return the config class named by `name` or by MENTORING_CONFIG (default development)."""
+    chosen = (name or os.environ.get("MENTORING_CONFIG") or "development").strip().lower()
+    try:
+        return CONFIGS[chosen]
+    except KeyError as exc:
+        raise ConfigError(f"Unknown config {chosen!r}; use one of {', '.join(sorted(CONFIGS))}.") from exc

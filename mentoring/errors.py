@@ -1,0 +1,71 @@
+"""Friendly error pages: plain text for people, never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from mentoring.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Not found", "There is nothing here. The link may be old, or the page is not yours to see."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    409: ("Conflict", "Someone else is changing this right now. Try again in a moment."),
+    413: ("Too large", "What you sent is too large. Shorten it or split it, and try again."),
+    429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
+    500: ("Something went wrong", "Something went wrong on our side. Nothing you entered was lost; try again."),
+}
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    """The error page for an HTTP status, with an optional specific message."""
+    title, default = MESSAGES.get(code, ("Error", "Something went wrong."))
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_error(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+
+
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    code = error.code or 500
+    if code == 403:
+        _audit_forbidden()
+    if code == 429 and error.description and "Wait" in error.description:
+        return render_error(429, error.description)
+    if code in MESSAGES:
+        return render_error(code)
+    return error
+
+
+def _unexpected_error(error: Exception) -> tuple[str, int]:
+    if isinstance(error, InternalServerError) and error.original_exception is not None:
+        error = error.original_exception
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return render_error(500)
+
+
+def _audit_forbidden() -> None:
+    from mentoring.security import client_ip
+    from mentoring.services import audit
+
+    try:
+        actor = current_user if current_user.is_authenticated else None
+        audit.record_now("access.forbidden", actor=actor, object_type="path",
+                         object_id=request.path[:64], detail=request.method, ip=client_ip())
+    except Exception:  # noqa: BLE001 - auditing must never turn a 403 into a 500
+        db.session.rollback()

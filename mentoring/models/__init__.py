@@ -1,0 +1,31 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
+from mentoring.models.people import Person, normalise_email
+from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
+from mentoring.models.security import AuditEvent, LoginAttempt, LoginSession
+from mentoring.models.skills import Skill
+
+__all__ = [
+    "AuditEvent",
+    "Cohort",
+    "Feedback",
+    "FitCheck",
+    "Goal",
+    "LeaderRequest",
+    "LoginAttempt",
+    "LoginSession",
+    "Match",
+    "MatchRun",
+    "Meeting",
+    "MentorEnrolment",
+    "MentorProfile",
+    "MentorSkill",
+    "Notification",
+    "PairRule",
+    "Person",
+    "RunPair",
+    "Skill",
+    "normalise_email",
+]

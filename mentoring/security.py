@@ -1,0 +1,83 @@
+"""Request-level security: login-session loading, single sign-on and response headers.
+
+Unknown Host headers are refused by Flask itself from the TRUSTED_HOSTS setting.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user, login_user
+
+from mentoring.extensions import login_manager
+from mentoring.services import accounts, audit
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def client_ip() -> str:
+    """The client address as the WSGI server saw it (put ProxyFix in front when behind a proxy)."""
+    return (request.remote_addr or "")[:64]
+
+
+def init_app(app: Flask) -> None:
+    """Wire login sessions, host checks, single sign-on and security headers into the app."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # server-side login sessions do this job
+    login_manager.user_loader(accounts.load_login_session)
+    app.before_request(_load_person)
+    app.after_request(_security_headers)
+
+
+def _load_person() -> None:
+    # Load (and touch) the login session before the view runs, so the touch commits nothing else.
+    if request.endpoint == "static":
+        return
+    if not current_user.is_authenticated:
+        _single_sign_on()
+
+
+def _single_sign_on() -> None:
+    header = current_app.config.get("TRUSTED_IDENTITY_HEADER")
+    email = request.headers.get(header, "").strip() if header else ""
+    if not email:
+        return
+    person = accounts.sso_person(email)
+    if person is None:
+        audit.record_now("login.sso_unknown", object_type="account", object_id=email[:64], ip=client_ip())
+        return
+    session.clear()
+    accounts.start_login_session(person, client_ip(), request.user_agent.string)
+    login_user(person)
+    audit.record_now("login.sso", actor=person, object_type="person", object_id=person.id, ip=client_ip())
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static":
+        # Pages may hold personal data: never let a shared cache or the back button keep them.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response

@@ -1,0 +1,234 @@
+"""Accounts: registration, sign-in with server-side login sessions, rate limits, passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mentoring.database import utcnow
+from mentoring.extensions import db
+from mentoring.models import LoginAttempt, LoginSession, Person, normalise_email
+from mentoring.services import Conflict, ServiceError, audit
+from mentoring.services.passwords import hash_password, needs_rehash, password_problem, verify_password
+
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class WrongPassword(ServiceError):
+    """The current password given does not match."""
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed sign-ins from this address or for this account in the last minute."""
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """What someone gives to register."""
+
+    name: str
+    email: str
+    password: str
+    is_mentor: bool = False
+    is_leader: bool = False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_by_email(email: str) -> Person | None:
+    """The person with this email, ignoring case and surrounding spaces."""
+    return db.session.execute(select(Person).where(Person.email == normalise_email(email))).scalar_one_or_none()
+
+
+def register(account: NewAccount) -> Person | None:
+    """Create an account; returns None (not an error) when the email is taken, to avoid enumeration."""
+    problem = password_problem(account.password, account.email, account.name)
+    if problem:
+        raise ServiceError(problem)
+    email = normalise_email(account.email)
+    password_hash = hash_password(account.password)
+    if find_by_email(email) is not None:
+        db.session.rollback()
+        return None
+    person = Person(
+        name=account.name.strip(),
+        email=email,
+        password_hash=password_hash,
+        is_mentor=account.is_mentor,
+        is_leader=account.is_leader,
+        languages=[],
+        formats=[],
+    )
+    db.session.add(person)
+    try:
+        db.session.flush()
+        audit.record("account.registered", actor=person, object_type="person", object_id=person.id)
+        db.session.commit()
+    except IntegrityError:
+        # A simultaneous sign-up with the same email won the race.
+        db.session.rollback()
+        return None
+    return person
+
+
+def create_manager(name: str, email: str, password: str) -> Person:
+    """Create a programme manager, or make an existing account one (CLI only)."""
+    person = find_by_email(email)
+    if person is None:
+        problem = password_problem(password, email, name)
+        if problem:
+            raise ServiceError(problem)
+        person = Person(name=name.strip(), email=normalise_email(email), password_hash=hash_password(password),
+                        languages=[], formats=[])
+        db.session.add(person)
+    person.is_manager = True
+    db.session.flush()
+    audit.record("role.granted", object_type="person", object_id=person.id, detail="manager (command line)")
+    db.session.commit()
+    return person
+
+
+def _recent_failures(ip: str, account: str, now: datetime) -> int:
+    since = now - timedelta(minutes=1)
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.at >= since,
+        LoginAttempt.succeeded.is_(False),
+        or_(LoginAttempt.ip == ip, LoginAttempt.account == account),
+    )
+    return int(db.session.execute(query).scalar_one())
+
+
+def authenticate(email: str, password: str, ip: str) -> Person | None:
+    """The person if email and password match; records the attempt; raises TooManyAttempts when limited."""
+    now = utcnow()
+    account = normalise_email(email)[:254]
+    limit = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
+    if _recent_failures(ip, account, now) >= limit:
+        audit.record("login.rate_limited", object_type="account", object_id=account[:64], ip=ip)
+        db.session.commit()
+        raise TooManyAttempts("Too many failed sign-ins. Wait a minute and try again.")
+    person = find_by_email(account)
+    ok = verify_password(person.password_hash if person else None, password)
+    ok = ok and person is not None and person.is_active
+    db.session.add(LoginAttempt(at=now, ip=ip[:64], account=account, succeeded=ok))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
+    if ok and person.password_hash and needs_rehash(person.password_hash):
+        person.password_hash = hash_password(password)
+    audit.record("login.success" if ok else "login.failure", actor=person if ok else None,
+                 object_type="account", object_id=account[:64], ip=ip)
+    db.session.commit()
+    return person if ok else None
+
+
+def start_login_session(person: Person, ip: str = "", user_agent: str = "") -> str:
+    """Open a server-side login session and return its new token (a fresh identifier at every login)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_token_hash(token), person_id=person.id,
+                                ip=ip[:64], user_agent=user_agent[:200]))
+    db.session.commit()
+    person.login_token = token
+    return token
+
+
+def _idle_limit(person: Person) -> timedelta:
+    config = current_app.config
+    return config["IDLE_TIMEOUT_MANAGER"] if person.is_manager else config["IDLE_TIMEOUT_OTHERS"]
+
+
+def load_login_session(token: str) -> Person | None:
+    """The person behind a live login session token; expired or revoked sessions give None."""
+    if not token or len(token) > 100:
+        return None
+    row = db.session.execute(
+        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    person = row.person
+    now = utcnow()
+    expired = (
+        not person.is_active
+        or now - row.last_seen_at > _idle_limit(person)
+        or now - row.created_at > current_app.config["ABSOLUTE_TIMEOUT"]
+    )
+    if expired:
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    person.login_token = token
+    return person
+
+
+def end_login_session(token: str | None) -> None:
+    """Revoke one login session (logout): a copy of its cookie no longer works."""
+    if token:
+        db.session.execute(
+            update(LoginSession).where(LoginSession.token_hash == _token_hash(token),
+                                       LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+        )
+    db.session.commit()
+
+
+def revoke_sessions(person: Person, keep_token: str | None = None) -> int:
+    """Revoke every live login session of a person except `keep_token`; returns how many (no commit)."""
+    query = update(LoginSession).where(LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None))
+    if keep_token:
+        query = query.where(LoginSession.token_hash != _token_hash(keep_token))
+    return db.session.execute(query.values(revoked_at=utcnow())).rowcount or 0
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """Change a password after checking the current one; ends the person's other sessions."""
+    if not verify_password(person.password_hash, current):
+        raise WrongPassword("Your current password is not right.")
+    problem = password_problem(new, person.email, person.name)
+    if problem:
+        raise ServiceError(problem)
+    person.password_hash = hash_password(new)
+    revoke_sessions(person, keep_token=person.login_token)
+    audit.record("account.password_changed", actor=person, object_type="person", object_id=person.id)
+    db.session.commit()
+
+
+def set_active(manager: Person, person: Person, active: bool) -> None:
+    """Disable or re-enable an account; disabling ends all its sessions."""
+    if person.id == manager.id and not active:
+        raise Conflict("You cannot disable your own account.")
+    person.is_active = active
+    if not active:
+        revoke_sessions(person)
+    audit.record("account.enabled" if active else "account.disabled", actor=manager,
+                 object_type="person", object_id=person.id)
+    db.session.commit()
+
+
+def set_roles(manager: Person, person: Person, mentor: bool, leader: bool, is_manager: bool) -> None:
+    """Change a person's roles (managers only); a manager cannot remove their own manager role."""
+    if person.id == manager.id and not is_manager:
+        raise Conflict("You cannot remove your own manager role.")
+    before = ",".join(person.roles) or "none"
+    person.is_mentor, person.is_leader, person.is_manager = mentor, leader, is_manager
+    after = ",".join(person.roles) or "none"
+    if before != after:
+        if not is_manager:
+            revoke_sessions(person)
+        audit.record("role.changed", actor=manager, object_type="person", object_id=person.id,
+                     detail=f"{before} -> {after}")
+    db.session.commit()
+
+
+def sso_person(email: str) -> Person | None:
+    """The active person a trusted proxy's identity header names, or None."""
+    person = find_by_email(email)
+    return person if person is not None and person.is_active else None
