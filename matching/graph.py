@@ -19,12 +19,14 @@ from matching.graph_data import (
     SessionRecord,
     SessionsData,
     build_graph,
+    fold,
     graph_pairs,
     graph_people,
     median_or_none,
     pair_summary,
     parse_sessions,
     rounded,
+    skill_key,
     sorted_natural,
 )
 from matching.graph_export import metrics_csv, to_graphml
@@ -212,18 +214,22 @@ def _leader_rows(
 def _skill_rows(pairs: list[PairRecord], rows: list[dict]) -> list[dict]:
     wanted: dict[str, int] = defaultdict(int)
     covered: dict[str, int] = defaultdict(int)
+    spelling: dict[str, str] = {}  # folded skill -> the spelling that sorts first
     for pair, row in zip(pairs, rows):
+        done = {fold(goal) for goal in row["goals_covered"]}
         for goal in pair.goals:
-            wanted[goal] += 1
-            covered[goal] += goal in row["goals_covered"]
+            key = fold(goal)
+            spelling[key] = min(spelling.get(key, goal), goal, key=skill_key)
+            wanted[key] += 1
+            covered[key] += key in done
     return [
         {
-            "skill": s,
-            "pairs": wanted[s],
-            "covered": covered[s],
-            "share": _share(covered[s], wanted[s]),
+            "skill": spelling[key],
+            "pairs": wanted[key],
+            "covered": covered[key],
+            "share": _share(covered[key], wanted[key]),
         }
-        for s in sorted_natural(wanted)
+        for key in sorted(wanted, key=lambda k: skill_key(spelling[k]))
     ]
 
 

@@ -18,8 +18,24 @@ HELD = "held"
 STATUSES = (HELD, "cancelled-by-leader", "cancelled-by-mentor", "missed")
 
 DIGITS = 3  # every float in the output is rounded to this many decimals
+DOCUMENT = "The sessions document"
+DOCUMENT_KEYS = ("people", "pairs", "sessions")
+PERSON_KEYS = ("id", "role", "department")
+PAIR_KEYS = ("leader", "mentor", "started", "goals")
+SESSION_KEYS = (
+    "leader",
+    "mentor",
+    "date",
+    "status",
+    "minutes",
+    "skills",
+    "ratings",
+    "proposed_at",
+    "answered_at",
+)
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIGITS = re.compile(r"(\d+)")
+_DIGITS = re.compile(r"([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -78,17 +94,30 @@ class SessionsData:
     pairs: tuple[PairRecord, ...]
 
 
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort key that orders ids like a person would: L2 before L10, then by the raw text."""
-    parts = tuple(
-        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(text) if p
-    )
-    return (parts, text)
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key comparing digit runs as numbers, so L2 sorts before L10 (the matching engine's order)."""
+    key = []
+    for k, part in enumerate(_DIGITS.split(text)):
+        if k % 2:
+            key.append((0, int(part), part))
+        elif part:
+            key.append((1, 0, part))
+    return tuple(key)
 
 
 def sorted_natural(items: Iterable[str]) -> list[str]:
     """The items in natural order (see natural_key)."""
     return sorted(items, key=natural_key)
+
+
+def fold(text: str) -> str:
+    """The form in which skill and department names are compared: spaces collapsed, case ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def skill_key(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """Sort key for skill names: natural order ignoring case, then the spelling."""
+    return natural_key(fold(text)), text
 
 
 # ---------------------------------------------------------------- validation helpers
@@ -112,9 +141,16 @@ def _list(data: Mapping[str, Any], key: str, where: str, required: bool) -> list
     return value
 
 
-def _object(value: Any, field: str) -> Mapping[str, Any]:
+def _object(value: Any, field: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise InputError(f"{field} must be an object, not {type(value).__name__}.")
+    for key in value:
+        # Unknown keys are refused: a typo such as "rating" would otherwise be silently ignored.
+        if key not in allowed:
+            where = key if field == DOCUMENT else f"{field}.{key}"
+            raise InputError(
+                f"{where} is not a known field; expected {', '.join(allowed)}."
+            )
     return value
 
 
@@ -148,7 +184,10 @@ def _skills(item: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
         raise InputError(
             f"{field}.{key} must be a list of skill names (non-empty text)."
         )
-    return tuple(sorted_natural(set(value)))
+    unique: dict[str, str] = {}
+    for name in value:
+        unique.setdefault(fold(name), " ".join(name.split()))
+    return tuple(sorted(unique.values(), key=skill_key))
 
 
 def _date(item: Mapping[str, Any], key: str, field: str) -> dt.date:
@@ -202,9 +241,10 @@ def _whole(
 
 def _parse_people(data: Mapping[str, Any]) -> dict[str, Person]:
     people: dict[str, Person] = {}
+    spelling: dict[str, str] = {}  # folded department name -> the first spelling met
     for i, raw in enumerate(_list(data, "people", "", required=True)):
         field = f"people[{i}]"
-        item = _object(raw, field)
+        item = _object(raw, field, PERSON_KEYS)
         pid = _id(item, "id", field)
         role = item.get("role")
         if role not in ROLES:
@@ -215,9 +255,9 @@ def _parse_people(data: Mapping[str, Any]) -> dict[str, Person]:
             raise InputError(
                 f"{field}.id {pid!r} is listed twice; every person needs a unique id."
             )
-        people[pid] = Person(
-            id=pid, role=role, department=_text(item, "department", field)
-        )
+        department = " ".join(_text(item, "department", field).split())
+        department = spelling.setdefault(fold(department), department)
+        people[pid] = Person(id=pid, role=role, department=department)
     return people
 
 
@@ -236,14 +276,14 @@ def _member(
 
 
 def _parse_session(raw: Any, field: str) -> SessionRecord:
-    item = _object(raw, field)
+    item = _object(raw, field, SESSION_KEYS)
     status = item.get("status")
     if status not in STATUSES:
         raise InputError(
             f"{field}.status is {_quoted(status)}, but it must be one of {', '.join(STATUSES)}."
         )
     ratings = item.get("ratings")
-    ratings = {} if ratings is None else _object(ratings, f"{field}.ratings")
+    ratings = {} if ratings is None else _object(ratings, f"{field}.ratings", ROLES)
     rating = "a whole number from 1 to 5"
     session = SessionRecord(
         leader=_id(item, "leader", field),
@@ -267,12 +307,12 @@ def _parse_session(raw: Any, field: str) -> SessionRecord:
 
 def parse_sessions(data: Any) -> SessionsData:
     """Validate a SESSIONS.json document and return it as frozen records; raise InputError if invalid."""
-    data = _object(data, "The sessions document")
+    data = _object(data, DOCUMENT, DOCUMENT_KEYS)
     people = _parse_people(data)
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for i, raw in enumerate(_list(data, "pairs", "", required=True)):
         field = f"pairs[{i}]"
-        item = _object(raw, field)
+        item = _object(raw, field, PAIR_KEYS)
         key = (
             _member(item, "leader", field, people),
             _member(item, "mentor", field, people),
@@ -391,7 +431,7 @@ def pair_summary(pair: PairRecord, as_of: dt.date | None = None) -> dict[str, An
     sessions = sessions_until(pair, as_of)
     held = [s for s in sessions if s.held]
     responses = [h for h in (s.response_hours for s in sessions) if h is not None]
-    covered = {skill for s in held for skill in s.skills}
+    covered = {fold(skill) for s in held for skill in s.skills}
     return {
         "held": len(held),
         "last_held": max((s.date for s in held), default=None),
@@ -406,5 +446,5 @@ def pair_summary(pair: PairRecord, as_of: dt.date | None = None) -> dict[str, An
             [s.rating_by_mentor for s in held if s.rating_by_mentor is not None]
         ),
         "responses": responses,
-        "goals_covered": sorted_natural(set(pair.goals) & covered),
+        "goals_covered": [goal for goal in pair.goals if fold(goal) in covered],
     }
