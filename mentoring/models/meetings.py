@@ -17,6 +17,7 @@ MEETING_STATUSES = ("proposed", "accepted", "declined", "held", "cancelled", "mi
 VISIBILITIES = ("pair", "manager")
 SUBJECT_MAX = 200
 OCCASION_MAX = 160
+BODY_MAX = 8000
 
 
 class Meeting(db.Model):
@@ -79,7 +80,10 @@ class FitCheck(db.Model):
 
 
 class Notification(db.Model):
-    """An email sent once per occasion (a publish notice, a nudge); the unique occasion key enforces once."""
+    """An email queued once per occasion (a publish notice, a nudge); the unique occasion key enforces once.
+
+    Rows are written in the use case's transaction and sent after it commits (see services.mail).
+    """
 
     __tablename__ = "notification"
 
@@ -89,7 +93,12 @@ class Notification(db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     match_id: Mapped[int | None] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"), index=True)
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    body: Mapped[str] = mapped_column(String(BODY_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
 
     person: Mapped[Person | None] = relationship()
