@@ -164,7 +164,7 @@ def _id(item: Mapping[str, Any], key: str, field: str) -> str:
         raise InputError(
             f"{field}.{key} must be a non-empty id (text or a whole number), not {_quoted(value)}."
         )
-    return str(value)
+    return str(value).strip()
 
 
 def _text(item: Mapping[str, Any], key: str, field: str) -> str:
