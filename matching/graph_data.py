@@ -34,6 +34,7 @@ SESSION_KEYS = (
     "answered_at",
 )
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(r"([0-9]+)")
 
@@ -154,6 +155,13 @@ def _object(value: Any, field: str, allowed: tuple[str, ...]) -> Mapping[str, An
     return value
 
 
+def _printable(text: str, field: str) -> str:
+    # Control characters cannot be written to GraphML or SVG, and ids must round-trip.
+    if _CONTROL.search(text):
+        raise InputError(f"{field} contains a control character; remove it.")
+    return text
+
+
 def _id(item: Mapping[str, Any], key: str, field: str) -> str:
     value = item.get(key)
     if (
@@ -164,14 +172,14 @@ def _id(item: Mapping[str, Any], key: str, field: str) -> str:
         raise InputError(
             f"{field}.{key} must be a non-empty id (text or a whole number), not {_quoted(value)}."
         )
-    return str(value).strip()
+    return _printable(str(value).strip(), f"{field}.{key}")
 
 
 def _text(item: Mapping[str, Any], key: str, field: str) -> str:
     value = item.get(key)
     if not isinstance(value, str) or value.strip() == "":
         raise InputError(f"{field}.{key} must be non-empty text, not {_quoted(value)}.")
-    return value
+    return _printable(value, f"{field}.{key}")
 
 
 def _skills(item: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
@@ -186,6 +194,7 @@ def _skills(item: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
         )
     unique: dict[str, str] = {}
     for name in value:
+        _printable(name, f"{field}.{key}")
         unique.setdefault(fold(name), " ".join(name.split()))
     return tuple(sorted(unique.values(), key=skill_key))
 
