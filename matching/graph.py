@@ -14,22 +14,24 @@ import networkx as nx
 
 from matching.errors import InputError
 from matching.graph_data import (
-    PairRecord,
-    Person,
-    SessionRecord,
-    SessionsData,
     build_graph,
-    fold,
     graph_pairs,
     graph_people,
     median_or_none,
     pair_summary,
-    parse_sessions,
     rounded,
+)
+from matching.graph_export import metrics_csv, to_graphml
+from matching.graph_input import (
+    PairRecord,
+    Person,
+    SessionRecord,
+    SessionsData,
+    fold,
+    parse_sessions,
     skill_key,
     sorted_natural,
 )
-from matching.graph_export import metrics_csv, to_graphml
 from matching.graph_svg import render_svg
 
 __all__ = [
