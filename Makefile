@@ -7,13 +7,12 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 FLASK := $(BIN)/flask --app mentoring
 
-.PHONY: run test bench e2e lint setup db clean
+.PHONY: run test bench e2e browser lint setup db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet --upgrade pip
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test]'
 	touch $(STAMP)
 
@@ -24,13 +23,17 @@ db: setup
 	$(FLASK) seed-demo --if-empty
 
 run: db
+	@$(FLASK) demo-logins
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: db
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-e2e: db
+e2e: db browser
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+browser:
+	.ci/install-chromium
 
 bench: setup
 	$(BIN)/python benchmarks/bench_matching.py $(BENCH_ARGS)

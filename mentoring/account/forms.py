@@ -12,5 +12,7 @@ class PasswordChangeForm(BaseForm):
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     new = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
-    confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")])
+    confirm = PasswordField(
+        "New password again", validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")]
+    )
     submit = SubmitField("Change password")

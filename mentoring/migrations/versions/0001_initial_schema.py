@@ -1,7 +1,7 @@
 """Initial schema, and the default skill catalogue (platforms × competencies).
 
 Revision ID: 0001
-Revises: 
+Revises: none
 Create Date: 2026-11-25
 
 """
