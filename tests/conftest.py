@@ -86,11 +86,11 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """The app under the testing config, on a clean database, with an app context pushed."""
     application = make_app()
     with application.app_context():
-        _clean_database()
+        clean_database()
         yield application
 
 
-def _clean_database() -> None:
+def clean_database() -> None:
     from mentoring.catalogue import default_skills
     from mentoring.extensions import db
     from mentoring.models import Skill
