@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from mentoring.services import ServiceError

@@ -26,7 +26,7 @@ from mentoring.services import Conflict
 from mentoring.services.demo_people import DEPARTMENTS, DemoOrganisation, DemoPerson
 from mentoring.services.passwords import hash_password
 
-DEMO_PASSWORD = "reverse mentoring demo"
+DEMO_PASSWORD = "reverse mentoring demo"  # noqa: S105 - the published demo password
 DEMO_LOGINS = (
     ("manager", "manager@demo.example"),
     ("manager", "manager2@demo.example"),
@@ -143,7 +143,7 @@ def seed_demo(now: datetime | None = None, seed: int = 2026) -> DemoSummary:
     if not database_is_empty():
         raise Conflict("The database already has people in it; seed-demo only fills an empty database.")
     now = now or datetime.now(UTC)
-    skill_ids = {key: skill_id for key, skill_id in db.session.execute(select(Skill.key, Skill.id))}
+    skill_ids = dict(db.session.execute(select(Skill.key, Skill.id)))
     org = build_organisation(seed)
     people = _store_people(org, skill_ids)
     leaders = [demo for demo in org.people if "leader" in demo.roles]
