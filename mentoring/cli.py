@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from mentoring.services import ServiceError
+from mentoring.services import ServiceError, backup
 
 NOT_MIGRATED = "The database has no tables yet; run `flask --app mentoring db upgrade` first."
 
@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_manager_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
+    app.cli.add_command(backup.backup_command)
 
 
 @click.command("create-manager")

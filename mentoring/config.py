@@ -153,20 +153,25 @@ class ProductionConfig(Config):
     """gunicorn + PostgreSQL behind HTTPS."""
 
     ENV_NAME = "production"
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and for path /.
+    SESSION_COOKIE_NAME = "__Host-rm_session"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-rm_remember"
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod
     def default_secret_key(cls, instance_path: Path) -> str:
-        """Production never invents a key."""
-        raise ConfigError("SECRET_KEY must be set in the environment under the production config.")
+        """Production never invents a key: `check` refuses to start without one."""
+        return ""
 
     @classmethod
     def check(cls, settings: dict) -> None:
-        """Refuse a weak secret key or a missing host list."""
-        if len(settings.get("SECRET_KEY") or "") < 32:
+        """Refuse a missing or weak secret key, or a missing host list."""
+        if not settings.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in the environment under the production config.")
+        if len(settings["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters under the production config.")
         if not settings.get("TRUSTED_HOSTS"):
             raise ConfigError("TRUSTED_HOSTS must list the site's host names under the production config.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -77,3 +77,14 @@ def configure_engine(engine: Engine) -> None:
         # Every transaction takes the write lock up front: a read-then-write can then
         # neither fail with "database is locked" half-way nor lose another's update.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def locked(statement: Select) -> Select:
+    """A SELECT that locks the rows it reads until the transaction ends (FOR UPDATE).
+
+    Services that read a row and then write it back (a counter, a status check before a change)
+    must read through this, so two requests cannot both read the old value and one update be lost.
+    PostgreSQL locks the rows; SQLite has no row locks, and instead every transaction there already
+    holds the database's write lock from its start (BEGIN IMMEDIATE above).
+    """
+    return statement.with_for_update()

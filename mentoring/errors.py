@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from mentoring.extensions import db
 
@@ -21,10 +21,23 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+UNKNOWN_HOST = "This site does not answer to that host name."
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int] | Response:
     """The error page for an HTTP status, with an optional specific message."""
     title, default = MESSAGES.get(code, ("Error", "Something went wrong."))
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    except Exception:  # the page itself failed (database down): still no traceback
+        db.session.rollback()
+        current_app.logger.exception("The error page for %s could not be rendered", code)
+        return plain_error(code, f"{title}. {message or default}")
+
+
+def plain_error(code: int, text: str) -> Response:
+    """A plain-text error answer, for when no page can be rendered (unknown host, broken template)."""
+    return Response(text + "\n", status=code, mimetype="text/plain")
 
 
 def init_app(app: Flask) -> None:
@@ -34,26 +47,30 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _csrf_error(error: CSRFError) -> tuple[str, int]:
+def _csrf_error(error: CSRFError) -> tuple[str, int] | Response:
     return render_error(400, "This form has expired or was not sent from this site. Reload the page and try again.")
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    if isinstance(error, SecurityError):
+        # An untrusted Host header: no URL can be built for it, so no page is rendered either.
+        return plain_error(400, UNKNOWN_HOST)
     code = error.code or 500
     if code == 403:
         _audit_forbidden()
-    if code == 429 and error.description and "Wait" in error.description:
-        return render_error(429, error.description)
-    if code in MESSAGES:
-        return render_error(code)
-    return error
+    if code not in MESSAGES:
+        return error
+    custom = error.description if code == 429 and error.description != type(error).description else None
+    response = make_response(render_error(code, custom))
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # keep Allow (405) and Retry-After (429)
+            response.headers[name] = value
+    return response
 
 
-def _unexpected_error(error: Exception) -> tuple[str, int]:
+def _unexpected_error(error: Exception) -> tuple[str, int] | Response:
     if isinstance(error, InternalServerError) and error.original_exception is not None:
         error = error.original_exception
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
     return render_error(500)

@@ -5,10 +5,12 @@ Unknown Host headers are refused by Flask itself from the TRUSTED_HOSTS setting.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request, session
-from flask_login import current_user, login_user
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import SecurityError
 
 from mentoring.extensions import login_manager
+from mentoring.models.people import EMAIL_MAX, normalise_email
 from mentoring.services import accounts, audit
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -39,26 +41,42 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # server-side login sessions do this job
     login_manager.user_loader(accounts.load_login_session)
+    app.before_request(_forget_previous_person)
     app.before_request(_load_person)
     app.after_request(_security_headers)
 
 
+def _forget_previous_person() -> None:
+    # Flask-Login caches the person on `g`, which lives as long as the app context. When a context
+    # outlives one request (the test suite, a script pushing a context around several requests),
+    # the next request must not inherit the previous one's person: it is loaded from its own cookie.
+    g.pop("_login_user", None)
+
+
 def _load_person() -> None:
     # Load (and touch) the login session before the view runs, so the touch commits nothing else.
-    if request.endpoint == "static":
-        return
-    if not current_user.is_authenticated:
-        _single_sign_on()
-
-
-def _single_sign_on() -> None:
+    if request.endpoint == "static" or isinstance(request.routing_exception, SecurityError):
+        return  # static files need no person; an untrusted Host is refused before anything else
     header = current_app.config.get("TRUSTED_IDENTITY_HEADER")
-    email = request.headers.get(header, "").strip() if header else ""
-    if not email:
-        return
+    if header:
+        _single_sign_on(header)
+    current_user.is_authenticated  # noqa: B018 - loads the login session now
+
+
+def _single_sign_on(header: str) -> None:
+    """Sign in the person a trusted reverse proxy names; the proxy's word wins over an older cookie."""
+    email = normalise_email(request.headers.get(header, ""))
+    if not email or len(email) > EMAIL_MAX:
+        return  # no identity from the proxy: password sign-in still works
+    if current_user.is_authenticated:
+        if current_user.email == email:
+            return
+        # Someone else is now signed in at the proxy (a shared computer): end the old session.
+        accounts.end_login_session(current_user.login_token)
+        logout_user()
     person = accounts.sso_person(email)
     if person is None:
-        audit.record_now("login.sso_unknown", object_type="account", object_id=email[:64], ip=client_ip())
+        audit.record_now("login.sso_unknown", object_type="account", object_id="unknown", ip=client_ip())
         return
     session.clear()
     accounts.start_login_session(person, client_ip(), request.user_agent.string)

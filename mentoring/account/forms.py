@@ -1,6 +1,6 @@
 """Forms for a person's own account."""
 
-from wtforms import PasswordField, SubmitField
+from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mentoring.forms import BaseForm
@@ -16,3 +16,12 @@ class PasswordChangeForm(BaseForm):
         "New password again", validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")]
     )
     submit = SubmitField("Change password")
+
+
+class DeleteAccountForm(BaseForm):
+    """Delete one's account: the password again, and a tick to say it is meant."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    understood = BooleanField("I understand that my profile, requests, pairs and sessions are deleted for good",
+                              validators=[DataRequired("Tick the box to confirm.")])
+    submit = SubmitField("Delete my account")

@@ -8,12 +8,17 @@ from mentoring.models.people import EMAIL_MAX, NAME_MAX
 from mentoring.services.passwords import PASSWORD_MAX, PASSWORD_MIN, password_problem
 
 
+def strip(value: str | None) -> str | None:
+    """WTForms filter: drop surrounding spaces (an email pasted with a trailing space still matches)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegisterForm(BaseForm):
     """A new account; the roles are what the person wants to do in the programme."""
 
     name = StringField("Your name", validators=[DataRequired(), Length(max=NAME_MAX)])
-    email = EmailField("Work email", validators=[DataRequired(), Length(max=EMAIL_MAX),
-                                                Email(check_deliverability=False)])
+    email = EmailField("Work email", filters=[strip], validators=[DataRequired(), Length(max=EMAIL_MAX),
+                                                                 Email(check_deliverability=False)])
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
@@ -38,6 +43,6 @@ class RegisterForm(BaseForm):
 class LoginForm(BaseForm):
     """Sign in with email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     submit = SubmitField("Sign in")

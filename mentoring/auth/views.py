@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from mentoring.auth import bp
@@ -56,7 +57,7 @@ def login() -> str | Response | tuple[str, int]:
         try:
             person = accounts.authenticate(form.email.data, form.password.data, client_ip())
         except accounts.TooManyAttempts as exc:
-            abort(429, description=str(exc))
+            raise TooManyRequests(description=str(exc), retry_after=60) from exc
         if person is not None:
             session.clear()  # a fresh session at every login
             accounts.start_login_session(person, client_ip(), request.user_agent.string)

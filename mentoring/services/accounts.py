@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.database import utcnow
@@ -96,34 +97,56 @@ def create_manager(name: str, email: str, password: str) -> Person:
     return person
 
 
-def _recent_failures(ip: str, account: str, now: datetime) -> int:
-    since = now - timedelta(minutes=1)
-    query = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.at >= since,
-        LoginAttempt.succeeded.is_(False),
-        or_(LoginAttempt.ip == ip, LoginAttempt.account == account),
-    )
-    return int(db.session.execute(query).scalar_one())
+def account_key(email: str) -> str:
+    """A keyed hash of a typed email, for rate limiting: whatever was typed (even a password) is not kept."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, normalise_email(email).encode(), hashlib.sha256).hexdigest()
 
 
-def authenticate(email: str, password: str, ip: str) -> Person | None:
-    """The person if email and password match; records the attempt; raises TooManyAttempts when limited."""
-    now = utcnow()
-    account = normalise_email(email)[:254]
+def _over_limit(ip: str, key: str, now: datetime) -> bool:
+    """Whether failures (this attempt included) from the address, or for the account, exceed the limit."""
     limit = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
-    if _recent_failures(ip, account, now) >= limit:
-        audit.record("login.rate_limited", object_type="account", object_id=account[:64], ip=ip)
+    for same in (LoginAttempt.ip == ip, LoginAttempt.account == key):
+        failures = select(func.count(LoginAttempt.id)).where(
+            same, LoginAttempt.at >= now - timedelta(minutes=1), LoginAttempt.succeeded.is_(False))
+        if db.session.execute(failures).scalar_one() > limit:
+            return True
+    return False
+
+
+def _audit_object(person: Person | None) -> dict[str, object]:
+    # Name the account by id when it exists; an unknown one stays "unknown" so that a password
+    # typed into the email field never reaches the audit log.
+    return {"object_type": "person", "object_id": person.id} if person else {"object_type": "account",
+                                                                             "object_id": "unknown"}
+
+
+def authenticate(email: str, password: str, ip: str, now: datetime | None = None) -> Person | None:
+    """The person if email and password match; records the attempt; raises TooManyAttempts when limited.
+
+    The attempt is stored (as a failure) and committed before the password is checked, so every worker
+    process counts it at once: parallel guesses cannot slip past the limit while others are verified.
+    """
+    now = now or utcnow()
+    ip = ip[:64]
+    key = account_key(email)
+    attempt = LoginAttempt(at=now, ip=ip, account=key, succeeded=False)
+    db.session.add(attempt)
+    db.session.commit()
+    person = find_by_email(email)
+    if _over_limit(ip, key, now):
+        audit.record("login.rate_limited", ip=ip, **_audit_object(person))
         db.session.commit()
         raise TooManyAttempts("Too many failed sign-ins. Wait a minute and try again.")
-    person = find_by_email(account)
+    # One argon2 verification whether or not the account exists (a dummy hash stands in): same timing.
     ok = verify_password(person.password_hash if person else None, password)
     ok = ok and person is not None and person.is_active
-    db.session.add(LoginAttempt(at=now, ip=ip[:64], account=account, succeeded=ok))
+    attempt.succeeded = ok
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
     if ok and person.password_hash and needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
-    audit.record("login.success" if ok else "login.failure", actor=person if ok else None,
-                 object_type="account", object_id=account[:64], ip=ip)
+    audit.record("login.success" if ok else "login.failure", actor=person if ok else None, ip=ip,
+                 **_audit_object(person))
     db.session.commit()
     return person if ok else None
 
