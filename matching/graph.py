@@ -66,23 +66,15 @@ def _check_settings(as_of: Any, stall_days: Any, min_sessions: Any) -> dt.date:
         raise InputError(f"as_of must be a date, not {type(as_of).__name__}.")
     for name, value in (("stall_days", stall_days), ("min_sessions", min_sessions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(
-                f"{name} must be a whole number, 0 or more, not {value!r}."
-            )
+            raise InputError(f"{name} must be a whole number, 0 or more, not {value!r}.")
     return as_of
 
 
 def _risk_reasons(row: Mapping[str, Any], stall_days: int) -> list[str]:
     reasons = []
-    since = (
-        "the last held session"
-        if row["last_held"]
-        else "the pair started with no session held yet"
-    )
+    since = "the last held session" if row["last_held"] else "the pair started with no session held yet"
     if not row["stalled"] and row["days_since"] * 2 > stall_days:
-        reasons.append(
-            f"{row['days_since']} days since {since}: more than half of the {stall_days}-day stall limit."
-        )
+        reasons.append(f"{row['days_since']} days since {since}: more than half of the {stall_days}-day stall limit.")
     for side in ("leader", "mentor"):
         count = row[f"cancelled_by_{side}"]
         if count >= RISK_CANCELLATIONS:
@@ -92,9 +84,7 @@ def _risk_reasons(row: Mapping[str, Any], stall_days: int) -> list[str]:
     for side in ("leader", "mentor"):
         mean = row[f"mean_rating_by_{side}"]
         if mean is not None and mean < RISK_RATING:
-            reasons.append(
-                f"The {side}'s mean rating is {mean:g}, below {RISK_RATING}."
-            )
+            reasons.append(f"The {side}'s mean rating is {mean:g}, below {RISK_RATING}.")
     return reasons
 
 
@@ -136,11 +126,7 @@ def _mentor_rows(
     department = {p.id: p.department for p in people}
     rows = []
     for mentor in (p for p in people if p.role == "mentor"):
-        leaders = {
-            pair.leader
-            for pair in pairs
-            if pair.mentor == mentor.id and held_by[pair.leader, pair.mentor]
-        }
+        leaders = {pair.leader for pair in pairs if pair.mentor == mentor.id and held_by[pair.leader, pair.mentor]}
         mine = [pair for pair in pairs if pair.mentor == mentor.id]
         rows.append(
             {
@@ -155,19 +141,11 @@ def _mentor_rows(
     return rows
 
 
-def _bridges(
-    held_graph: nx.Graph, department: Mapping[str, str]
-) -> set[frozenset[str]]:
-    return {
-        frozenset((department[a], department[b]))
-        for a, b in held_graph.edges
-        if department[a] != department[b]
-    }
+def _bridges(held_graph: nx.Graph, department: Mapping[str, str]) -> set[frozenset[str]]:
+    return {frozenset((department[a], department[b])) for a, b in held_graph.edges if department[a] != department[b]}
 
 
-def _department_rows(
-    people: list[Person], active: set[str], bridges: set[frozenset[str]]
-) -> list[dict]:
+def _department_rows(people: list[Person], active: set[str], bridges: set[frozenset[str]]) -> list[dict]:
     rows = []
     for name in sorted_natural({p.department for p in people}):
         members = [p for p in people if p.department == name]
@@ -176,23 +154,15 @@ def _department_rows(
                 "department": name,
                 "leaders": sum(p.role == "leader" for p in members),
                 "mentors": sum(p.role == "mentor" for p in members),
-                "active_leaders": sum(
-                    p.role == "leader" and p.id in active for p in members
-                ),
-                "active_mentors": sum(
-                    p.role == "mentor" and p.id in active for p in members
-                ),
-                "bridged_to": sorted_natural(
-                    {d for b in bridges if name in b for d in b if d != name}
-                ),
+                "active_leaders": sum(p.role == "leader" and p.id in active for p in members),
+                "active_mentors": sum(p.role == "mentor" and p.id in active for p in members),
+                "bridged_to": sorted_natural({d for b in bridges if name in b for d in b if d != name}),
             }
         )
     return rows
 
 
-def _leader_rows(
-    people: list[Person], rows: list[dict], responses: Mapping[str, list[float]], k: int
-) -> list[dict]:
+def _leader_rows(people: list[Person], rows: list[dict], responses: Mapping[str, list[float]], k: int) -> list[dict]:
     out = []
     for leader in (p for p in people if p.role == "leader"):
         mine = [row for row in rows if row["leader"] == leader.id]
@@ -217,7 +187,7 @@ def _skill_rows(pairs: list[PairRecord], rows: list[dict]) -> list[dict]:
     wanted: dict[str, int] = defaultdict(int)
     covered: dict[str, int] = defaultdict(int)
     spelling: dict[str, str] = {}  # folded skill -> the spelling that sorts first
-    for pair, row in zip(pairs, rows):
+    for pair, row in zip(pairs, rows, strict=True):
         done = {fold(goal) for goal in row["goals_covered"]}
         for goal in pair.goals:
             key = fold(goal)
@@ -235,9 +205,7 @@ def _skill_rows(pairs: list[PairRecord], rows: list[dict]) -> list[dict]:
     ]
 
 
-def compute_metrics(
-    graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_sessions: int = 3
-) -> dict[str, Any]:
+def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> dict[str, Any]:
     """Per-pair, per-mentor, per-department, per-leader and programme metrics of a session graph on as_of."""
     as_of = _check_settings(as_of, stall_days, min_sessions)
     people = graph_people(graph)
@@ -245,9 +213,7 @@ def compute_metrics(
     department = {p.id: p.department for p in people}
     rows = [_pair_row(pair, as_of, stall_days) for pair in pairs]
     held_by = {(r["leader"], r["mentor"]): r["held"] for r in rows}
-    held_graph = nx.Graph(
-        (leader, mentor) for (leader, mentor), n in held_by.items() if n
-    )
+    held_graph = nx.Graph((leader, mentor) for (leader, mentor), n in held_by.items() if n)
     bridges = _bridges(held_graph, department)
     responses: dict[str, list[float]] = defaultdict(list)
     for pair in pairs:
@@ -273,13 +239,9 @@ def compute_metrics(
             "stalled": stalled,
             "held": sum(r["held"] for r in rows),
             "minutes_held": sum(r["minutes_held"] for r in rows),
-            "goal_coverage": _share(
-                sum(len(r["goals_covered"]) for r in rows), goal_items
-            ),
+            "goal_coverage": _share(sum(len(r["goals_covered"]) for r in rows), goal_items),
             "goal_coverage_by_skill": _skill_rows(pairs, rows),
-            "leaders_met_min_sessions": _share(
-                sum(r["met_min_sessions"] for r in paired_leaders), len(paired_leaders)
-            ),
+            "leaders_met_min_sessions": _share(sum(r["met_min_sessions"] for r in paired_leaders), len(paired_leaders)),
             "median_response_hours": median_or_none(all_hours),
             "bridges": len(bridges),
         },
@@ -291,9 +253,7 @@ def metrics_from_json(
 ) -> dict[str, Any]:
     """Validate a SESSIONS.json document and return its metrics on as_of; raise InputError if invalid."""
     as_of = _check_settings(as_of, stall_days, min_sessions)
-    return compute_metrics(
-        build_graph(parse_sessions(data)), as_of, stall_days, min_sessions
-    )
+    return compute_metrics(build_graph(parse_sessions(data)), as_of, stall_days, min_sessions)
 
 
 def earlier_pairs(
@@ -302,7 +262,5 @@ def earlier_pairs(
     """The (leader, mentor) pairs of a session graph or document, sorted, as history for the next cohort."""
     graph = source if isinstance(source, nx.Graph) else build_graph(source)
     return [
-        (pair.leader, pair.mentor)
-        for pair in graph_pairs(graph)
-        if not held_only or any(s.held for s in pair.sessions)
+        (pair.leader, pair.mentor) for pair in graph_pairs(graph) if not held_only or any(s.held for s in pair.sessions)
     ]

@@ -68,9 +68,7 @@ def graph_people(graph: nx.Graph) -> list[Person]:
     ]
 
 
-def sessions_until(
-    pair: PairRecord, as_of: dt.date | None
-) -> tuple[SessionRecord, ...]:
+def sessions_until(pair: PairRecord, as_of: dt.date | None) -> tuple[SessionRecord, ...]:
     """The pair's sessions dated on or before as_of (all of them if as_of is None)."""
     if as_of is None:
         return pair.sessions
@@ -106,12 +104,8 @@ def pair_summary(pair: PairRecord, as_of: dt.date | None = None) -> dict[str, An
         "cancelled_by_leader": sum(s.status == "cancelled-by-leader" for s in sessions),
         "cancelled_by_mentor": sum(s.status == "cancelled-by-mentor" for s in sessions),
         "missed": sum(s.status == "missed" for s in sessions),
-        "mean_rating_by_leader": mean_or_none(
-            [s.rating_by_leader for s in held if s.rating_by_leader is not None]
-        ),
-        "mean_rating_by_mentor": mean_or_none(
-            [s.rating_by_mentor for s in held if s.rating_by_mentor is not None]
-        ),
+        "mean_rating_by_leader": mean_or_none([s.rating_by_leader for s in held if s.rating_by_leader is not None]),
+        "mean_rating_by_mentor": mean_or_none([s.rating_by_mentor for s in held if s.rating_by_mentor is not None]),
         "responses": responses,
         "goals_covered": [goal for goal in pair.goals if fold(goal) in covered],
     }

@@ -42,9 +42,7 @@ def to_graphml(
             "cancelled_by_leader": summary["cancelled_by_leader"],
             "cancelled_by_mentor": summary["cancelled_by_mentor"],
             "missed": summary["missed"],
-            "last_held": summary["last_held"].isoformat()
-            if summary["last_held"]
-            else "",
+            "last_held": summary["last_held"].isoformat() if summary["last_held"] else "",
             "goals": xml_safe(", ".join(pair.goals)),
             "goals_covered": xml_safe(", ".join(summary["goals_covered"])),
         }
@@ -73,16 +71,12 @@ def _csv_cell(value: Any) -> str:
         value = "; ".join(str(v) for v in value)
     text = str(value)
     # Spreadsheets run cells that start with these characters as formulas.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(
-        value, (int, float)
-    ):
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, (int, float)):
         return "'" + text
     return text
 
 
-def metrics_csv(
-    metrics: Mapping[str, Any], labels: Mapping[str, str] | None = None
-) -> str:
+def metrics_csv(metrics: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
     """The per-pair rows of compute_metrics as CSV text, with formula-like cells escaped."""
     labels = labels or {}
     buffer = io.StringIO()

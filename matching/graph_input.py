@@ -128,9 +128,7 @@ def _quoted(value: Any) -> str:
 def _list(data: Mapping[str, Any], key: str, where: str, required: bool) -> list[Any]:
     if key not in data or data[key] is None:
         if required:
-            raise InputError(
-                f"{where}{key} is missing; it must be a list (it may be empty)."
-            )
+            raise InputError(f"{where}{key} is missing; it must be a list (it may be empty).")
         return []
     value = data[key]
     if not isinstance(value, list):
@@ -145,9 +143,7 @@ def _object(value: Any, field: str, allowed: tuple[str, ...]) -> Mapping[str, An
         # Unknown keys are refused: a typo such as "rating" would otherwise be silently ignored.
         if key not in allowed:
             where = key if field == DOCUMENT else f"{field}.{key}"
-            raise InputError(
-                f"{where} is not a known field; expected {', '.join(allowed)}."
-            )
+            raise InputError(f"{where} is not a known field; expected {', '.join(allowed)}.")
     return value
 
 
@@ -160,14 +156,8 @@ def _printable(text: str, field: str) -> str:
 
 def _id(item: Mapping[str, Any], key: str, field: str) -> str:
     value = item.get(key)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (str, int))
-        or str(value).strip() == ""
-    ):
-        raise InputError(
-            f"{field}.{key} must be a non-empty id (text or a whole number), not {_quoted(value)}."
-        )
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
+        raise InputError(f"{field}.{key} must be a non-empty id (text or a whole number), not {_quoted(value)}.")
     return _printable(str(value).strip(), f"{field}.{key}")
 
 
@@ -182,12 +172,8 @@ def _skills(item: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
     value = item.get(key)
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(
-        isinstance(s, str) and s.strip() for s in value
-    ):
-        raise InputError(
-            f"{field}.{key} must be a list of skill names (non-empty text)."
-        )
+    if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+        raise InputError(f"{field}.{key} must be a list of skill names (non-empty text).")
     unique: dict[str, str] = {}
     for name in value:
         _printable(name, f"{field}.{key}")
@@ -202,9 +188,7 @@ def _date(item: Mapping[str, Any], key: str, field: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise InputError(
-        f"{field}.{key} must be a date written like 2024-03-31, not {_quoted(value)}."
-    )
+    raise InputError(f"{field}.{key} must be a date written like 2024-03-31, not {_quoted(value)}.")
 
 
 def _datetime(item: Mapping[str, Any], key: str, field: str) -> dt.datetime | None:
@@ -224,18 +208,11 @@ def _datetime(item: Mapping[str, Any], key: str, field: str) -> dt.datetime | No
     return parsed.astimezone(dt.UTC)
 
 
-def _whole(
-    item: Mapping[str, Any], key: str, field: str, low: int, high: int | None, what: str
-) -> int | None:
+def _whole(item: Mapping[str, Any], key: str, field: str, low: int, high: int | None, what: str) -> int | None:
     value = item.get(key)
     if value is None:
         return None
-    ok = (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and value >= low
-        and (high is None or value <= high)
-    )
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
     if not ok:
         raise InputError(f"{field}.{key} must be {what}, not {_quoted(value)}.")
     return value
@@ -253,30 +230,22 @@ def _parse_people(data: Mapping[str, Any]) -> dict[str, Person]:
         pid = _id(item, "id", field)
         role = item.get("role")
         if role not in ROLES:
-            raise InputError(
-                f"{field}.role is {_quoted(role)}, but it must be 'leader' or 'mentor'."
-            )
+            raise InputError(f"{field}.role is {_quoted(role)}, but it must be 'leader' or 'mentor'.")
         if pid in people:
-            raise InputError(
-                f"{field}.id {pid!r} is listed twice; every person needs a unique id."
-            )
+            raise InputError(f"{field}.id {pid!r} is listed twice; every person needs a unique id.")
         department = " ".join(_text(item, "department", field).split())
         department = spelling.setdefault(fold(department), department)
         people[pid] = Person(id=pid, role=role, department=department)
     return people
 
 
-def _member(
-    item: Mapping[str, Any], role: str, field: str, people: Mapping[str, Person]
-) -> str:
+def _member(item: Mapping[str, Any], role: str, field: str, people: Mapping[str, Person]) -> str:
     pid = _id(item, role, field)
     person = people.get(pid)
     if person is None:
         raise InputError(f"{field}.{role} {pid!r} is not one of the people listed.")
     if person.role != role:
-        raise InputError(
-            f"{field}.{role} {pid!r} is listed as a {person.role}, not a {role}."
-        )
+        raise InputError(f"{field}.{role} {pid!r} is listed as a {person.role}, not a {role}.")
     return pid
 
 
@@ -284,9 +253,7 @@ def _parse_session(raw: Any, field: str) -> SessionRecord:
     item = _object(raw, field, SESSION_KEYS)
     status = item.get("status")
     if status not in STATUSES:
-        raise InputError(
-            f"{field}.status is {_quoted(status)}, but it must be one of {', '.join(STATUSES)}."
-        )
+        raise InputError(f"{field}.status is {_quoted(status)}, but it must be one of {', '.join(STATUSES)}.")
     ratings = item.get("ratings")
     ratings = {} if ratings is None else _object(ratings, f"{field}.ratings", ROLES)
     rating = "a whole number from 1 to 5"
@@ -295,9 +262,7 @@ def _parse_session(raw: Any, field: str) -> SessionRecord:
         mentor=_id(item, "mentor", field),
         date=_date(item, "date", field),
         status=status,
-        minutes=_whole(
-            item, "minutes", field, 0, None, "a whole number of minutes, 0 or more"
-        ),
+        minutes=_whole(item, "minutes", field, 0, None, "a whole number of minutes, 0 or more"),
         skills=_skills(item, "skills", field),
         rating_by_leader=_whole(ratings, "leader", f"{field}.ratings", 1, 5, rating),
         rating_by_mentor=_whole(ratings, "mentor", f"{field}.ratings", 1, 5, rating),
@@ -323,9 +288,7 @@ def parse_sessions(data: Any) -> SessionsData:
             _member(item, "mentor", field, people),
         )
         if key in pairs:
-            raise InputError(
-                f"{field} repeats the pair of leader {key[0]!r} and mentor {key[1]!r}."
-            )
+            raise InputError(f"{field} repeats the pair of leader {key[0]!r} and mentor {key[1]!r}.")
         pairs[key] = {
             "started": _date(item, "started", field),
             "goals": _skills(item, "goals", field),

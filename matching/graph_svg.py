@@ -51,9 +51,7 @@ def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _component_layout(
-    graph: nx.Graph, nodes: list[str], seed: int
-) -> dict[str, tuple[float, float]]:
+def _component_layout(graph: nx.Graph, nodes: list[str], seed: int) -> dict[str, tuple[float, float]]:
     """Positions of one connected component inside a unit square."""
     if len(nodes) == 1:
         return {nodes[0]: (0.5, 0.5)}
@@ -78,7 +76,7 @@ def _component_layout(
 def _layout(
     people: list[str], edges: list[tuple[str, str, int]], seed: int, aspect: float
 ) -> tuple[dict[str, tuple[float, float]], float, float]:
-    """Positions (in node spacings) and the drawing's width and height, the same for the same people and pairs whatever their input order.
+    """Positions (in node spacings) and the drawing's width and height; input order does not matter.
 
     Each connected component (a pair, a mentor with two leaders, an unpaired person) is laid out on
     its own and the components are packed in rows, largest first, so that pairs never overlap.
@@ -88,10 +86,7 @@ def _layout(
     graph.add_edges_from((a, b) for a, b, _ in edges)
     leaders = {a for a, _, _ in edges}
     # Leaders first inside a component, so a lone pair is always drawn leader on the left.
-    components = [
-        sorted(c, key=lambda n: (n not in leaders, natural_key(n)))
-        for c in nx.connected_components(graph)
-    ]
+    components = [sorted(c, key=lambda n: (n not in leaders, natural_key(n))) for c in nx.connected_components(graph)]
     components.sort(key=lambda c: (-len(c), natural_key(min(c, key=natural_key))))
     cells = [_cell(len(c)) for c in components]
     row_width = max(
@@ -105,10 +100,10 @@ def _layout(
             x, y, row_height = 0.0, y + row_height, 0.0
         placed.append((x, y))
         x, row_height = x + w, max(row_height, h)
-    total_w = max((px + w for (px, _), (w, _) in zip(placed, cells)), default=1.0)
-    total_h = max((py + h for (_, py), (_, h) in zip(placed, cells)), default=1.0)
+    total_w = max((px + w for (px, _), (w, _) in zip(placed, cells, strict=True)), default=1.0)
+    total_h = max((py + h for (_, py), (_, h) in zip(placed, cells, strict=True)), default=1.0)
     pos: dict[str, tuple[float, float]] = {}
-    for component, (px, py), (w, h) in zip(components, placed, cells):
+    for component, (px, py), (w, h) in zip(components, placed, cells, strict=True):
         for node, (u, v) in _component_layout(graph, component, seed).items():
             pos[node] = (px + u * w, py + v * h)
     return pos, total_w, total_h
@@ -133,14 +128,10 @@ def _node(shape: str, x: float, y: float, r: float, fill: str, title: str) -> st
     return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" {common}><title>{title}</title></circle>'
 
 
-def _legend(
-    x: float, height: float, departments: list[str], colour: Mapping[str, str]
-) -> list[str]:
+def _legend(x: float, height: float, departments: list[str], colour: Mapping[str, str]) -> list[str]:
     out = [f'<g {FONT} font-size="12" fill="#222222">']
     y = 24.0
-    out.append(
-        f'<text x="{_num(x)}" y="{_num(y)}" font-weight="bold">Departments</text>'
-    )
+    out.append(f'<text x="{_num(x)}" y="{_num(y)}" font-weight="bold">Departments</text>')
     room = max(0, int((height - 200) // 18))  # rows left after the role and line keys
     shown = departments if len(departments) <= room else departments[: max(room - 1, 0)]
     for name in shown:
@@ -149,30 +140,28 @@ def _legend(
             f'<rect x="{_num(x)}" y="{_num(y - 10)}" width="12" height="12" fill="{colour[name]}" '
             f'stroke="{OUTLINE}" stroke-width="1"><title>{_esc(name)}</title></rect>'
         )
-        out.append(
-            f'<text x="{_num(x + 18)}" y="{_num(y)}">{_esc(_short(name))}<title>{_esc(name)}</title></text>'
-        )
+        out.append(f'<text x="{_num(x + 18)}" y="{_num(y)}">{_esc(_short(name))}<title>{_esc(name)}</title></text>')
     if len(shown) < len(departments):
         y += 18
-        out.append(
-            f'<text x="{_num(x)}" y="{_num(y)}">and {len(departments) - len(shown)} more</text>'
-        )
+        out.append(f'<text x="{_num(x)}" y="{_num(y)}">and {len(departments) - len(shown)} more</text>')
     y += 30
     out.append(f'<text x="{_num(x)}" y="{_num(y)}" font-weight="bold">People</text>')
     y += 20
     out.append(
-        _node("leader", x + 6, y - 4, 6, "#ffffff", "Leader")
-        + f'<text x="{_num(x + 18)}" y="{_num(y)}">Leader</text>'
+        _node("leader", x + 6, y - 4, 6, "#ffffff", "Leader") + f'<text x="{_num(x + 18)}" y="{_num(y)}">Leader</text>'
     )
     y += 20
     out.append(
-        _node("mentor", x + 6, y - 4, 6, "#ffffff", "Mentor")
-        + f'<text x="{_num(x + 18)}" y="{_num(y)}">Mentor</text>'
+        _node("mentor", x + 6, y - 4, 6, "#ffffff", "Mentor") + f'<text x="{_num(x + 18)}" y="{_num(y)}">Mentor</text>'
     )
     y += 30
     out.append(f'<text x="{_num(x)}" y="{_num(y)}" font-weight="bold">Pairs</text>')
-    for label, width, dashed in (("no session held", 1.0, True), ("1 session held", _edge_width(1), False),
-                                 (f"{MAX_WIDTH_SESSIONS}+ sessions held", _edge_width(MAX_WIDTH_SESSIONS), False)):  # fmt: skip
+    keys = (
+        ("no session held", 1.0, True),
+        ("1 session held", _edge_width(1), False),
+        (f"{MAX_WIDTH_SESSIONS}+ sessions held", _edge_width(MAX_WIDTH_SESSIONS), False),
+    )
+    for label, width, dashed in keys:
         y += 20
         dash = ' stroke-dasharray="4 3"' if dashed else ""
         out.append(
@@ -207,21 +196,14 @@ def render_svg(
     departments = sorted_natural({p.department for p in people})
     colour = {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(departments)}
     name = {p.id: labels.get(p.id, p.id) for p in people}
-    held = {
-        (p.leader, p.mentor): sum(s.held for s in sessions_until(p, as_of))
-        for p in pairs
-    }
+    held = {(p.leader, p.mentor): sum(s.held for s in sessions_until(p, as_of)) for p in pairs}
     edges = sorted(
         ((a, b, n) for (a, b), n in held.items()),
         key=lambda e: (natural_key(e[0]), natural_key(e[1])),
     )
     plot_w = max(width - LEGEND_WIDTH, 100)
-    pos, total_w, total_h = _layout(
-        [p.id for p in people], edges, seed, plot_w / max(height, 1)
-    )
-    scale = min(
-        (plot_w - 32) / total_w, (height - 32) / total_h
-    )  # pixels per node spacing
+    pos, total_w, total_h = _layout([p.id for p in people], edges, seed, plot_w / max(height, 1))
+    scale = min((plot_w - 32) / total_w, (height - 32) / total_h)  # pixels per node spacing
     radius = max(3.0, min(10.0, scale * 0.3))
     left = (plot_w - scale * total_w) / 2
     top = (height - scale * total_h) / 2
@@ -243,9 +225,7 @@ def render_svg(
     if not people:
         out.append(f'<text x="{_num(plot_w / 2)}" y="{_num(height / 2)}" text-anchor="middle" {FONT} '
                    f'font-size="14" fill="#555555">No people in this programme yet</text>')  # fmt: skip
-    out.append(
-        f'<g stroke="{EDGE_COLOUR}" stroke-opacity="0.75" stroke-linecap="round">'
-    )
+    out.append(f'<g stroke="{EDGE_COLOUR}" stroke-opacity="0.75" stroke-linecap="round">')
     for a, b, n in edges:
         (x1, y1), (x2, y2) = at(a), at(b)
         dash = ' stroke-dasharray="4 3"' if n == 0 else ""
