@@ -1,0 +1,124 @@
+"""Which pairs the model considers: hard rules, top-K pruning per leader, and pricing of left-out pairs.
+
+Scores are computed for every (leader, mentor) pair in chunks of leaders, so memory stays bounded
+however large the problem is. Each leader keeps its K best compatible mentors; `theta` remembers
+the best score it left out, which lets the dual check skip most leaders without rescoring them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.features import Features
+from matching.rules import Rules
+from matching.fast import FastScorer
+from matching.vectorised import Pairs, evaluate
+
+CHUNK_CELLS = 4_000_000  # pairs scored at once: about 32 MB per float64 array
+
+
+def chunks(rows: np.ndarray, m: int, cells: int = CHUNK_CELLS) -> Iterator[np.ndarray]:
+    """Split sorted leader indices into chunks of about `cells` pairs."""
+    size = max(1, cells // max(m, 1))
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+@dataclass
+class Pool:
+    """Candidate pairs in the model (sorted by leader, then mentor) and what was left out."""
+
+    li: np.ndarray
+    mj: np.ndarray
+    score: np.ndarray
+    theta: np.ndarray  # per leader: best score among compatible pairs left out (-inf if none)
+    compatible: np.ndarray  # per leader: number of compatible pairs in the full problem
+    best_abs: np.ndarray  # per leader: a bound on |score| over its compatible pairs
+
+    def keys(self, m: int) -> np.ndarray:
+        """Pair keys leader * m + mentor, sorted."""
+        return self.li * m + self.mj
+
+    def extend(self, li: np.ndarray, mj: np.ndarray, score: np.ndarray, m: int) -> None:
+        """Add pairs (duplicates of existing ones are ignored) and keep the pool sorted."""
+        keys = np.concatenate([self.keys(m), li * m + mj])
+        keys, first = np.unique(keys, return_index=True)
+        scores = np.concatenate([self.score, score])[first]
+        self.li, self.mj, self.score = keys // m, keys % m, scores
+
+
+def top_candidates(scorer: FastScorer, k: int) -> Pool:
+    """Each leader's k best compatible mentors (k per wanted mentor), scanning every pair once."""
+    feats = scorer.feats
+    n, m = len(feats.leaders.ids), len(feats.mentors.ids)
+    theta = np.full(n, -np.inf)
+    compatible = np.zeros(n, dtype=np.int64)
+    best = np.full(n, -np.inf)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for rows in chunks(np.arange(n), m):
+        values = scorer.block(rows)
+        compatible[rows] = np.count_nonzero(values > -np.inf, axis=1)
+        keep = k * int(feats.leaders.slots[rows].max(initial=1))
+        if keep < m:
+            part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
+            theta[rows] = np.take_along_axis(values, part[:, m - keep - 1:m - keep], axis=1)[:, 0]
+            cols = part[:, m - keep:]
+        else:
+            cols = np.broadcast_to(np.arange(m), values.shape)
+        picked = np.take_along_axis(values, cols, axis=1)
+        best[rows] = picked.max(axis=1, initial=-np.inf)
+        r, c = np.nonzero(np.isfinite(picked))
+        parts.append((rows[r], cols[r, c], picked[r, c]))
+    best_abs = np.where(compatible > 0, np.maximum(np.abs(np.maximum(best, scorer.floor)), abs(scorer.floor)), 0.0)
+    pool = Pool(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), theta, compatible, best_abs)
+    if parts:
+        li, mj, sc = (np.concatenate(x) for x in zip(*parts))
+        pool.extend(li.astype(np.int64), mj.astype(np.int64), sc, m)
+    return pool
+
+
+@dataclass(frozen=True)
+class Duals:
+    """LP duals in the maximisation convention (>= 0 on <= rows), aligned with leaders and mentors."""
+
+    leader: np.ndarray  # per leader: price of leader_slots minus price of covered
+    mentor: np.ndarray  # per mentor: price of capacity
+    dept: np.ndarray  # (mentors, departments + 1): price of department_cap; last column stays 0
+
+
+def leaders_to_rescan(pool: Pool, duals: Duals, threshold: float) -> np.ndarray:
+    """Leaders whose left-out pairs might price above `threshold`; the rest are certified by theta.
+
+    A left-out pair's reduced cost is s - u_leader - v_mentor - w_dept <= theta - u_leader,
+    because mentor and department prices are never negative.
+    """
+    return np.flatnonzero(pool.theta - duals.leader > threshold)
+
+
+def price_left_out(scorer: FastScorer, pool: Pool, duals: Duals, rows: np.ndarray,
+                   threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compatible pairs of these leaders, not in the pool, whose reduced cost exceeds `threshold`."""
+    feats = scorer.feats
+    m = len(feats.mentors.ids)
+    in_pool = pool.keys(m)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    dept = feats.leaders.dept
+    for chunk in chunks(np.sort(rows), m):
+        values = scorer.block(chunk)
+        dept_price = duals.dept[:, dept[chunk]].T  # (chunk, m); missing departments read column -1 = 0
+        reduced = values - duals.leader[chunk][:, None] - duals.mentor[None, :] - dept_price
+        r, c = np.nonzero(reduced > threshold)
+        li, mj = chunk[r], c
+        fresh = ~np.isin(li * m + mj, in_pool)
+        found.append((li[fresh], mj[fresh], values[r, c][fresh]))
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return tuple(np.concatenate(part) for part in zip(*found))  # type: ignore[return-value]
+
+
+def pair_values(feats: Features, rules: Rules, li: np.ndarray, mj: np.ndarray) -> np.ndarray:
+    """Scores of listed pairs where they pass every hard rule, -inf elsewhere."""
+    return evaluate(Pairs(feats, li, mj), rules)

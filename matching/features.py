@@ -1,0 +1,197 @@
+"""People and pair lists encoded as numpy arrays, so rules and scores run on millions of pairs at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.fields import fold, natural_key
+from matching.org import reporting_pairs
+from matching.problem import Leader, Mentor, Problem
+from matching.scoring import GOAL_SCALE, utc_offsets
+
+IN_PERSON, REMOTE = 1, 2
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side (leaders or mentors), people in natural id order, one array entry per person."""
+
+    ids: tuple[str, ...]
+    index: dict[str, int]
+    dept: np.ndarray  # int32 code, -1 when missing
+    grade: np.ndarray  # float64, nan when missing
+    lang: np.ndarray  # uint64 (n, words) bitmask of languages
+    first_lang: np.ndarray  # int32 code of the first language, -1 when none
+    tz: np.ndarray  # int32 (n, 2) UTC offsets in minutes at the reference instants
+    has_tz: np.ndarray  # bool
+    zone: np.ndarray  # int32 code of the time zone name, -1 when missing
+    fmt: np.ndarray  # int8 bitmask (IN_PERSON | REMOTE), 0 when missing
+    loc: np.ndarray  # int32 code, -1 when missing
+    slots: np.ndarray  # int64: mentors_wanted for leaders, capacity for mentors
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """A set of (leader index, mentor index) pairs stored as sorted keys leader * m + mentor."""
+
+    keys: np.ndarray
+    values: np.ndarray | None = None
+
+    @classmethod
+    def build(cls, pairs: list[tuple[int, int]], m: int, values: list[float] | None = None) -> PairSet:
+        """A PairSet from index pairs (and optional values, e.g. given scores)."""
+        if not pairs:
+            return cls(np.zeros(0, np.int64), None if values is None else np.zeros(0))
+        keys = np.array([i * m + j for i, j in pairs], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        vals = None if values is None else np.asarray(values, dtype=np.float64)[order]
+        return cls(keys[order], vals)
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        """Whether each key is in the set."""
+        if not len(self.keys):
+            return np.zeros(keys.shape, dtype=bool)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[pos] == keys
+
+    def in_rows(self, rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(position of the row in `rows`, mentor index, set position) for keys whose leader is in `rows`."""
+        lead = self.keys // m
+        pos = np.searchsorted(rows, lead)
+        pos = np.minimum(pos, len(rows) - 1)
+        hit = rows[pos] == lead
+        where = np.flatnonzero(hit)
+        return pos[where], self.keys[where] % m, where
+
+
+@dataclass(frozen=True)
+class Features:
+    """Everything the vectorised rules and scores need, derived once from a Problem."""
+
+    leaders: Side
+    mentors: Side
+    goal_row: np.ndarray  # int32 (n, most goals): row of goal_met per goal (padding: the zero row)
+    goal_priority: np.ndarray  # int32 (n, most goals): priority per goal (padding: 0)
+    goal_total: np.ndarray  # float64 (n,): GOAL_SCALE * sum of priorities (1 when no goals)
+    goal_met: np.ndarray  # int16 (goal kinds + 1, m): (60 / level) * min(proficiency, level)
+    same_person: PairSet
+    forbidden: PairSet
+    reporting: PairSet
+    history: PairSet
+    given: PairSet | None  # Problem.scores, values = scores
+    dept_names: tuple[str, ...]
+
+
+class _Codes:
+    """Assigns small integer codes to names compared with `fold`."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.names: list[str] = []  # the first spelling met, for messages and constraint names
+
+    def __call__(self, name: str | None) -> int:
+        if name is None:
+            return -1
+        key = fold(name)
+        if key not in self.codes:
+            self.codes[key] = len(self.codes)
+            self.names.append(name)
+        return self.codes[key]
+
+
+def _side(people: tuple[Leader, ...] | tuple[Mentor, ...], depts: _Codes, langs: _Codes, locs: _Codes,
+          zones: _Codes) -> Side:
+    people = tuple(sorted(people, key=lambda p: natural_key(p.id)))
+    n = len(people)
+    lang_codes = [[langs(x) for x in p.languages] for p in people]
+    words = max(1, (len(langs.codes) + 63) // 64)
+    lang = np.zeros((n, words), dtype=np.uint64)
+    for i, codes in enumerate(lang_codes):
+        for c in codes:
+            lang[i, c // 64] |= np.uint64(1 << (c % 64))
+    tz = np.array([utc_offsets(p.timezone) if p.timezone else (0, 0) for p in people], dtype=np.int32).reshape(n, 2)
+    fmt = [(IN_PERSON if "in-person" in p.formats else 0) | (REMOTE if "remote" in p.formats else 0) for p in people]
+    slots = [p.mentors_wanted if isinstance(p, Leader) else p.capacity for p in people]
+    return Side(
+        ids=tuple(p.id for p in people),
+        index={p.id: i for i, p in enumerate(people)},
+        dept=np.array([depts(p.department) for p in people], dtype=np.int32),
+        grade=np.array([np.nan if p.grade is None else p.grade for p in people], dtype=np.float64),
+        lang=lang,
+        first_lang=np.array([c[0] if c else -1 for c in lang_codes], dtype=np.int32),
+        tz=tz,
+        has_tz=np.array([p.timezone is not None for p in people], dtype=bool),
+        zone=np.array([zones(p.timezone) for p in people], dtype=np.int32),
+        fmt=np.array(fmt, dtype=np.int8),
+        loc=np.array([locs(p.location) for p in people], dtype=np.int32),
+        slots=np.array(slots, dtype=np.int64),
+    )
+
+
+def _goal_arrays(leaders: tuple[Leader, ...], mentors: tuple[Mentor, ...]) -> tuple[np.ndarray, ...]:
+    """Goal fit as lookups: per (skill, target level) a row over mentors of (60 / level) * min(proficiency, level)."""
+    rows: dict[tuple[str, int], int] = {}
+    for leader in leaders:
+        for goal in leader.goals:
+            rows.setdefault((fold(goal.skill), goal.level), len(rows))
+    width = max(1, max((len(p.goals) for p in leaders), default=0))
+    index = np.full((len(leaders), width), len(rows), dtype=np.int32)  # the last row of `met` is all zero
+    priority = np.zeros((len(leaders), width), dtype=np.int32)
+    totals = np.ones(len(leaders), dtype=np.float64)
+    for i, leader in enumerate(leaders):
+        for g, goal in enumerate(leader.goals):
+            index[i, g] = rows[fold(goal.skill), goal.level]
+            priority[i, g] = goal.priority
+        if leader.goals:
+            totals[i] = GOAL_SCALE * sum(goal.priority for goal in leader.goals)
+    met = np.zeros((len(rows) + 1, len(mentors)), dtype=np.int16)
+    by_skill: dict[str, list[tuple[int, int]]] = {}
+    for (skill, level), r in rows.items():
+        by_skill.setdefault(skill, []).append((level, r))
+    for j, mentor in enumerate(mentors):
+        for skill, proficiency in mentor.skill_map().items():
+            for level, r in by_skill.get(skill, ()):
+                met[r, j] = (GOAL_SCALE // level) * min(proficiency, level)
+    return index, priority, totals, met
+
+
+def build_features(problem: Problem) -> Features:
+    """Encode a problem; people are put in natural id order so input order never matters."""
+    depts, langs, locs, zones = _Codes(), _Codes(), _Codes(), _Codes()
+    for person in (*problem.leaders, *problem.mentors):
+        for name in person.languages:
+            langs(name)
+    leaders = _side(problem.leaders, depts, langs, locs, zones)
+    mentors = _side(problem.mentors, depts, langs, locs, zones)
+    sorted_leaders = tuple(sorted(problem.leaders, key=lambda p: natural_key(p.id)))
+    sorted_mentors = tuple(sorted(problem.mentors, key=lambda p: natural_key(p.id)))
+    goal_row, goal_priority, goal_total, goal_met = _goal_arrays(sorted_leaders, sorted_mentors)
+    m = len(mentors.ids)
+
+    def pairs(links: object) -> list[tuple[int, int]]:
+        out = []
+        for leader, mentor, *_ in links:  # type: ignore[attr-defined]
+            if leader in leaders.index and mentor in mentors.index:
+                out.append((leaders.index[leader], mentors.index[mentor]))
+        return out
+
+    same = [(i, mentors.index[x]) for i, x in enumerate(leaders.ids) if x in mentors.index]
+    given = None
+    if problem.scores is not None:
+        given = PairSet.build(pairs(problem.scores), m, [s for _, _, s in problem.scores])
+    return Features(
+        leaders=leaders,
+        mentors=mentors,
+        goal_row=goal_row,
+        goal_priority=goal_priority,
+        goal_total=goal_total,
+        goal_met=goal_met,
+        same_person=PairSet.build(same, m),
+        forbidden=PairSet.build(pairs(problem.forbidden), m),
+        reporting=PairSet.build(pairs(sorted(reporting_pairs(problem))), m),
+        history=PairSet.build(sorted(set(pairs(problem.history))), m),
+        given=given,
+        dept_names=tuple(depts.names),
+    )

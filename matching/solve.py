@@ -1,0 +1,243 @@
+"""solve(problem): score, prune, build the model, solve, prove optimality, explain the result.
+
+The model is a network flow (leaders -> mentors, with the coverage flag and department caps as
+extra arcs), so its LP relaxation has integral optimal vertices. We solve the LP with the simplex
+method, check integrality, and fall back to a MIP should a value ever come out fractional.
+
+Pruning: each leader starts with its top-K mentors. The LP duals then price every left-out pair;
+pairs with a positive reduced cost join the model and the LP is solved again. When none is left,
+the LP optimum of the pruned model is the LP optimum of the full problem: proven optimal.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from matching import solver as solvers
+from matching.candidates import Duals, Pool, leaders_to_rescan, pair_values, price_left_out, top_candidates
+from matching.diagnose import check_pins, explain_unmatched
+from matching.features import Features, PairSet, build_features
+from matching.greedy import greedy
+from matching.model import ModelInput, PairModel, build_model
+from matching.problem import Problem
+from matching.rules import GIVEN
+from matching.solution import FEASIBLE, INFEASIBLE, OPTIMAL, MentorLoad, Pair, Solution
+from matching.fast import FastScorer
+from matching.vectorised import Pairs, criterion_cents, evaluate
+
+DEFAULT_TOP_K = 10
+PRICE_TOLERANCE = 1e-6
+INTEGRALITY_TOLERANCE = 1e-6
+MAX_PRICING_ROUNDS = 100
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.spent: dict[str, float] = {}
+
+    def add(self, key: str, since: float) -> float:
+        now = time.perf_counter()
+        self.spent[key] = self.spent.get(key, 0.0) + now - since
+        return now
+
+    def left(self, limit: float) -> float:
+        return limit - (time.perf_counter() - self.start)
+
+
+def _add_fixed_pairs(problem: Problem, feats: Features, pool: Pool) -> tuple[PairSet, int]:
+    """Pins always join the model; so do forbidden pairs that pass every other rule (held at 0)."""
+    m = len(feats.mentors.ids)
+    pins = PairSet.build([(feats.leaders.index[a], feats.mentors.index[b]) for a, b in problem.pinned], m)
+    forb = feats.forbidden
+    extra = 0
+    for keys, ignore in ((pins.keys, ()), (forb.keys, ("forbidden",))):
+        if len(keys):
+            li, mj = keys // m, keys % m
+            values = evaluate(Pairs(feats, li, mj), problem.rules, ignore=ignore)
+            ok = np.isfinite(values)
+            before = len(pool.li)
+            pool.extend(li[ok], mj[ok], values[ok], m)
+            extra += len(pool.li) - before
+    return pins, extra
+
+
+def _coverage_bonus(problem: Problem, feats: Features, pool: Pool) -> float | None:
+    """Points per matched leader: more than any possible difference in total score, so coverage comes first."""
+    if problem.rules.objective != "coverage":
+        return None
+    return float(math.ceil(1 + float(np.dot(feats.leaders.slots, pool.best_abs))))
+
+
+def _model_input(feats: Features, pool: Pool, pins: PairSet, bonus: float | None, cap: int | None) -> ModelInput:
+    keys = pool.keys(len(feats.mentors.ids))
+    return ModelInput(
+        li=pool.li, mj=pool.mj, score=pool.score, leader_ids=feats.leaders.ids, mentor_ids=feats.mentors.ids,
+        wanted=feats.leaders.slots, capacity=feats.mentors.slots, leader_dept=feats.leaders.dept,
+        dept_names=feats.dept_names, is_pinned=pins.contains(keys), is_forbidden=feats.forbidden.contains(keys),
+        coverage_bonus=bonus, dept_cap=None if cap is None else int(cap),
+    )
+
+
+def read_duals(model: PairModel, feats: Features, sign: float) -> Duals:
+    """The model's row duals, per leader, mentor and (mentor, department), maximisation convention."""
+    n, m = len(feats.leaders.ids), len(feats.mentors.ids)
+    leader, mentor = np.zeros(n), np.zeros(m)
+    dept = np.zeros((m, len(feats.dept_names) + 1))
+    for key, row in model.rows.items():
+        value = solvers.dual(row, sign)
+        if key[0] == "leader_slots":
+            leader[key[1]] += value
+        elif key[0] == "covered":
+            leader[key[1]] -= value  # x enters covered[L] with coefficient -1
+        elif key[0] == "capacity":
+            mentor[key[1]] = value
+        else:
+            dept[key[1], key[2]] = value
+    return Duals(leader, mentor, dept)
+
+
+def _values(variables: list[Any]) -> np.ndarray:
+    return np.array([v.varValue or 0.0 for v in variables], dtype=np.float64)
+
+
+def _integral(values: np.ndarray) -> bool:
+    return bool(np.all(np.minimum(np.abs(values), np.abs(values - 1)) <= INTEGRALITY_TOLERANCE))
+
+
+class _Search:
+    """One solve: the pool of candidate pairs, the model runs, and what they proved."""
+
+    def __init__(self, problem: Problem, solver: str | None, top_k: int) -> None:
+        self.problem, self.rules, self.solver_name = problem, problem.rules, solver
+        self.clock = _Clock()
+        t = time.perf_counter()
+        self.feats = build_features(problem)
+        check_pins(problem, self.feats)
+        self.scorer = FastScorer(self.feats, self.rules)
+        self.pool = top_candidates(self.scorer, top_k)
+        self.pins, self.fixed_added = _add_fixed_pairs(problem, self.feats, self.pool)
+        self.bonus = _coverage_bonus(problem, self.feats, self.pool)
+        self.clock.add("scoring_s", t)
+        self.stats: dict[str, Any] = {"top_k": top_k, "pricing_rounds": 0, "pairs_added_by_pricing": 0,
+                                      "leaders_rescanned": 0, "model": "LP", "solver": None}
+
+    def _solve(self, mip: bool) -> tuple[PairModel, solvers.Run]:
+        t = time.perf_counter()
+        data = _model_input(self.feats, self.pool, self.pins, self.bonus, self.rules.max_per_department_per_mentor)
+        model = build_model(data, integer=mip)
+        t = self.clock.add("model_s", t)
+        result = solvers.run(model.prob, self.solver_name, mip, self.clock.left(self.rules.time_limit_s))
+        self.clock.add("solve_s", t)
+        self.stats["solver"] = result.solver
+        return model, result
+
+    def _price(self, model: PairModel, threshold: float) -> int:
+        t = time.perf_counter()
+        sign = solvers.dual_sign(self.solver_name)
+        duals = read_duals(model, self.feats, sign)
+        rows = leaders_to_rescan(self.pool, duals, threshold)
+        li, mj, sc = price_left_out(self.scorer, self.pool, duals, rows, threshold)
+        self.pool.extend(li, mj, sc, len(self.feats.mentors.ids))
+        self.stats["leaders_rescanned"] += len(rows)
+        self.stats["pairs_added_by_pricing"] += len(li)
+        self.clock.add("pricing_s", t)
+        return len(li)
+
+    def run(self) -> tuple[str, np.ndarray, float | None]:
+        """(status, chosen mask over the pool, relative gap) after pricing and integrality checks."""
+        model, result = self._solve(mip=False)
+        while result.outcome == solvers.OPTIMAL and self.stats["pricing_rounds"] < MAX_PRICING_ROUNDS:
+            self.stats["pricing_rounds"] += 1
+            if not self._price(model, PRICE_TOLERANCE):
+                break
+            model, result = self._solve(mip=False)
+        if result.outcome != solvers.OPTIMAL:
+            return self._fallback(result)
+        values = _values(model.x + list(model.covered.values()))
+        if _integral(values):
+            return OPTIMAL, _values(model.x) > 0.5, 0.0
+        return self._mip(model, float(result.objective or 0.0))
+
+    def _mip(self, lp_model: PairModel, lp_bound: float) -> tuple[str, np.ndarray, float | None]:
+        """Fractional LP: solve the MIP; pairs that could close the gap (reduced cost > -gap) join first."""
+        self.stats["model"] = "MIP"
+        model, result = self._solve(mip=True)
+        if result.outcome in (solvers.OPTIMAL, solvers.FEASIBLE) and result.objective is not None:
+            gap = lp_bound - result.objective
+            if gap > PRICE_TOLERANCE and self._price(lp_model, -gap):
+                model, result = self._solve(mip=True)
+        if result.outcome not in (solvers.OPTIMAL, solvers.FEASIBLE) or result.objective is None:
+            return self._fallback(result)
+        gap = max(0.0, lp_bound - result.objective) / max(1.0, abs(lp_bound))
+        status = OPTIMAL if result.outcome == solvers.OPTIMAL else FEASIBLE
+        return status, _values(model.x) > 0.5, gap
+
+    def _fallback(self, result: solvers.Run) -> tuple[str, np.ndarray, float | None]:
+        if result.outcome == solvers.INFEASIBLE:
+            return INFEASIBLE, np.zeros(len(self.pool.li), dtype=bool), None
+        self.stats["model"] = "greedy (solver stopped without a solution)"
+        return FEASIBLE, greedy(self.feats, self.pool, self.pins, self.rules), None
+
+
+def solve(problem: Problem, *, solver: str | None = None, top_k: int = DEFAULT_TOP_K) -> Solution:
+    """Match leaders to mentors under the problem's rules; the result is proven optimal when status says so."""
+    if top_k < 1:
+        raise ValueError("top_k must be at least 1")
+    search = _Search(problem, solver, top_k)
+    status, chosen, gap = search.run()
+    return _solution(search, status, chosen, gap)
+
+
+def _reasons(search: _Search, li: np.ndarray, mj: np.ndarray, score: np.ndarray) -> list[tuple[tuple[str, float], ...]]:
+    if search.feats.given is not None:
+        return [((GIVEN, float(s)),) for s in score.tolist()]
+    points = criterion_cents(Pairs(search.feats, li, mj), search.rules)
+    columns = [(name, np.asarray(values).tolist()) for name, values in points.items()]
+    return [tuple((name, vals[k] / 100) for name, vals in columns if vals[k] != 0) for k in range(len(li))]
+
+
+def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | None) -> Solution:
+    t = time.perf_counter()
+    feats, pool = search.feats, search.pool
+    li, mj, score = pool.li[chosen], pool.mj[chosen], pool.score[chosen]
+    keys = pool.keys(len(feats.mentors.ids))[chosen]
+    pinned = search.pins.contains(keys)
+    reasons = _reasons(search, li, mj, score)
+    L, M = feats.leaders.ids, feats.mentors.ids
+    pairs = tuple(Pair(L[i], M[j], float(s), bool(p), r)
+                  for i, j, s, p, r in zip(li.tolist(), mj.tolist(), score.tolist(), pinned.tolist(), reasons))
+    load = np.bincount(mj, minlength=len(M))
+    dept_load: dict[tuple[int, int], int] = {}
+    for i, j in zip(li.tolist(), mj.tolist()):
+        d = int(feats.leaders.dept[i])
+        dept_load[j, d] = dept_load.get((j, d), 0) + 1
+    chosen_pairs = set(zip(li.tolist(), mj.tolist()))
+    unmatched = explain_unmatched(feats, search.rules, status, chosen_pairs, load, dept_load)
+    if feats.given is None:  # engine scores are whole hundredths: add them exactly
+        total = int(np.rint(score * 100).astype(np.int64).sum()) / 100
+    else:
+        total = math.fsum(score.tolist())
+    search.clock.add("explain_s", t)
+    stats = dict(search.stats)
+    stats.update({
+        "leaders": len(L), "mentors": len(M), "compatible_pairs": int(pool.compatible.sum()),
+        "candidates": int(len(pool.li)), "pairs": int(len(li)), "time_limit_s": search.rules.time_limit_s,
+        "times": {k: round(v, 4) for k, v in sorted(search.clock.spent.items())}
+        | {"total_s": round(time.perf_counter() - search.clock.start, 4)},
+    })
+    reason = None
+    if status == INFEASIBLE:
+        reason = "The solver found the rules and pins impossible to satisfy together."
+    return Solution(
+        status=status, matched=len(set(li.tolist())), total_score=total, pairs=pairs, unmatched=tuple(unmatched),
+        mentors=tuple(MentorLoad(M[j], int(load[j]), int(feats.mentors.slots[j])) for j in range(len(M))),
+        objective=search.rules.objective, gap=gap if status == FEASIBLE else None, reason=reason, stats=stats,
+    )
+
+
+__all__ = ["solve", "read_duals", "pair_values", "DEFAULT_TOP_K"]

@@ -1,0 +1,118 @@
+"""Running a PuLP model: solver choice (HiGHS, else CBC), time limit, status, values and duals.
+
+The status is read with PuLP's constants. PuLP 3.3 reports a time-limited solve as `Optimal` in
+`prob.status`; only `prob.sol_status` tells the difference, so both are read. PuLP 4 returns a
+stats object instead, handled in `_outcome`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pulp
+
+from matching.model import affine
+
+OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "feasible", "infeasible", "no solution"
+
+
+def highs_available() -> bool:
+    """Whether PuLP can drive HiGHS through highspy."""
+    try:
+        return bool(pulp.HiGHS(msg=False).available())
+    except Exception:  # pragma: no cover - broken highspy install
+        return False
+
+
+def _cbc_class() -> Any:
+    return getattr(pulp, "PULP_CBC_CMD", None) or getattr(pulp, "COIN_CMD")
+
+
+@lru_cache(maxsize=1)
+def _quiet_highs_banner() -> None:
+    """highspy prints a banner to file descriptor 1 the first time it starts; send it to /dev/null."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def make_solver(name: str | None, mip: bool, time_limit: float) -> tuple[str, Any]:
+    """(solver name, PuLP solver) for 'highs', 'cbc' or None (HiGHS when highspy imports)."""
+    if name not in (None, "highs", "cbc"):
+        raise ValueError(f"solver must be 'highs' or 'cbc', got {name!r}")
+    limit = max(1.0, float(time_limit))
+    if name != "cbc" and highs_available():
+        _quiet_highs_banner()
+        extra = {} if mip else {"solver": "simplex"}  # simplex ends on a vertex: integral when the matrix is TU
+        return "HiGHS", pulp.HiGHS(mip=mip, msg=False, timeLimit=limit, **extra)
+    if name == "highs":
+        raise RuntimeError("HiGHS was requested but highspy is not installed")
+    return "CBC", _cbc_class()(mip=mip, msg=False, timeLimit=limit)
+
+
+def _outcome(prob: Any, result: Any) -> str:
+    if hasattr(result, "has_solution"):  # PuLP 4: solve() returns LpSolveStats
+        status_enum = getattr(pulp, "LpSolveStatus")
+        if result.has_solution:
+            return OPTIMAL if result.status == status_enum.Optimal else FEASIBLE
+        return INFEASIBLE if result.status == status_enum.Infeasible else NO_SOLUTION
+    if prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal:
+        return OPTIMAL
+    if prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        return FEASIBLE
+    if prob.status == pulp.LpStatusInfeasible:
+        return INFEASIBLE
+    return NO_SOLUTION
+
+
+@dataclass(frozen=True)
+class Run:
+    """The outcome of one solver call."""
+
+    outcome: str
+    solver: str
+    objective: float | None
+    best_bound: float | None
+
+
+def run(prob: Any, solver_name: str | None, mip: bool, time_limit: float) -> Run:
+    """Solve the problem in place and report the outcome."""
+    name, solver = make_solver(solver_name, mip, time_limit)
+    result = prob.solve(solver)
+    outcome = _outcome(prob, result)
+    objective = pulp.value(prob.objective) if outcome in (OPTIMAL, FEASIBLE) else None
+    bound = getattr(result, "best_bound", None) if hasattr(result, "has_solution") else getattr(prob, "bestBound", None)
+    return Run(outcome, name, objective, bound)
+
+
+@lru_cache(maxsize=None)
+def dual_sign(solver_name: str | None) -> float:
+    """+1 or -1: turns this solver's row duals into the maximisation convention (>= 0 on <= rows).
+
+    Solvers differ (HiGHS reports duals of the minimisation it actually solves), so ask once:
+    maximise 3x subject to x <= 1 has the row dual +3 in that convention.
+    """
+    prob = pulp.LpProblem("dual_sign_probe", pulp.LpMaximize)
+    x = prob.add_variable("x", 0, 2)
+    prob += affine([(x, 1.0)]) <= 1, "probe"
+    prob += affine([(x, 3.0)])
+    run(prob, solver_name, mip=False, time_limit=10)
+    pi = prob.get_constraint_by_name("probe").pi
+    return 1.0 if pi is not None and pi > 0 else -1.0
+
+
+def dual(constraint: Any, sign: float) -> float:
+    """A constraint's dual value in the maximisation convention."""
+    return sign * float(constraint.pi or 0.0)
