@@ -10,6 +10,9 @@ from typing import Any
 
 from matching.errors import InputError
 
+# The matching engine's rules: ids sort alike everywhere, names compare ignoring case and spacing.
+from matching.fields import fold, natural_key
+
 ROLES = ("leader", "mentor")
 HELD = "held"
 STATUSES = (HELD, "cancelled-by-leader", "cancelled-by-mentor", "missed")
@@ -32,7 +35,6 @@ SESSION_KEYS = (
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIGITS = re.compile(r"([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -91,25 +93,9 @@ class SessionsData:
     pairs: tuple[PairRecord, ...]
 
 
-def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Sort key comparing digit runs as numbers, so L2 sorts before L10 (the matching engine's order)."""
-    key = []
-    for k, part in enumerate(_DIGITS.split(text)):
-        if k % 2:
-            key.append((0, int(part), part))
-        elif part:
-            key.append((1, 0, part))
-    return tuple(key)
-
-
 def sorted_natural(items: Iterable[str]) -> list[str]:
     """The items in natural order (see natural_key)."""
     return sorted(items, key=natural_key)
-
-
-def fold(text: str) -> str:
-    """The form in which skill and department names are compared: spaces collapsed, case ignored."""
-    return " ".join(text.split()).casefold()
 
 
 def skill_key(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
