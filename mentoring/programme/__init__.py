@@ -1,7 +1,8 @@
-"""Programme managers: cohorts, participants, matching, review, publish, skills, health, audit."""
+"""Programme managers: cohorts, participants, matching, review, publish, skills, people, audit."""
 
 from flask import Blueprint
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 
-from mentoring.programme import views  # noqa: E402,F401  (routes register on import)
+# Routes register on import.
+from mentoring.programme import admin_views, matching_views, views  # noqa: E402,F401

@@ -1,25 +1,142 @@
-"""Programme manager pages (being built)."""
+"""Programme manager pages for cohorts: list, create, edit, rules, life cycle and participants."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
 from mentoring.programme import bp
+from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
+from mentoring.services import NotFound, ServiceError, cohorts, matching_runs, participants, run_review
 
 
-@bp.route("/cohorts")
+def load_cohort(cohort_id: int) -> cohorts.Cohort:
+    """The cohort of the URL, or a 404."""
+    try:
+        return cohorts.get_cohort(cohort_id)
+    except NotFound:
+        abort(404)
+
+
+def _details(form: CohortForm) -> cohorts.CohortDetails:
+    return cohorts.CohortDetails(name=form.name.data or "", starts_on=form.starts_on.data,
+                                 ends_on=form.ends_on.data, stall_days=form.stall_days.data or 0)
+
+
+def _field_error(form: object, exc: ServiceError) -> None:
+    field = getattr(form, getattr(exc, "field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+@bp.route("/cohorts", endpoint="cohorts")
 @manager_required
-def cohorts() -> str:
-    """Cohorts."""
-    return "cohorts"
+def cohorts_page() -> str:
+    """Every cohort with its counts and status."""
+    return render_template("programme/cohorts.html", summaries=cohorts.cohort_summaries())
 
 
-@bp.route("/skills")
+@bp.route("/cohorts/new", methods=["GET", "POST"])
 @manager_required
-def skills() -> str:
-    """Skill catalogue."""
-    return "skills"
+def new_cohort() -> str | Response:
+    """Create a cohort."""
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = cohorts.create_cohort(current_user, _details(form))
+        except ServiceError as exc:
+            _field_error(form, exc)
+        else:
+            flash(f"Cohort {cohort.name} is open. Mentors and leaders can now sign up to it.", "success")
+            return redirect(url_for("programme.cohort", cohort_id=cohort.id))
+    return render_template("programme/cohort_form.html", form=form, cohort=None)
 
 
-@bp.route("/audit")
+@bp.route("/cohorts/<id:cohort_id>")
 @manager_required
-def audit_log() -> str:
-    """Audit log."""
-    return "audit"
+def cohort(cohort_id: int) -> str:
+    """One cohort: status, numbers, what to do next."""
+    found = load_cohort(cohort_id)
+    summary = next(s for s in cohorts.cohort_summaries() if s.cohort.id == found.id)
+    return render_template("programme/cohort.html", cohort=found, summary=summary,
+                           latest=run_review.latest_run(found.id), flagged=len(run_review.flagged_matches(found.id)),
+                           running=matching_runs.run_in_progress(found))
+
+
+@bp.route("/cohorts/<id:cohort_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_cohort(cohort_id: int) -> str | Response:
+    """Change a cohort's name, dates and stall limit."""
+    found = load_cohort(cohort_id)
+    form = CohortForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            cohorts.update_cohort(current_user, found.id, _details(form))
+        except ServiceError as exc:
+            _field_error(form, exc)
+        else:
+            flash("The cohort is saved.", "success")
+            return redirect(url_for("programme.cohort", cohort_id=found.id))
+    return render_template("programme/cohort_form.html", form=form, cohort=found)
+
+
+@bp.route("/cohorts/<id:cohort_id>/rules", methods=["GET", "POST"])
+@manager_required
+def rules(cohort_id: int) -> str | Response:
+    """The cohort's matching rules."""
+    found = load_cohort(cohort_id)
+    criteria = matching_runs.criteria()
+    form = rules_form(criteria, None if request.method == "POST" else matching_runs.cohort_rules(found))
+    if form.validate_on_submit():
+        try:
+            cohorts.save_rules(current_user, found.id, form.rules_data())
+        except ServiceError as exc:
+            _field_error(form, exc)
+        else:
+            flash("The matching rules are saved. They apply from the next run.", "success")
+            return redirect(url_for("programme.cohort", cohort_id=found.id))
+    return render_template("programme/rules.html", form=form, cohort=found)
+
+
+@bp.route("/cohorts/<id:cohort_id>/close", methods=["POST"])
+@manager_required
+def close_cohort(cohort_id: int) -> Response:
+    """Close a published cohort."""
+    return _life_cycle(cohort_id, cohorts.close_cohort, "The cohort is closed. Its pairs stay as they are.")
+
+
+@bp.route("/cohorts/<id:cohort_id>/reopen", methods=["POST"])
+@manager_required
+def reopen_cohort(cohort_id: int) -> Response:
+    """Put a matched cohort back to open."""
+    return _life_cycle(cohort_id, cohorts.reopen_cohort,
+                       "The cohort is open again. Runs, pins and forbids are kept; run the matching when ready.")
+
+
+def _life_cycle(cohort_id: int, action: object, done: str) -> Response:
+    found = load_cohort(cohort_id)
+    try:
+        action(current_user, found.id)  # type: ignore[operator]
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("programme.cohort", cohort_id=found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/participants", endpoint="participants")
+@manager_required
+def participants_page(cohort_id: int) -> str:
+    """The cohort's mentors and leaders, filtered, with who is missing what."""
+    found = load_cohort(cohort_id)
+    form = ParticipantFilterForm(request.args)
+    table = participants.participants(found.id)
+    form.department.choices = [("", "Every department")] + [(d, d) for d in table.departments]
+    if form.validate():
+        table = participants.participants(found.id, role=form.role.data or None,
+                                          department=form.department.data or None, missing_only=form.missing.data)
+    return render_template("programme/participants.html", cohort=found, form=form, table=table)

@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from mentoring.database import locked, utcnow
 from mentoring.extensions import db
-from mentoring.models import Cohort
+from mentoring.models import Cohort, LeaderRequest, Match, MatchRun, MentorEnrolment, Person
+from mentoring.services import Conflict, NotFound, ServiceError, audit
+
+STALL_DAYS_DEFAULT = 30
+EDITABLE_RULES = ("open", "matched", "published")
+
+
+class CohortInputError(ServiceError):
+    """Input about a cohort refused; `field` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CohortDetails:
+    """What a manager enters about a cohort."""
+
+    name: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    stall_days: int = STALL_DAYS_DEFAULT
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """A cohort with the counts shown in the list of cohorts."""
+
+    cohort: Cohort
+    mentors: int
+    leaders: int
+    active_matches: int
+    runs: int
 
 
 def open_cohorts() -> list[Cohort]:
@@ -17,3 +56,149 @@ def open_cohorts() -> list[Cohort]:
 def all_cohorts() -> list[Cohort]:
     """Every cohort, newest first."""
     return list(db.session.execute(select(Cohort).order_by(Cohort.created_at.desc(), Cohort.id.desc())).scalars())
+
+
+def get_cohort(cohort_id: int, lock: bool = False) -> Cohort:
+    """The cohort with this id, or NotFound; `lock` holds its row until the transaction ends."""
+    query = select(Cohort).where(Cohort.id == cohort_id)
+    if lock:
+        query = locked(query).execution_options(populate_existing=True)
+    cohort = db.session.execute(query).scalar_one_or_none()
+    if cohort is None:
+        raise NotFound("There is no such cohort.")
+    return cohort
+
+
+def find_cohort(id_or_name: str) -> Cohort:
+    """A cohort by its id or its exact name (the command line's way of naming one)."""
+    text = id_or_name.strip()
+    cohort = db.session.execute(select(Cohort).where(Cohort.name == text)).scalar_one_or_none()
+    if cohort is None and text.isdigit() and len(text) <= 10:
+        cohort = db.session.get(Cohort, int(text))
+    if cohort is None:
+        raise NotFound(f"There is no cohort with the id or name {text!r}.")
+    return cohort
+
+
+def _counts(model: Any, *conditions: Any) -> dict[int, int]:
+    query = select(model.cohort_id, func.count(model.id)).where(*conditions).group_by(model.cohort_id)
+    return {cohort_id: count for cohort_id, count in db.session.execute(query)}
+
+
+def cohort_summaries() -> list[CohortSummary]:
+    """Every cohort, newest first, with its numbers of mentors, leaders, active pairs and runs."""
+    mentors = _counts(MentorEnrolment)
+    leaders = _counts(LeaderRequest)
+    matches = _counts(Match, Match.status == "active")
+    runs = _counts(MatchRun)
+    return [
+        CohortSummary(c, mentors.get(c.id, 0), leaders.get(c.id, 0), matches.get(c.id, 0), runs.get(c.id, 0))
+        for c in all_cohorts()
+    ]
+
+
+def _check_details(details: CohortDetails) -> str:
+    name = " ".join(details.name.split())
+    if not name:
+        raise CohortInputError("name", "Give the cohort a name.")
+    if details.starts_on and details.ends_on and details.ends_on < details.starts_on:
+        raise CohortInputError("ends_on", "The end date must be on or after the start date.")
+    if not 1 <= details.stall_days <= 365:
+        raise CohortInputError("stall_days", "Use a number of days from 1 to 365.")
+    return name
+
+
+def _name_taken(name: str, except_id: int | None = None) -> bool:
+    query = select(Cohort.id).where(func.lower(Cohort.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Cohort.id != except_id)
+    return db.session.execute(query).first() is not None
+
+
+def _commit_or_name_taken() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # Another manager created a cohort with this name at the same moment.
+        db.session.rollback()
+        raise CohortInputError("name", "Another cohort already has this name.") from exc
+
+
+def create_cohort(manager: Person, details: CohortDetails) -> Cohort:
+    """Create an open cohort with the default matching rules."""
+    name = _check_details(details)
+    if _name_taken(name):
+        raise CohortInputError("name", "Another cohort already has this name.")
+    cohort = Cohort(name=name, starts_on=details.starts_on, ends_on=details.ends_on,
+                    stall_days=details.stall_days, status="open", rules={})
+    db.session.add(cohort)
+    db.session.flush()
+    audit.record("cohort.created", actor=manager, object_type="cohort", object_id=cohort.id, detail=name)
+    _commit_or_name_taken()
+    return cohort
+
+
+def update_cohort(manager: Person, cohort_id: int, details: CohortDetails) -> Cohort:
+    """Change a cohort's name, dates and stall limit."""
+    cohort = get_cohort(cohort_id, lock=True)
+    name = _check_details(details)
+    if _name_taken(name, except_id=cohort.id):
+        raise CohortInputError("name", "Another cohort already has this name.")
+    changes = [
+        label for label, old, new in (
+            ("name", cohort.name, name), ("starts", cohort.starts_on, details.starts_on),
+            ("ends", cohort.ends_on, details.ends_on), ("stall days", cohort.stall_days, details.stall_days),
+        ) if old != new
+    ]
+    cohort.name, cohort.starts_on, cohort.ends_on = name, details.starts_on, details.ends_on
+    cohort.stall_days = details.stall_days
+    if changes:
+        audit.record("cohort.updated", actor=manager, object_type="cohort", object_id=cohort.id,
+                     detail="changed " + ", ".join(changes))
+    _commit_or_name_taken()
+    return cohort
+
+
+def save_rules(manager: Person, cohort_id: int, data: dict[str, Any]) -> Cohort:
+    """Store a cohort's matching rules after the matching library accepted them."""
+    from mentoring.services import matching_runs
+
+    cohort = get_cohort(cohort_id, lock=True)
+    if cohort.status not in EDITABLE_RULES:
+        raise Conflict("The rules of a closed cohort cannot change.")
+    try:
+        rules = matching_runs.normalise_rules(data)
+    except matching_runs.RulesError as exc:
+        raise CohortInputError(exc.field, str(exc)) from exc
+    before = matching_runs.normalise_rules(cohort.rules or {})
+    changed = sorted(key for key in rules if rules[key] != before.get(key))
+    cohort.rules = rules
+    if changed:
+        audit.record("cohort.rules_changed", actor=manager, object_type="cohort", object_id=cohort.id,
+                     detail="changed " + ", ".join(changed))
+    db.session.commit()
+    return cohort
+
+
+def _transition(manager: Person, cohort_id: int, allowed: tuple[str, ...], new_status: str, action: str,
+                refusal: str, now: datetime | None = None) -> Cohort:
+    cohort = get_cohort(cohort_id, lock=True)
+    if cohort.status not in allowed:
+        raise Conflict(refusal)
+    cohort.status = new_status
+    audit.record(action, actor=manager, object_type="cohort", object_id=cohort.id,
+                 detail=f"at {(now or utcnow()).isoformat(timespec='seconds')}")
+    db.session.commit()
+    return cohort
+
+
+def close_cohort(manager: Person, cohort_id: int, now: datetime | None = None) -> Cohort:
+    """Close a published cohort: its pairs stay, nothing more is matched."""
+    return _transition(manager, cohort_id, ("published",), "closed", "cohort.closed",
+                       "Only a published cohort can be closed.", now)
+
+
+def reopen_cohort(manager: Person, cohort_id: int, now: datetime | None = None) -> Cohort:
+    """Put a matched (not yet published) cohort back to open; runs, pins and forbids are kept."""
+    return _transition(manager, cohort_id, ("matched",), "open", "cohort.reopened",
+                       "Only a matched cohort that is not published yet can be reopened.", now)

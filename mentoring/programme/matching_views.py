@@ -1,0 +1,168 @@
+"""Programme manager pages for matching: run, review, pin and forbid, publish, attention list and re-pair."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from mentoring.access import manager_required
+from mentoring.programme import bp
+from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
+from mentoring.programme.views import load_cohort
+from mentoring.services import Conflict, NotFound, ServiceError, matching_runs, pair_rules, publishing, run_review
+
+
+def _review_url(cohort_id: int) -> str:
+    return url_for("programme.review", cohort_id=cohort_id)
+
+
+def _run_flash(run: object) -> None:
+    matched, status = getattr(run, "matched", 0), getattr(run, "status", "")
+    unmatched = len(getattr(run, "unmatched", []) or [])
+    if status == "infeasible":
+        flash("The matching found no solution that keeps every rule. See the reason below.", "error")
+    else:
+        note = f"; {unmatched} leader{'s' if unmatched != 1 else ''} without a mentor" if unmatched else ""
+        flash(f"The matching proposed {matched} pair{'s' if matched != 1 else ''}{note}. Review them below.",
+              "success" if not unmatched else "warning")
+
+
+@bp.route("/cohorts/<id:cohort_id>/run", methods=["POST"])
+@manager_required
+def run_matching(cohort_id: int) -> Response:
+    """Run the optimiser for the cohort (one run at a time per cohort)."""
+    found = load_cohort(cohort_id)
+    try:
+        run = matching_runs.run_matching(found.id, current_user)
+    except Conflict as exc:
+        flash(str(exc), "warning")
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        _run_flash(run)
+    return redirect(_review_url(found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/review")
+@manager_required
+def review(cohort_id: int) -> str:
+    """The latest run: pairs with reasons, unmatched leaders, mentor loads, earlier runs, pins and forbids."""
+    found = load_cohort(cohort_id)
+    page = run_review.review(found.id)
+    form = PairRuleForm()
+    form.leader_id.choices = [(p.id, p.name) for p in pair_rules.cohort_leaders(found.id)]
+    form.mentor_id.choices = [(p.id, p.name) for p in pair_rules.cohort_mentors(found.id)]
+    publish_form = PublishForm(run_id=str(page.run.id) if page.run else "")
+    return render_template("programme/review.html", cohort=found, page=page, form=form, publish_form=publish_form)
+
+
+def _pair_rule(cohort_id: int, leader_id: int, mentor_id: int, kind: str) -> Response:
+    found = load_cohort(cohort_id)
+    try:
+        pair_rules.set_pair_rule(current_user, found.id, leader_id, mentor_id, kind)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("The pair is pinned: the next run keeps it." if kind == "pin"
+              else "The pair is forbidden: the next run will not propose it.", "success")
+    return redirect(_review_url(found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/pairs/<id:leader_id>/<id:mentor_id>/pin", methods=["POST"])
+@manager_required
+def pin_pair(cohort_id: int, leader_id: int, mentor_id: int) -> Response:
+    """Pin a proposed pair."""
+    return _pair_rule(cohort_id, leader_id, mentor_id, "pin")
+
+
+@bp.route("/cohorts/<id:cohort_id>/pairs/<id:leader_id>/<id:mentor_id>/forbid", methods=["POST"])
+@manager_required
+def forbid_pair(cohort_id: int, leader_id: int, mentor_id: int) -> Response:
+    """Forbid a proposed pair."""
+    return _pair_rule(cohort_id, leader_id, mentor_id, "forbid")
+
+
+@bp.route("/cohorts/<id:cohort_id>/pair-rules", methods=["POST"])
+@manager_required
+def add_pair_rule(cohort_id: int) -> str | Response:
+    """Pin or forbid any leader-mentor pair of the cohort."""
+    found = load_cohort(cohort_id)
+    form = PairRuleForm()
+    form.leader_id.choices = [(p.id, p.name) for p in pair_rules.cohort_leaders(found.id)]
+    form.mentor_id.choices = [(p.id, p.name) for p in pair_rules.cohort_mentors(found.id)]
+    if not form.validate_on_submit():
+        flash("Choose a leader and a mentor of this cohort.", "error")
+        return redirect(_review_url(found.id))
+    return _pair_rule(found.id, form.leader_id.data, form.mentor_id.data, form.kind.data)
+
+
+@bp.route("/cohorts/<id:cohort_id>/pair-rules/<id:rule_id>/delete", methods=["POST"])
+@manager_required
+def remove_pair_rule(cohort_id: int, rule_id: int) -> Response:
+    """Remove a pin or forbid."""
+    found = load_cohort(cohort_id)
+    try:
+        pair_rules.remove_pair_rule(current_user, found.id, rule_id)
+    except NotFound:
+        flash("That pin or forbid was already removed.", "warning")
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Removed. The next run no longer follows it.", "success")
+    return redirect(_review_url(found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/publish", methods=["POST"])
+@manager_required
+def publish(cohort_id: int) -> Response:
+    """Publish the reviewed run: all pairs or none, once."""
+    found = load_cohort(cohort_id)
+    form = PublishForm()
+    run_id = int(form.run_id.data) if (form.run_id.data or "").isdigit() and len(form.run_id.data) < 10 else None
+    try:
+        result = publishing.publish(current_user, found.id, run_id=run_id)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(_review_url(found.id))
+    if result.already:
+        flash("These pairs were already published; nothing was sent twice.", "info")
+    elif result.ended:
+        flash(f"The change is published: {result.ended} pair(s) ended, {result.created} new, "
+              f"{result.emails} people told by email.", "success")
+    else:
+        flash(f"Published {result.created} pairs; {result.emails} people told by email.", "success")
+    return redirect(url_for("programme.cohort", cohort_id=found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/attention")
+@manager_required
+def attention(cohort_id: int) -> str:
+    """Pairs where either side said "not a good fit", to re-pair."""
+    found = load_cohort(cohort_id)
+    flagged = run_review.flagged_matches(found.id)
+    form = RepairForm()
+    form.match_ids.choices = [(m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged]
+    return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
+
+
+@bp.route("/cohorts/<id:cohort_id>/repair", methods=["POST"])
+@manager_required
+def repair(cohort_id: int) -> str | Response:
+    """Re-run the matching for the chosen flagged pairs only; the result is shown for review."""
+    found = load_cohort(cohort_id)
+    flagged = run_review.flagged_matches(found.id)
+    form = RepairForm()
+    form.match_ids.choices = [(m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged]
+    if not form.validate_on_submit():
+        return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
+    try:
+        run = matching_runs.run_repair(found.id, form.match_ids.data, current_user)
+    except Conflict as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("programme.attention", cohort_id=found.id))
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("programme.attention", cohort_id=found.id))
+    _run_flash(run)
+    return redirect(_review_url(found.id))

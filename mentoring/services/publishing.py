@@ -1,0 +1,195 @@
+"""Publishing a cohort's pairs (all-or-nothing, idempotent) and publishing a re-pair as a change."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
+
+from mentoring.database import locked, utcnow
+from mentoring.extensions import db
+from mentoring.models import Cohort, Match, MatchRun, Person, RunPair
+from mentoring.services import Conflict, audit, mail, matching_runs
+from mentoring.services.cohorts import get_cohort
+from mentoring.services.run_review import SUCCESSFUL, is_published, latest_run
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publish did: pairs created and ended, emails queued, or nothing if it was done before."""
+
+    created: int = 0
+    ended: int = 0
+    emails: int = 0
+    already: bool = False
+
+
+def publish(manager: Person | None, cohort_id: int, run_id: int | None = None,
+            now: datetime | None = None) -> PublishResult:
+    """Publish the cohort's latest run: every pair becomes a Match and everyone hears by email, or nothing does."""
+    now = now or utcnow()
+    cohort = get_cohort(cohort_id)
+    if cohort.status in ("open", "closed"):
+        raise Conflict("Run the matching first: there is nothing to publish yet." if cohort.status == "open"
+                       else "This cohort is closed: nothing more is published in it.")
+    run = latest_run(cohort.id)
+    if run is None:
+        raise Conflict("Run the matching first: there is nothing to publish yet.")
+    if run_id is not None and run.id != run_id:
+        raise Conflict("A newer matching run exists. Review it before publishing.")
+    if is_published(run) or (cohort.status == "published" and run.kind == "full"):
+        return PublishResult(already=True)
+    if run.status not in SUCCESSFUL:
+        raise Conflict("The latest run found no pairs to publish. Fix what it reports and run the matching again.")
+    if matching_runs.run_in_progress(cohort, now):
+        raise Conflict("A matching run is in progress for this cohort. Publish when it has finished.")
+    try:
+        result = _publish_change(manager, cohort, run, now) if run.kind == "repair" \
+            else _publish_all(manager, cohort, run, now)
+    except DBAPIError as exc:
+        # A database refusal part-way (a pair or person gone, a constraint): the rollback undoes every pair.
+        db.session.rollback()
+        current_app.logger.warning("Publishing cohort %s failed and was rolled back: %s", cohort_id, exc.orig)
+        raise Conflict("Publishing failed, so nothing was published. Run the matching again, then publish.") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    if result.emails:
+        mail.deliver_pending()
+    return result
+
+
+def _lock_run(run_id: int) -> MatchRun:
+    """The run, locked for this transaction (serialises two simultaneous publishes)."""
+    return db.session.execute(
+        locked(select(MatchRun).where(MatchRun.id == run_id)).execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _refuse_disabled(pairs: list[RunPair]) -> None:
+    for person in sorted({p.leader for p in pairs} | {p.mentor for p in pairs}, key=lambda x: x.id):
+        if not person.is_active:
+            raise Conflict(f"{person.name}'s account is disabled. Run the matching again before publishing.")
+
+
+def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: datetime) -> PublishResult:
+    cohort_id, run_id = cohort.id, run.id
+    # One atomic status change first: it also makes a second, simultaneous publish wait and then do nothing.
+    changed = db.session.execute(
+        update(Cohort).where(Cohort.id == cohort_id, Cohort.status == "matched")
+        .values(status="published", published_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        return PublishResult(already=True)
+    run = _lock_run(run_id)
+    pairs = list(run.pairs)
+    _refuse_disabled(pairs)
+    existing = set(db.session.execute(
+        select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all())
+    created = [Match(cohort_id=cohort_id, leader_id=p.leader_id, mentor_id=p.mentor_id, run_id=run.id,
+                     score=p.score, reasons=list(p.reasons), status="active", published_at=now)
+               for p in pairs if (p.leader_id, p.mentor_id) not in existing]
+    db.session.add_all(created)
+    db.session.flush()
+    emails = _announce(cohort, pairs, [u.get("leader_id") for u in run.unmatched or []], f"published:{cohort_id}")
+    run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
+    audit.record("cohort.published", actor=manager, object_type="cohort", object_id=cohort_id,
+                 detail=f"run {run.id}: {len(created)} pairs, {emails} emails")
+    db.session.commit()
+    return PublishResult(created=len(created), emails=emails)
+
+
+def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: datetime) -> PublishResult:
+    cohort_id = cohort.id
+    run = _lock_run(run.id)
+    if is_published(run):
+        db.session.rollback()
+        return PublishResult(already=True)
+    flagged_ids = set((run.stats or {}).get("repair_of") or [])
+    matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort_id)).scalars())
+    by_pair = {(m.leader_id, m.mentor_id): m for m in matches}
+    flagged = [m for m in matches if m.id in flagged_ids]
+    pairs = list(run.pairs)
+    kept_changed = any(p.pinned and getattr(by_pair.get((p.leader_id, p.mentor_id)), "status", None) != "active"
+                       for p in pairs)
+    if len(flagged) != len(flagged_ids) or any(m.status != "active" for m in flagged) or kept_changed:
+        raise Conflict("The pairs of this cohort changed since this re-pair ran. Run the re-pair again.")
+    _refuse_disabled(pairs)
+    for match in flagged:
+        match.status, match.ended_at = "ended", now
+    new_pairs = [p for p in pairs if (p.leader_id, p.mentor_id) not in by_pair]
+    db.session.add_all(Match(cohort_id=cohort_id, leader_id=p.leader_id, mentor_id=p.mentor_id, run_id=run.id,
+                             score=p.score, reasons=list(p.reasons), status="active", published_at=now)
+                       for p in new_pairs)
+    db.session.flush()
+    affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged}
+    unmatched = [u.get("leader_id") for u in run.unmatched or [] if u.get("leader_id") in affected]
+    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}",
+                       ended=flagged)
+    run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
+    audit.record("cohort.repair_published", actor=manager, object_type="cohort", object_id=cohort_id,
+                 detail=f"run {run.id}: {len(flagged)} pairs ended, {len(new_pairs)} new, {emails} emails")
+    db.session.commit()
+    return PublishResult(created=len(new_pairs), ended=len(flagged), emails=emails)
+
+
+def _announce(cohort: Cohort, pairs: list[RunPair], unmatched_ids: list[int], occasion: str,
+              ended: list[Match] | None = None) -> int:
+    """Queue one email per person about their new (and ended) pairs; returns how many were queued."""
+    mentors_of: dict[int, list[Person]] = defaultdict(list)
+    leaders_of: dict[int, list[Person]] = defaultdict(list)
+    ended_with: dict[int, list[Person]] = defaultdict(list)
+    mentoring_ended: set[int] = set()
+    people: dict[int, Person] = {}
+    for pair in pairs:
+        mentors_of[pair.leader_id].append(pair.mentor)
+        leaders_of[pair.mentor_id].append(pair.leader)
+        people[pair.leader_id], people[pair.mentor_id] = pair.leader, pair.mentor
+    for match in ended or []:
+        ended_with[match.leader_id].append(match.mentor)
+        ended_with[match.mentor_id].append(match.leader)
+        mentoring_ended.add(match.mentor_id)
+        people[match.leader_id], people[match.mentor_id] = match.leader, match.mentor
+    for leader_id in unmatched_ids:
+        person = db.session.get(Person, leader_id) if leader_id else None
+        if person is not None:
+            people[person.id] = person
+    queued = 0
+    for person_id in sorted(people):
+        person = people[person_id]
+        subject, body = _message(cohort, person, mentors_of[person_id], leaders_of[person_id],
+                                 ended_with[person_id], as_mentor=person_id in mentoring_ended,
+                                 repair=ended is not None)
+        if mail.queue(f"{occasion}:{person_id}", "published", person, subject, body, cohort_id=cohort.id):
+            queued += 1
+    return queued
+
+
+def _names(people: list[Person]) -> str:
+    names = [p.name for p in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _message(cohort: Cohort, person: Person, mentors: list[Person], leaders: list[Person],
+             ended: list[Person], as_mentor: bool, repair: bool) -> tuple[str, str]:
+    """Subject and plain-text body of one person's email about their pairs."""
+    lines = [f"Hello {person.name},", ""]
+    if ended:
+        lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended, as one of you asked.")
+    if mentors:
+        lines.append(f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
+                     "Sign in and open \"My mentor\" to see why you were paired and how to get in touch.")
+    if leaders:
+        lines.append(f"You will mentor {_names(leaders)}. "
+                     "Sign in and open \"My leaders\" to see their goals and why you were paired.")
+    if not mentors and not leaders:
+        lines.append("No new leader is planned for you for now." if as_mentor else
+                     "We could not find a mentor for you this time. A programme manager will be in touch.")
+    lines += ["", f"Thank you for taking part in {cohort.name}."]
+    topic = "Your pairing has changed" if repair else "Your pairing"
+    return f"{topic} in {cohort.name}", "\n".join(lines) + "\n"
