@@ -47,11 +47,12 @@ def create_app(config: str | dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from mentoring.account import bp as account_bp
     from mentoring.auth import bp as auth_bp
+    from mentoring.health import bp as health_bp
     from mentoring.leaders import bp as leaders_bp
     from mentoring.main import bp as main_bp
     from mentoring.mentors import bp as mentors_bp
     from mentoring.programme import bp as programme_bp
     from mentoring.sessions import bp as sessions_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, mentors_bp, leaders_bp, programme_bp, sessions_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, mentors_bp, leaders_bp, programme_bp, sessions_bp, health_bp):
         app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from mentoring.services import ServiceError, backup
+from mentoring.sessions.commands import send_nudges_command
 
 NOT_MIGRATED = "The database has no tables yet; run `flask --app mentoring db upgrade` first."
 
@@ -16,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_manager_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
+    app.cli.add_command(send_nudges_command)
     app.cli.add_command(backup.backup_command)
 
 

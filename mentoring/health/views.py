@@ -1,0 +1,88 @@
+"""Health dashboard views: managers only."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from mentoring.access import manager_required
+from mentoring.health import bp
+from mentoring.health.forms import SendNudgesForm
+from mentoring.services import NotFound, ServiceError, health, nudges
+
+
+@bp.route("/", methods=["GET"])
+@manager_required
+def index() -> str:
+    """Headline figures of every published or closed cohort, and of all of them together."""
+    return render_template("health/index.html", lines=health.programme_overview())
+
+
+@bp.route("/<id:cohort_id>", methods=["GET"])
+@manager_required
+def dashboard(cohort_id: int) -> str:
+    """One cohort's health: pairs and their metrics, coverage, response times, attention list, graph, nudges."""
+    try:
+        board = health.cohort_dashboard(cohort_id, request.args.get("sort", "leader"), request.args.get("dir", "asc"))
+    except NotFound:
+        abort(404)
+    return render_template("health/dashboard.html", board=board, nudge_form=SendNudgesForm())
+
+
+@bp.route("/<id:cohort_id>/pairs/<id:match_id>", methods=["GET"])
+@manager_required
+def pair(cohort_id: int, match_id: int) -> str:
+    """One pair for the manager: sessions, ratings, feedback text shared with managers, fit check, nudges."""
+    try:
+        managed = health.managed_pair(cohort_id, match_id)
+    except NotFound:
+        abort(404)
+    return render_template("health/pair.html", managed=managed)
+
+
+@bp.route("/<id:cohort_id>/nudges", methods=["POST"])
+@manager_required
+def send_nudges(cohort_id: int) -> Response:
+    """Send the nudges due now for this cohort."""
+    form = SendNudgesForm()
+    if form.validate_on_submit():
+        try:
+            health.cohort_exists(cohort_id)
+            report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
+                  f"proposals, {report.feedback} feedback reminders).", "success")
+    return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#nudges")
+
+
+def _download(text: str, filename: str, mimetype: str) -> Response:
+    response = make_response(text)
+    response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/<id:cohort_id>/pairs.csv", methods=["GET"])
+@manager_required
+def export_csv(cohort_id: int) -> Response:
+    """The cohort's pairs and metrics as CSV (audited)."""
+    try:
+        text = health.export_csv(current_user, cohort_id)
+    except NotFound:
+        abort(404)
+    return _download(text, f"cohort-{cohort_id}-pairs.csv", "text/csv")
+
+
+@bp.route("/<id:cohort_id>/graph.graphml", methods=["GET"])
+@manager_required
+def export_graphml(cohort_id: int) -> Response:
+    """The cohort's session graph as GraphML (audited)."""
+    try:
+        text = health.export_graphml(current_user, cohort_id)
+    except NotFound:
+        abort(404)
+    return _download(text, f"cohort-{cohort_id}-sessions.graphml", "application/graphml+xml")
