@@ -1,18 +1,114 @@
-"""Leader pages (being built)."""
+"""Leader pages: the request for a mentor with goals, and the mentor matched to the leader."""
 
-from mentoring.access import leader_required
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from mentoring.access import ID_MAX, leader_required
 from mentoring.leaders import bp
+from mentoring.leaders.forms import LeaderRequestForm
+from mentoring.mentors.forms import show_service_error
+from mentoring.mentors.links import pair_sessions_url
+from mentoring.services import Conflict, Forbidden, NotFound, ServiceError, my_pairs, people, profiles
+
+
+def _cohort_argument() -> int | None:
+    """The `?cohort=` id, None when absent; anything but a valid id is a 404, like an id in a path."""
+    raw = request.args.get("cohort")
+    if raw is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or not 1 <= int(raw) <= ID_MAX:
+        abort(404)
+    return int(raw)
+
+
+def _default_choice(options: list[profiles.RequestCohort]) -> profiles.RequestCohort | None:
+    """Without `?cohort=`: the only open cohort (or the open one already asked in), else the latest request."""
+    editable = [option for option in options if option.editable]
+    asked = [option for option in editable if option.request is not None]
+    if len(editable) == 1:
+        return editable[0]
+    if len(asked) == 1:
+        return asked[0]
+    if not editable:
+        return next((option for option in options if option.request is not None), None)
+    return None
 
 
 @bp.route("/request", methods=["GET", "POST"])
 @leader_required
-def request_mentor() -> str:
-    """The leader's request and goals."""
-    return "request"
+def request_mentor() -> str | Response:
+    """Request a mentor in an open cohort, or change the request; a closed cohort's request is read-only."""
+    cohort_id = _cohort_argument()
+    options = profiles.leader_cohorts(current_user)
+    try:
+        chosen = _default_choice(options) if cohort_id is None else profiles.leader_request(current_user, cohort_id)
+    except NotFound:
+        abort(404)
+    if chosen is None or not chosen.editable:
+        if request.method == "POST":
+            if chosen is not None:
+                flash(f"Requests for {chosen.cohort.name} are closed, so yours can no longer be changed.", "error")
+            return redirect(request.full_path)
+        return render_template("leaders/request.html", options=options, chosen=chosen, form=None)
+
+    form = LeaderRequestForm()
+    form.set_skills(profiles.goal_skills(chosen.request))
+    if request.method == "GET":
+        form.fill_details(people.details_of(current_user))
+        if chosen.request is not None:
+            form.fill_request(chosen.request)
+    elif form.validate_on_submit():
+        rows = form.goal_rows()
+        ask = profiles.LeaderAsk(achieve=form.achieve.data or "", about_me=form.about_me.data or "",
+                                 mentors_wanted=form.mentors_wanted.data, goals=[goal for _, goal in rows])
+        try:
+            profiles.save_leader_request(current_user, chosen.cohort.id, form.details(), ask)
+        except people.InvalidField as exc:
+            if exc.field.startswith("goals.") and rows:
+                # The service numbers the goals it was given; point at the row they came from.
+                parts = exc.field.split(".")
+                position = min(int(parts[1]), len(rows) - 1)
+                exc.field = ".".join(["goals", str(rows[position][0]), *parts[2:]])
+            show_service_error(form, exc)
+        except Forbidden:
+            abort(403)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+            if isinstance(exc, Conflict):
+                return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id))
+        else:
+            flash("Your request is saved. You can change it until sign-up closes."
+                  if chosen.request else "Your request is sent. You can change it until sign-up closes.", "success")
+            return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id))
+    return render_template("leaders/request.html", options=options, chosen=chosen, form=form)
+
+
+@bp.route("/request/<id:cohort_id>/withdraw", methods=["POST"])
+@leader_required
+def withdraw_request(cohort_id: int) -> Response:
+    """Withdraw the leader's own request while the cohort is open."""
+    try:
+        cohort = profiles.withdraw_leader_request(current_user, cohort_id)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("leaders.request_mentor", cohort=cohort_id))
+    flash(f"Your request for {cohort.name} is withdrawn. You can send a new one while sign-up is open.", "success")
+    return redirect(url_for("leaders.request_mentor", cohort=cohort_id))
 
 
 @bp.route("/mentor")
 @leader_required
 def my_mentor() -> str:
-    """The mentor matched to this leader."""
-    return "my mentor"
+    """The mentor(s) matched to this leader in published cohorts: who, why this pair, how to get in touch."""
+    pairs = my_pairs.pairs_for_leader(current_user)
+    return render_template("leaders/mentor.html", pairs=pairs, waiting=my_pairs.waiting_for_leader(current_user, pairs),
+                           sessions_url=pair_sessions_url)

@@ -1,18 +1,65 @@
-"""Mentor pages (being built)."""
+"""Mentor pages: the profile with skills and cohorts, and the leaders matched to the mentor."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from mentoring.access import mentor_required
 from mentoring.mentors import bp
+from mentoring.mentors.forms import profile_form, show_service_error
+from mentoring.mentors.links import pair_sessions_url
+from mentoring.services import Forbidden, NotFound, ServiceError, my_pairs, people, profiles
+from mentoring.services.cohorts import open_cohorts
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @mentor_required
-def profile() -> str:
-    """The mentor's profile and skills."""
-    return "mentor profile"
+def profile() -> str | Response:
+    """Sign up or edit as a mentor: about you, your offer, your skills and the cohorts you join."""
+    existing = profiles.mentor_profile(current_user)
+    cohorts = open_cohorts()
+    skills = profiles.offered_skills()
+    form = profile_form(skills, cohorts)
+    if request.method == "GET":
+        form.fill_details(people.details_of(current_user))
+        # A new mentor most likely wants to join what is open; they can untick it.
+        joined = profiles.enrolled_cohort_ids(current_user) if existing else {c.id for c in cohorts}
+        form.fill_offer(existing, joined)
+    elif form.validate_on_submit():
+        offer = profiles.MentorOffer(
+            capacity=form.capacity.data, hours_per_month=form.hours_per_month.data, bio=form.bio.data or "",
+            skill_levels=form.skill_levels(), cohort_ids=frozenset(form.cohorts.data or []),
+        )
+        try:
+            profiles.save_mentor_profile(current_user, form.details(), offer)
+        except people.InvalidField as exc:
+            show_service_error(form, exc)
+        except Forbidden:
+            abort(403)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Your mentor profile is saved." if existing else "Welcome! Your mentor profile is saved.", "success")
+            return redirect(url_for("mentors.profile"))
+    existing = profiles.mentor_profile(current_user)
+    retired = [item for item in existing.skills if item.skill.retired] if existing else []
+    others = [c for c in profiles.enrolled_cohorts(current_user) if c.status != "open"]
+    return render_template(
+        "mentors/profile.html", form=form, grid=profiles.skill_grid(skills),
+        retired=retired, other_cohorts=others, has_profile=existing is not None,
+    )
 
 
 @bp.route("/leaders")
 @mentor_required
 def my_leaders() -> str:
-    """The leaders matched to this mentor."""
-    return "my leaders"
+    """The leaders matched to this mentor in published cohorts: who, their goals, why, and how to reach them."""
+    pairs = my_pairs.pairs_for_mentor(current_user)
+    return render_template(
+        "mentors/leaders.html", pairs=pairs, waiting=my_pairs.waiting_for_mentor(current_user, pairs),
+        load=my_pairs.mentor_load(current_user), sessions_url=pair_sessions_url,
+    )

@@ -1,0 +1,206 @@
+"""Published pairs as each person sees them: "my mentor" for leaders, "my leaders" for mentors.
+
+Read-only. Only active matches of published (or closed) cohorts that include the person are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from mentoring.extensions import db
+from mentoring.models import Cohort, LeaderRequest, Match, MentorEnrolment, MentorProfile, Person
+from mentoring.services.profiles import MATCHED_STATUSES, active_match_count, mentor_profile
+
+# What each criterion means for the two people of a pair; the matching library describes them for managers.
+TITLES = {
+    "goals": "Skills for the goals",
+    "language": "A language in common",
+    "timezone": "Working hours that overlap",
+    "format": "A way of meeting you both like",
+    "location": "The same location",
+    "cross_department": "Different departments",
+    "repeat_penalty": "You have been paired before",
+    "given": "Chosen by the programme team",
+}
+FALLBACK_DESCRIPTIONS = {
+    "given": "The programme team set this pair's score themselves.",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One part of why a pair was made, in plain words."""
+
+    criterion: str
+    title: str
+    description: str
+    points: float | None
+
+
+@dataclass(frozen=True)
+class GoalFit:
+    """A leader's goal next to the mentor's level in that skill (None if they did not list it)."""
+
+    skill_name: str
+    platform: str
+    priority_label: str
+    target_level: int
+    mentor_level: int | None
+    retired: bool
+
+
+@dataclass(frozen=True)
+class PairView:
+    """A published pair with what either person needs to get going."""
+
+    match: Match
+    cohort: Cohort
+    leader: Person
+    mentor: Person
+    request: LeaderRequest | None
+    profile: MentorProfile | None
+    goals: list[GoalFit]
+    reasons: list[Reason]
+
+    @property
+    def relevant_skills(self) -> list[GoalFit]:
+        """The leader's goals the mentor has listed a level for."""
+        return [goal for goal in self.goals if goal.mentor_level is not None]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A cohort the person takes part in without a published pair (yet), and what that means."""
+
+    cohort: Cohort
+    message: str
+
+
+def _criterion_descriptions() -> dict[str, str]:
+    try:
+        import matching
+
+        criteria = getattr(matching, "CRITERIA", None)
+        if criteria is None:
+            from matching.rules import CRITERIA as criteria
+    except ImportError:  # the library is being finished; the names alone still explain something
+        return {}
+    return {criterion.name: criterion.description for criterion in criteria}
+
+
+def _reason_items(reasons: Any) -> Iterable[tuple[str, float | None, str]]:
+    """(criterion, points, text) from the stored forms: [[name, points]], [{...}], {name: points}."""
+    if isinstance(reasons, dict):
+        reasons = list(reasons.items())
+    for entry in reasons or []:
+        if isinstance(entry, list | tuple) and entry:
+            points = entry[1] if len(entry) > 1 and isinstance(entry[1], int | float) else None
+            yield str(entry[0]), points, ""
+        elif isinstance(entry, dict):
+            name = entry.get("criterion") or entry.get("name") or ""
+            points = next((entry[k] for k in ("points", "value", "score") if isinstance(entry.get(k), int | float)),
+                          None)
+            yield str(name), points, str(entry.get("text") or entry.get("description") or "")
+        elif isinstance(entry, str):
+            yield entry, None, ""
+
+
+def explain(reasons: Any) -> list[Reason]:
+    """The stored per-criterion reasons of a pair in plain English; zero-point parts are left out."""
+    descriptions = _criterion_descriptions()
+    explained = []
+    for name, points, text in _reason_items(reasons):
+        if not name or points == 0:
+            continue
+        title = TITLES.get(name, name.replace("_", " ").capitalize())
+        description = text or descriptions.get(name) or FALLBACK_DESCRIPTIONS.get(name, "")
+        explained.append(Reason(name, title, description, None if points is None else round(float(points), 2)))
+    return explained
+
+
+def _request_of(match: Match) -> LeaderRequest | None:
+    return db.session.execute(select(LeaderRequest).where(
+        LeaderRequest.cohort_id == match.cohort_id, LeaderRequest.person_id == match.leader_id)).scalar_one_or_none()
+
+
+def _pair_view(match: Match) -> PairView:
+    request = _request_of(match)
+    profile = mentor_profile(match.mentor)
+    levels = {item.skill_id: item.proficiency for item in profile.skills} if profile is not None else {}
+    goals = [
+        GoalFit(goal.skill.name, goal.skill.platform, goal.priority_label, goal.target_level,
+                levels.get(goal.skill_id), goal.skill.retired)
+        for goal in (request.goals if request is not None else [])
+    ]
+    return PairView(match, match.cohort, match.leader, match.mentor, request, profile, goals, explain(match.reasons))
+
+
+def _active_matches(column: Any, person: Person) -> list[Match]:
+    query = (select(Match).join(Cohort, Cohort.id == Match.cohort_id)
+             .where(column == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES))
+             .order_by(Cohort.published_at.desc(), Cohort.id.desc(), Match.id))
+    return list(db.session.execute(query).scalars())
+
+
+def pairs_for_leader(person: Person) -> list[PairView]:
+    """The leader's active published pairs: their mentor(s), why, and how to get in touch."""
+    return [_pair_view(match) for match in _active_matches(Match.leader_id, person)]
+
+
+def pairs_for_mentor(person: Person) -> list[PairView]:
+    """The mentor's active published pairs: their leaders, goals, why, and how to get in touch."""
+    return [_pair_view(match) for match in _active_matches(Match.mentor_id, person)]
+
+
+def _waiting_message(cohort: Cohort, role: str) -> str:
+    if cohort.status == "open":
+        if role == "leader":
+            return ("Your request is in. Sign-up is still open; when it closes the programme team runs the matching, "
+                    "and your mentor appears here once the pairs are published.")
+        return ("You have joined this cohort. Sign-up is still open; when it closes the programme team runs the "
+                "matching, and your leaders appear here once the pairs are published.")
+    if cohort.status == "matched":
+        return ("Sign-up has closed and the programme team is reviewing the proposed pairs. "
+                "Pairs appear here once published.")
+    if role == "leader":
+        return ("The pairs of this cohort are published, but we could not find a mentor who fits you this time. "
+                "The programme team can tell you more, and you can ask again in the next cohort.")
+    return "The pairs of this cohort are published, and no leader was paired with you this time. Thank you for joining."
+
+
+def waiting_for_leader(person: Person, shown: list[PairView]) -> list[Waiting]:
+    """Cohorts where the leader has a request but no published pair to show."""
+    paired = {view.cohort.id for view in shown}
+    query = (select(Cohort).join(LeaderRequest, LeaderRequest.cohort_id == Cohort.id)
+             .where(LeaderRequest.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+    return [Waiting(cohort, _waiting_message(cohort, "leader"))
+            for cohort in db.session.execute(query).scalars()
+            if cohort.id not in paired and cohort.status != "closed"]
+
+
+def waiting_for_mentor(person: Person, shown: list[PairView]) -> list[Waiting]:
+    """Cohorts the mentor joined without a published pair to show."""
+    paired = {view.cohort.id for view in shown}
+    query = (select(Cohort).join(MentorEnrolment, MentorEnrolment.cohort_id == Cohort.id)
+             .where(MentorEnrolment.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+    return [Waiting(cohort, _waiting_message(cohort, "mentor"))
+            for cohort in db.session.execute(query).scalars()
+            if cohort.id not in paired and cohort.status != "closed"]
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    """How many leaders the mentor has against how many they offered to take."""
+
+    matched: int
+    capacity: int | None
+
+
+def mentor_load(person: Person) -> MentorLoad:
+    """The mentor's active published pairs against their capacity."""
+    profile = mentor_profile(person)
+    return MentorLoad(active_match_count(person), profile.capacity if profile is not None else None)

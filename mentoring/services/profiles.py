@@ -1,0 +1,347 @@
+"""Mentor profiles (skills, capacity, cohorts joined) and leader requests (goals), each one use case.
+
+Everything acts on the signed-in person passed in: there is no way to name someone else's profile
+or request. Rules (ranges, duplicates, open cohorts) are checked here, and a refusal names the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from mentoring.catalogue import COMPETENCIES, PLATFORMS
+from mentoring.database import utcnow
+from mentoring.extensions import db
+from mentoring.models import (
+    Cohort,
+    Goal,
+    LeaderRequest,
+    Match,
+    MentorEnrolment,
+    MentorProfile,
+    MentorSkill,
+    Person,
+    Skill,
+)
+from mentoring.models.profiles import BIO_MAX, PRIORITIES, TEXT_MAX
+from mentoring.services import Conflict, Forbidden, NotFound
+from mentoring.services.cohorts import open_cohorts
+from mentoring.services.people import Details, InvalidField, apply_details
+
+PROFICIENCY_LEVELS = range(1, 6)
+TARGET_LEVELS = range(1, 6)
+CAPACITY_RANGE = range(1, 4)
+HOURS_RANGE = range(1, 41)
+MENTORS_WANTED = (1, 2)
+GOALS_MAX = 8
+MATCHED_STATUSES = ("published", "closed")
+CLASH = "Your details were changed in another window at the same moment. Reload the page and try again."
+
+
+@dataclass(frozen=True)
+class MentorOffer:
+    """What a mentor offers: capacity, hours, bio, skill id -> proficiency (0 = none), cohorts to be in."""
+
+    capacity: int
+    hours_per_month: int
+    bio: str
+    skill_levels: dict[int, int] = field(default_factory=dict)
+    cohort_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class GoalChoice:
+    """One learning goal: a skill, a priority (3 must, 2 high, 1 nice) and a target level 1..5."""
+
+    skill_id: int
+    priority: int
+    target_level: int
+
+
+@dataclass(frozen=True)
+class LeaderAsk:
+    """What a leader asks for in one cohort."""
+
+    achieve: str
+    about_me: str
+    mentors_wanted: int
+    goals: list[GoalChoice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkillGrid:
+    """The offered skills laid out by platform (rows) and competency (columns)."""
+
+    platforms: list[str]
+    competencies: list[str]
+    cells: dict[tuple[str, str], list[Skill]]
+
+
+def _order(known: tuple[str, ...], values: set[str]) -> list[str]:
+    return [v for v in known if v in values] + sorted(values - set(known), key=str.casefold)
+
+
+def offered_skills() -> list[Skill]:
+    """The skills people may choose now (not retired), by platform then competency."""
+    rows = list(db.session.execute(select(Skill).where(Skill.retired.is_(False))).scalars())
+    platforms = _order(PLATFORMS, {s.platform for s in rows})
+    competencies = _order(COMPETENCIES, {s.competency for s in rows})
+    return sorted(rows, key=lambda s: (platforms.index(s.platform), competencies.index(s.competency), s.name, s.id))
+
+
+def skill_grid(skills: list[Skill]) -> SkillGrid:
+    """Lay `skills` out as a platform × competency grid (a cell may hold several added skills)."""
+    cells: dict[tuple[str, str], list[Skill]] = {}
+    for skill in skills:
+        cells.setdefault((skill.platform, skill.competency), []).append(skill)
+    return SkillGrid(
+        platforms=_order(PLATFORMS, {s.platform for s in skills}),
+        competencies=_order(COMPETENCIES, {s.competency for s in skills}),
+        cells=cells,
+    )
+
+
+def mentor_profile(person: Person) -> MentorProfile | None:
+    """The person's own mentor profile, if they made one."""
+    return db.session.execute(select(MentorProfile).where(MentorProfile.person_id == person.id)).scalar_one_or_none()
+
+
+def enrolled_cohort_ids(person: Person) -> set[int]:
+    """Ids of the cohorts the mentor has joined."""
+    query = select(MentorEnrolment.cohort_id).where(MentorEnrolment.person_id == person.id)
+    return set(db.session.execute(query).scalars())
+
+
+def enrolled_cohorts(person: Person) -> list[Cohort]:
+    """The cohorts the mentor has joined, newest first."""
+    query = (select(Cohort).join(MentorEnrolment, MentorEnrolment.cohort_id == Cohort.id)
+             .where(MentorEnrolment.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+    return list(db.session.execute(query).scalars())
+
+
+def active_match_count(person: Person) -> int:
+    """How many leaders the mentor has in published (or closed) cohorts, still active."""
+    query = (select(func.count(Match.id)).join(Cohort, Cohort.id == Match.cohort_id)
+             .where(Match.mentor_id == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES)))
+    return int(db.session.execute(query).scalar_one())
+
+
+def _in_range(value: int | None, allowed: range | tuple[int, ...], field_name: str, message: str) -> int:
+    if value is None or value not in allowed:
+        raise InvalidField(field_name, message)
+    return value
+
+
+def _text(value: str, field_name: str, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise InvalidField(field_name, f"Keep this to {limit} characters or fewer (it has {len(text)}).")
+    return text
+
+
+def _apply_skills(profile: MentorProfile, levels: dict[int, int]) -> None:
+    chosen = {skill_id: level for skill_id, level in levels.items() if level}
+    for skill_id, level in chosen.items():
+        _in_range(level, PROFICIENCY_LEVELS, f"skill_{skill_id}", "Choose a level from 0 (none) to 5.")
+    existing = {item.skill_id: item for item in profile.skills}
+    catalogue = {s.id: s for s in db.session.execute(select(Skill).where(Skill.id.in_(chosen))).scalars()}
+    for skill_id in chosen:
+        skill = catalogue.get(skill_id)
+        if skill is None or (skill.retired and skill_id not in existing):
+            raise InvalidField("skills", "A skill you chose is no longer offered. Reload the page and choose again.")
+    wanted = {skill_id: level for skill_id, level in chosen.items() if not catalogue[skill_id].retired}
+    if not wanted:
+        raise InvalidField("skills", "Choose at least one skill you can teach, with your level from 1 to 5.")
+    for skill_id, item in existing.items():
+        if item.skill.retired:
+            continue  # a retired skill stays on the profile as it was; it is no longer editable
+        if skill_id in wanted:
+            item.proficiency = wanted[skill_id]
+        else:
+            profile.skills.remove(item)
+    for skill_id, level in wanted.items():
+        if skill_id not in existing:
+            profile.skills.append(MentorSkill(skill_id=skill_id, proficiency=level))
+
+
+def _apply_enrolments(person: Person, cohort_ids: frozenset[int]) -> None:
+    open_ids = {cohort.id for cohort in open_cohorts()}
+    if cohort_ids - open_ids:
+        raise InvalidField("cohorts", "You can join or leave only cohorts that are open for sign-up. Reload the page.")
+    current = {row.cohort_id: row for row in db.session.execute(
+        select(MentorEnrolment).where(MentorEnrolment.person_id == person.id)).scalars()}
+    for cohort_id in sorted(open_ids):
+        if cohort_id in cohort_ids and cohort_id not in current:
+            db.session.add(MentorEnrolment(cohort_id=cohort_id, person_id=person.id))
+        elif cohort_id not in cohort_ids and cohort_id in current:
+            db.session.delete(current[cohort_id])
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(CLASH) from exc
+
+
+def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) -> MentorProfile:
+    """Create or update the mentor's details, offer and skills, and join/leave open cohorts."""
+    try:
+        if not person.is_mentor:
+            raise Forbidden("Only mentors have a mentor profile.")
+        apply_details(person, details)
+        capacity = _in_range(offer.capacity, CAPACITY_RANGE, "capacity", "Choose 1, 2 or 3 leaders.")
+        already = active_match_count(person)
+        if capacity < already:
+            raise InvalidField("capacity", f"You already mentor {already} leaders, so your capacity cannot be lower.")
+        hours = _in_range(offer.hours_per_month, HOURS_RANGE, "hours_per_month",
+                          f"Give a number of hours from {HOURS_RANGE.start} to {HOURS_RANGE.stop - 1}.")
+        bio = _text(offer.bio, "bio", BIO_MAX)
+        profile = mentor_profile(person)
+        if profile is None:
+            profile = MentorProfile(person_id=person.id, person=person)
+            db.session.add(profile)
+        profile.capacity, profile.hours_per_month, profile.bio = capacity, hours, bio
+        _apply_skills(profile, offer.skill_levels)
+        _apply_enrolments(person, offer.cohort_ids)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return profile
+
+
+# ---- leaders -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestCohort:
+    """A cohort on the leader's request page, with the leader's own request in it (if any)."""
+
+    cohort: Cohort
+    request: LeaderRequest | None
+
+    @property
+    def editable(self) -> bool:
+        """Whether the request can still be sent, changed or withdrawn."""
+        return self.cohort.status == "open"
+
+
+def leader_cohorts(person: Person) -> list[RequestCohort]:
+    """Open cohorts, and every cohort where the leader has a request, newest first."""
+    own = {row.cohort_id: row for row in db.session.execute(
+        select(LeaderRequest).where(LeaderRequest.person_id == person.id)).scalars()}
+    query = select(Cohort).where((Cohort.status == "open") | Cohort.id.in_(own))
+    cohorts = db.session.execute(query.order_by(Cohort.created_at.desc(), Cohort.id.desc())).scalars()
+    return [RequestCohort(cohort, own.get(cohort.id)) for cohort in cohorts]
+
+
+def leader_request(person: Person, cohort_id: int) -> RequestCohort:
+    """The leader's own request in a cohort; NotFound unless the cohort is open or holds their request."""
+    cohort = db.session.get(Cohort, cohort_id)
+    request = db.session.execute(select(LeaderRequest).where(
+        LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
+    if cohort is None or (cohort.status != "open" and request is None):
+        raise NotFound("There is no such cohort open for requests.")
+    return RequestCohort(cohort, request)
+
+
+def goal_skills(request: LeaderRequest | None) -> list[Skill]:
+    """Skills a goal may name: those offered now, plus retired ones the request already has."""
+    skills = offered_skills()
+    if request is not None:
+        skills += [goal.skill for goal in request.goals if goal.skill.retired]
+    return skills
+
+
+def _open_cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound("There is no such cohort.")
+    if cohort.status != "open":
+        raise Conflict(f"Requests for {cohort.name} are closed, so yours can no longer be changed.")
+    return cohort
+
+
+def _check_goals(goals: list[GoalChoice], request: LeaderRequest | None) -> list[GoalChoice]:
+    if not goals:
+        raise InvalidField("goals.0.skill", "Add at least one goal: choose a skill you want to learn.")
+    if len(goals) > GOALS_MAX:
+        raise InvalidField("goals", f"Choose at most {GOALS_MAX} goals. Keep the ones that matter most.")
+    kept = {goal.skill_id for goal in request.goals} if request is not None else set()
+    catalogue = {s.id: s for s in db.session.execute(
+        select(Skill).where(Skill.id.in_({g.skill_id for g in goals}))).scalars()}
+    seen: set[int] = set()
+    for index, goal in enumerate(goals):
+        skill = catalogue.get(goal.skill_id)
+        if skill is None or (skill.retired and goal.skill_id not in kept):
+            raise InvalidField(f"goals.{index}.skill", "This skill is no longer offered. Choose another one.")
+        if goal.skill_id in seen:
+            raise InvalidField(f"goals.{index}.skill", f"You chose {skill.name} twice. Choose each skill once.")
+        seen.add(goal.skill_id)
+        _in_range(goal.priority, tuple(PRIORITIES), f"goals.{index}.priority", "Choose must, high or nice.")
+        _in_range(goal.target_level, TARGET_LEVELS, f"goals.{index}.target_level", "Choose a level from 1 to 5.")
+    return goals
+
+
+def _apply_goals(request: LeaderRequest, goals: list[GoalChoice]) -> None:
+    wanted = {goal.skill_id: goal for goal in goals}
+    for item in list(request.goals):
+        if item.skill_id in wanted:
+            item.priority = wanted[item.skill_id].priority
+            item.target_level = wanted[item.skill_id].target_level
+        else:
+            request.goals.remove(item)
+    have = {item.skill_id for item in request.goals}
+    for goal in goals:
+        if goal.skill_id not in have:
+            request.goals.append(Goal(skill_id=goal.skill_id, priority=goal.priority, target_level=goal.target_level))
+
+
+def save_leader_request(person: Person, cohort_id: int, details: Details, ask: LeaderAsk,
+                        now: datetime | None = None) -> LeaderRequest:
+    """Send or change the leader's request in an open cohort, with their details and goals."""
+    try:
+        if not person.is_leader:
+            raise Forbidden("Only leaders can request a mentor.")
+        cohort = _open_cohort(cohort_id)
+        apply_details(person, details)
+        request = db.session.execute(select(LeaderRequest).where(
+            LeaderRequest.cohort_id == cohort.id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
+        goals = _check_goals(ask.goals, request)
+        wanted = _in_range(ask.mentors_wanted, MENTORS_WANTED, "mentors_wanted", "Choose 1 or 2 mentors.")
+        achieve = _text(ask.achieve, "achieve", TEXT_MAX)
+        about_me = _text(ask.about_me, "about_me", TEXT_MAX)
+        moment = now or utcnow()
+        if request is None:
+            request = LeaderRequest(cohort_id=cohort.id, person_id=person.id, created_at=moment)
+            db.session.add(request)
+        request.achieve, request.about_me, request.mentors_wanted = achieve, about_me, wanted
+        request.formats = list(person.formats)
+        request.updated_at = moment
+        _apply_goals(request, goals)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return request
+
+
+def withdraw_leader_request(person: Person, cohort_id: int) -> Cohort:
+    """Withdraw the leader's own request while its cohort is open; returns the cohort."""
+    try:
+        request = db.session.execute(select(LeaderRequest).where(
+            LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
+        if request is None:
+            raise NotFound("You have no request in this cohort.")
+        cohort = _open_cohort(cohort_id)
+        db.session.delete(request)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return cohort

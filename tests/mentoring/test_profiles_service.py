@@ -1,0 +1,265 @@
+"""The profile and request use cases on their own: rules, refusals and what is stored."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from mentoring.extensions import db
+from mentoring.models import LeaderRequest, MentorProfile, Person, Skill
+from mentoring.services import Conflict, Forbidden, NotFound, my_pairs, people, profiles
+from tests.mentoring.journey_helpers import catalogue_ids, publish_pair  # noqa: F401
+
+
+def _details(**overrides: object) -> people.Details:
+    values: dict[str, object] = {"name": "Sam", "department": "Sales", "grade": 4, "timezone": "Europe/Berlin",
+                                 "languages": ["de", "en"], "formats": ["remote"]}
+    values.update(overrides)
+    return people.Details(**values)  # type: ignore[arg-type]
+
+
+def _offer(skills: dict[str, int], levels: dict[str, int] | None = None, **overrides: object) -> profiles.MentorOffer:
+    values: dict[str, object] = {"capacity": 1, "hours_per_month": 4, "bio": "",
+                                 "skill_levels": {skills[k]: v for k, v in (levels or {"x/writing-posts": 3}).items()}}
+    values.update(overrides)
+    return profiles.MentorOffer(**values)  # type: ignore[arg-type]
+
+
+def _ask(skills: dict[str, int], goals: list[tuple[str, int, int]], **overrides: object) -> profiles.LeaderAsk:
+    values: dict[str, object] = {"achieve": "", "about_me": "", "mentors_wanted": 1,
+                                 "goals": [profiles.GoalChoice(skills[k], p, t) for k, p, t in goals]}
+    values.update(overrides)
+    return profiles.LeaderAsk(**values)  # type: ignore[arg-type]
+
+
+def _count(model: type) -> int:
+    return int(db.session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+# ---- "about you" -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["boss@example.com", " BOSS@Example.com ", "E-77", "e-77"])
+def test_manager_given_by_email_or_employee_id_of_a_person_is_linked(typed, make_person, make_mentor, skills):
+    boss = make_person(email="boss@example.com", external_id="E-77")
+    mentor = make_mentor()
+    profiles.save_mentor_profile(mentor, _details(manager=typed), _offer(skills))
+    assert (mentor.manager_id, mentor.manager_external_id) == (boss.id, None)
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("HR-12", "HR-12"), ("Not.Here@Example.com", "not.here@example.com")])
+def test_unknown_manager_is_kept_as_an_external_id(typed, stored, make_mentor, skills):
+    mentor = make_mentor()
+    profiles.save_mentor_profile(mentor, _details(manager=typed), _offer(skills))
+    assert (mentor.manager_id, mentor.manager_external_id) == (None, stored)
+
+
+REFUSED_DETAILS = [
+    ({"manager": "SELF"}, "manager"),
+    ({"external_id": "TAKEN"}, "external_id"),
+    ({"grade": 0}, "grade"),
+    ({"grade": None}, "grade"),
+    ({"timezone": "Moon/Base"}, "timezone"),
+    ({"languages": []}, "languages"),
+    ({"languages": ["klingon!"]}, "languages"),
+    ({"formats": ["hologram"]}, "formats"),
+    ({"formats": []}, "formats"),
+    ({"name": " "}, "name"),
+    ({"department": "d" * 81}, "department"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field"), REFUSED_DETAILS, ids=[f for _, f in REFUSED_DETAILS])
+def test_refused_details_name_the_field_and_store_nothing(changes, field, make_person, make_mentor, skills):
+    make_person(external_id="TAKEN")
+    mentor = make_mentor(timezone="Asia/Seoul")
+    if changes.get("manager") == "SELF":
+        changes = {"manager": mentor.email}
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_mentor_profile(mentor, _details(**changes), _offer(skills))
+    assert refused.value.field == field
+    db.session.expire_all()
+    assert db.session.get(Person, mentor.id).timezone == "Asia/Seoul"
+
+
+# ---- mentor profiles -------------------------------------------------------------------------
+
+
+REFUSED_OFFERS = [
+    ({"capacity": 0}, "capacity"),
+    ({"capacity": 4}, "capacity"),
+    ({"hours_per_month": 41}, "hours_per_month"),
+    ({"bio": "b" * 1001}, "bio"),
+    ({"skill_levels": {}}, "skills"),
+    ({"skill_levels": {999999: 3}}, "skills"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field"), REFUSED_OFFERS,
+                         ids=[f"{f}-{i}" for i, (_, f) in enumerate(REFUSED_OFFERS)])
+def test_refused_offers_name_the_field(changes, field, make_person, skills):
+    person = make_person(is_mentor=True)
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_mentor_profile(person, _details(), _offer(skills, **changes))
+    assert refused.value.field == field
+    assert _count(MentorProfile) == 0
+
+
+def test_a_level_out_of_range_names_its_skill(make_person, skills):
+    person = make_person(is_mentor=True)
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_mentor_profile(person, _details(), _offer(skills, {"x/writing-posts": 6}))
+    assert refused.value.field == f"skill_{skills['x/writing-posts']}"
+
+
+def test_only_mentors_have_a_profile(make_person, skills):
+    with pytest.raises(Forbidden):
+        profiles.save_mentor_profile(make_person(is_leader=True), _details(), _offer(skills))
+
+
+def test_a_retired_skill_cannot_be_newly_chosen(make_mentor, skills):
+    mentor = make_mentor()
+    db.session.get(Skill, skills["blogs/ai-tools"]).retired = True
+    db.session.commit()
+    with pytest.raises(people.InvalidField, match="no longer offered"):
+        profiles.save_mentor_profile(mentor, _details(), _offer(skills, {"blogs/ai-tools": 4}))
+
+
+def test_capacity_cannot_drop_below_current_leaders(make_mentor, make_leader, make_cohort, skills):
+    cohort = make_cohort()
+    mentor = make_mentor(capacity=2)
+    publish_pair(cohort, make_leader(cohort), mentor)
+    publish_pair(cohort, make_leader(cohort), mentor)
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_mentor_profile(mentor, _details(), _offer(skills, capacity=1))
+    assert refused.value.field == "capacity"
+
+
+def test_enrolments_change_only_in_open_cohorts(make_mentor, make_cohort, skills):
+    # Given a mentor in a matched cohort and an open one
+    matched, open_one, other_open = make_cohort(status="matched"), make_cohort(), make_cohort()
+    mentor = make_mentor(cohort=matched)
+
+    # When they choose only the open one, the matched enrolment stays
+    profiles.save_mentor_profile(mentor, _details(), _offer(skills, cohort_ids=frozenset({open_one.id})))
+    assert profiles.enrolled_cohort_ids(mentor) == {matched.id, open_one.id}
+
+    # And asking to join a cohort past sign-up is refused
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_mentor_profile(mentor, _details(),
+                                     _offer(skills, cohort_ids=frozenset({other_open.id, matched.id})))
+    assert refused.value.field == "cohorts"
+    assert profiles.enrolled_cohort_ids(mentor) == {matched.id, open_one.id}
+
+
+# ---- leader requests -------------------------------------------------------------------------
+
+
+def test_request_is_created_then_updated_in_place(make_person, make_cohort, skills):
+    cohort = make_cohort()
+    leader = make_person(is_leader=True)
+    first = profiles.save_leader_request(leader, cohort.id, _details(), _ask(skills, [("x/etiquette", 1, 2)]))
+    changed = _ask(skills, [("x/etiquette", 3, 5), ("x/analytics", 2, 1)], mentors_wanted=2)
+    second = profiles.save_leader_request(leader, cohort.id, _details(formats=["in-person"]), changed)
+    assert first.id == second.id and _count(LeaderRequest) == 1
+    assert [(g.skill.key, g.priority, g.target_level) for g in second.goals] == [
+        ("x/etiquette", 3, 5), ("x/analytics", 2, 1)]
+    assert (second.mentors_wanted, second.formats) == (2, ["in-person"])
+
+
+REFUSED_ASKS = [
+    ([], {}, "goals.0.skill"),
+    ([("x/etiquette", 2, 3), ("x/etiquette", 1, 1)], {}, "goals.1.skill"),
+    ([("x/etiquette", 4, 3)], {}, "goals.0.priority"),
+    ([("x/etiquette", 2, 0)], {}, "goals.0.target_level"),
+    ([("x/etiquette", 2, 3)], {"mentors_wanted": 3}, "mentors_wanted"),
+    ([("x/etiquette", 2, 3)], {"achieve": "a" * 2001}, "achieve"),
+]
+
+
+@pytest.mark.parametrize(("goals", "changes", "field"), REFUSED_ASKS, ids=[f for _, _, f in REFUSED_ASKS])
+def test_refused_requests_name_the_field(goals, changes, field, make_person, make_cohort, skills):
+    cohort = make_cohort()
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_leader_request(make_person(is_leader=True), cohort.id, _details(), _ask(skills, goals, **changes))
+    assert refused.value.field == field
+    assert _count(LeaderRequest) == 0
+
+
+def test_at_most_eight_goals(make_person, make_cohort, skills):
+    keys = sorted(skills)[:9]
+    with pytest.raises(people.InvalidField) as refused:
+        profiles.save_leader_request(make_person(is_leader=True), make_cohort().id, _details(),
+                                     _ask(skills, [(k, 2, 3) for k in keys]))
+    assert refused.value.field == "goals"
+
+
+@pytest.mark.parametrize("status", ["matched", "published", "closed"])
+def test_requests_change_only_while_the_cohort_is_open(status, make_leader, make_cohort, skills):
+    cohort = make_cohort()
+    leader = make_leader(cohort)
+    cohort.status = status
+    db.session.commit()
+    with pytest.raises(Conflict):
+        profiles.save_leader_request(leader, cohort.id, _details(), _ask(skills, [("x/etiquette", 2, 3)]))
+    with pytest.raises(Conflict):
+        profiles.withdraw_leader_request(leader, cohort.id)
+    assert _count(LeaderRequest) == 1
+
+
+def test_withdraw_without_a_request_or_by_a_non_leader(make_person, make_cohort, skills):
+    cohort = make_cohort()
+    ask = _ask(skills, [("x/etiquette", 2, 3)])
+    with pytest.raises(NotFound):
+        profiles.withdraw_leader_request(make_person(is_leader=True), cohort.id)
+    with pytest.raises(Forbidden):
+        profiles.save_leader_request(make_person(is_mentor=True), cohort.id, _details(), ask)
+    with pytest.raises(NotFound):
+        profiles.save_leader_request(make_person(is_leader=True), 999999, _details(), ask)
+
+
+def test_request_page_finds_only_open_cohorts_or_own_requests(make_leader, make_person, make_cohort):
+    closed = make_cohort(status="closed")
+    other = make_leader(closed)
+    me = make_person(is_leader=True)
+    with pytest.raises(NotFound):
+        profiles.leader_request(me, closed.id)
+    assert profiles.leader_request(other, closed.id).request is not None
+    assert profiles.leader_cohorts(me) == []
+
+
+# ---- published pairs -------------------------------------------------------------------------
+
+
+STORED_REASONS = [
+    [{"criterion": "goals", "points": 40.5}, {"criterion": "timezone", "points": 0}],
+    [["goals", 40.5], ["timezone", 0.0]],
+    {"goals": 40.5, "timezone": 0},
+]
+
+
+@pytest.mark.parametrize("stored", STORED_REASONS, ids=["dicts", "pairs", "mapping"])
+def test_reasons_are_explained_whatever_their_stored_shape(stored):
+    explained = my_pairs.explain(stored)
+    assert [(r.criterion, r.title, r.points) for r in explained] == [("goals", "Skills for the goals", 40.5)]
+    assert "goals" in explained[0].description
+
+
+def test_an_unknown_criterion_still_reads_as_words():
+    assert my_pairs.explain([{"criterion": "shared_hobby", "points": 2}])[0].title == "Shared hobby"
+
+
+def test_only_active_pairs_of_published_or_closed_cohorts_are_shown(make_leader, make_mentor, make_cohort):
+    shown, hidden = make_cohort(), make_cohort()
+    leader = make_leader(shown)
+    mentor = make_mentor(capacity=3)
+    publish_pair(shown, leader, mentor)
+    publish_pair(hidden, leader, mentor)
+    hidden.status = "matched"
+    ended_cohort = make_cohort()
+    publish_pair(ended_cohort, leader, mentor, status="ended")
+    shown.status = "closed"
+    db.session.commit()
+    assert [view.cohort.id for view in my_pairs.pairs_for_leader(leader)] == [shown.id]
+    assert [view.cohort.id for view in my_pairs.pairs_for_mentor(mentor)] == [shown.id]
+    assert my_pairs.mentor_load(mentor).matched == 1
