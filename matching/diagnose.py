@@ -22,6 +22,7 @@ UNMATCHED_PHRASES = {
     "repeat_pairs": "mentored the leader in an earlier cohort",
     "forbidden": "are forbidden for this leader",
     "min_score": "would score below the minimum score of {min_score}",
+    "no_gain": "would score 0 or less, which adds nothing under the 'score' objective",
 }
 PIN_PHRASES = {
     "same_person": "are the same person",
@@ -46,6 +47,8 @@ def _failures_with_min_score(v: Grid, rules: Rules) -> tuple[dict[str, np.ndarra
     values = scores(v, rules)
     if rules.min_score is not None:
         fails["min_score"] = ~np.isnan(values) & (values < rules.min_score)
+    if rules.objective == "score":
+        fails["no_gain"] = ~np.isnan(values) & (values <= 0)
     return fails, values
 
 
@@ -60,7 +63,7 @@ def check_pins(problem: Problem, feats: Features) -> None:
     words = {"gap": _fmt(rules.min_grade_gap), "min_score": _fmt(rules.min_score)}
     for k, (leader, mentor) in enumerate(problem.pinned):
         for name in RULE_NAMES:
-            if name in fails and fails[name][k]:
+            if name in fails and fails[name][k] and name != "no_gain":  # a pin may add nothing
                 phrase = PIN_PHRASES[name].format(score=_fmt(float(values[k])), **words)
                 raise InputError(f"pinned[{k}]: leader {leader!r} and mentor {mentor!r} {phrase}.")
     _check_pin_counts(problem, feats)
@@ -107,7 +110,8 @@ def _no_candidate(fails: dict[str, np.ndarray], row: int, m: int, rules: Rules) 
     parts = [f"{n} {UNMATCHED_PHRASES[name].format(**words)}" for n, name in counts]
     listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     several = " (a mentor can fail several rules)" if len(parts) > 1 else ""
-    return f"No mentor passes the rules: of {m} mentors, {listing}{several}."
+    mentors = "1 mentor" if m == 1 else f"{m} mentors"
+    return f"No mentor passes the rules: of {mentors}, {listing}{several}."
 
 
 def explain_unmatched(feats: Features, rules: Rules, status: str, pairs: set[tuple[int, int]],
@@ -145,6 +149,8 @@ def _why_not_placed(feats: Features, rules: Rules, status: str, i: int, open_: l
     room = [j for j in open_ if load[j] < M.slots[j]]
     if not room:
         ids = [M.ids[j] for j in open_]
+        if len(ids) == 1:
+            return f"The only compatible mentor ({ids[0]}) is already at capacity with other leaders."
         return f"All {len(ids)} compatible mentors ({_name_some(ids)}) are already at capacity with other leaders."
     cap, dept = rules.max_per_department_per_mentor, int(feats.leaders.dept[i])
     if cap is not None and dept >= 0 and all(dept_load.get((j, dept), 0) >= cap for j in room):
@@ -153,5 +159,4 @@ def _why_not_placed(feats: Features, rules: Rules, status: str, i: int, open_: l
                 f"{feats.dept_names[dept]}, the most rules.max_per_department_per_mentor allows.")
     if status != "optimal":
         return "The solver's time limit ran out before this leader was placed; a longer time limit may match them."
-    return ("Under the 'score' objective this leader adds nothing: every compatible mentor with room "
-            "would score 0 or less with them.")
+    return "The best total score was reached without this leader (the 'score' objective does not favour coverage)."

@@ -136,8 +136,7 @@ class FastScorer:
                 total[r, c] -= int(np.floor(rules.weight("repeat_penalty") * 100 + 0.5))
             values = np.divide(total, 100.0)
         if rules.min_grade_gap is not None:
-            ok &= f.mentors.grade[None, :] <= (f.leaders.grade[rows] - rules.min_grade_gap)[:, None]
-            ok |= np.isnan(f.mentors.grade)[None, :] | np.isnan(f.leaders.grade[rows])[:, None]
+            ok &= ~(f.mentors.grade[None, :] > (f.leaders.grade[rows] - rules.min_grade_gap)[:, None])  # nan: False
         sparse = [f.same_person, f.forbidden]
         sparse += [f.reporting] if rules.reporting_line == "forbid" else []
         sparse += [f.history] if rules.repeat_pairs == "forbid" else []
@@ -146,5 +145,7 @@ class FastScorer:
             ok[r, c] = False
         if rules.min_score is not None:
             ok &= values >= rules.min_score
+        if rules.objective == "score":
+            ok &= values > 0
         np.putmask(values, ~ok, -np.inf)
         return values

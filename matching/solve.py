@@ -55,7 +55,7 @@ def _add_fixed_pairs(problem: Problem, feats: Features, pool: Pool) -> tuple[Pai
     pins = PairSet.build([(feats.leaders.index[a], feats.mentors.index[b]) for a, b in problem.pinned], m)
     forb = feats.forbidden
     extra = 0
-    for keys, ignore in ((pins.keys, ()), (forb.keys, ("forbidden",))):
+    for keys, ignore in ((pins.keys, ("no_gain",)), (forb.keys, ("forbidden",))):
         if len(keys):
             li, mj = keys // m, keys % m
             values = evaluate(Pairs(feats, li, mj), problem.rules, ignore=ignore)
@@ -233,6 +233,11 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
     reason = None
     if status == INFEASIBLE:
         reason = "The solver found the rules and pins impossible to satisfy together."
+    elif str(stats["model"]).startswith("greedy"):
+        reason = (f"The solver's time limit ({search.rules.time_limit_s:g} s) ran out before it found a solution; "
+                  "these pairs come from a greedy pass that respects every rule but is not optimal.")
+    elif status == FEASIBLE:
+        reason = f"The solver's time limit ({search.rules.time_limit_s:g} s) ran out; this is the best solution found."
     return Solution(
         status=status, matched=len(set(li.tolist())), total_score=total, pairs=pairs, unmatched=tuple(unmatched),
         mentors=tuple(MentorLoad(M[j], int(load[j]), int(feats.mentors.slots[j])) for j in range(len(M))),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,8 +29,14 @@ def highs_available() -> bool:
         return False
 
 
-def _cbc_class() -> Any:
-    return getattr(pulp, "PULP_CBC_CMD", None) or getattr(pulp, "COIN_CMD")
+def _cbc(mip: bool, limit: float) -> Any:
+    """COIN_CMD where a cbc executable is installed (PuLP 4), else PuLP 3's bundled PULP_CBC_CMD."""
+    coin = pulp.COIN_CMD(mip=mip, msg=False, timeLimit=limit)
+    if coin.available() or not hasattr(pulp, "PULP_CBC_CMD"):
+        return coin
+    with warnings.catch_warnings():  # PuLP 3.3 warns that PULP_CBC_CMD goes away in 4.0; COIN_CMD covers that
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(mip=mip, msg=False, timeLimit=limit)
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +66,7 @@ def make_solver(name: str | None, mip: bool, time_limit: float) -> tuple[str, An
         return "HiGHS", pulp.HiGHS(mip=mip, msg=False, timeLimit=limit, **extra)
     if name == "highs":
         raise RuntimeError("HiGHS was requested but highspy is not installed")
-    return "CBC", _cbc_class()(mip=mip, msg=False, timeLimit=limit)
+    return "CBC", _cbc(mip, limit)
 
 
 def _outcome(prob: Any, result: Any) -> str:

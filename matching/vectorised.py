@@ -23,6 +23,7 @@ RULE_NAMES = (
     "repeat_pairs",
     "forbidden",
     "min_score",
+    "no_gain",  # not a hard rule: under the "score" objective a pair scoring 0 or less adds nothing
 )
 
 
@@ -220,4 +221,6 @@ def evaluate(v: Grid, rules: Rules, ignore: tuple[str, ...] = ()) -> np.ndarray:
             ok &= ~mask
     if rules.min_score is not None and "min_score" not in ignore:
         ok &= out >= rules.min_score
+    if rules.objective == "score" and "no_gain" not in ignore:
+        ok &= out > 0
     return np.where(ok, out, -np.inf)
