@@ -50,7 +50,7 @@ def _skill_names() -> dict[int, tuple[str, str]]:
 
 
 def _cohort_names() -> dict[int, str]:
-    return dict(db.session.execute(select(Cohort.id, Cohort.name)).tuples())
+    return {row.id: row.name for row in db.session.execute(select(Cohort.id, Cohort.name))}
 
 
 def _profile(person: Person) -> dict[str, Any]:

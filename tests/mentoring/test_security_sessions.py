@@ -240,8 +240,10 @@ def test_sso_header_signs_in_the_named_person_when_configured(sso_app, db, make_
     assert response.status_code == 200
     assert "Ada Proxy" in response.text
     assert signed_in(client, headers={"X-Remote-User": email})
-    assert db.execute(select(func.count(LoginSession.id)).where(LoginSession.person_id == person_id)).scalar_one() == 1
-    assert db.execute(select(AuditEvent.action).where(AuditEvent.actor_id == person_id)).scalars().all() == ["login.sso"]
+    sessions = select(func.count(LoginSession.id)).where(LoginSession.person_id == person_id)
+    assert db.execute(sessions).scalar_one() == 1
+    actions = select(AuditEvent.action).where(AuditEvent.actor_id == person_id)
+    assert db.execute(actions).scalars().all() == ["login.sso"]
 
 
 @pytest.mark.parametrize("who", ["unknown", "disabled"])
