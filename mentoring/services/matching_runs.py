@@ -22,7 +22,7 @@ import matching
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import (
-    Cohort, LeaderRequest, Match, MatchRun, MentorEnrolment, MentorProfile, PairRule, Person, RunPair,
+    Cohort, FitCheck, LeaderRequest, Match, MatchRun, MentorEnrolment, MentorProfile, PairRule, Person, RunPair,
 )
 from mentoring.services import Conflict, NotFound, ServiceError, audit
 
@@ -54,7 +54,6 @@ class Translation:
     """A Problem built from the database, with what is needed to read its answer."""
 
     problem: Any
-    names: dict[str, str]
     notes: list[str] = field(default_factory=list)
 
 
@@ -95,10 +94,12 @@ def cohort_rules(cohort: Cohort) -> dict[str, Any]:
 # ---------------------------------------------------------------- names in library messages
 
 _QUOTED_ID = re.compile(r"'([^']{1,80})'")
+_FIELD_PATH = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
+_RULE_NAME = re.compile(r"\brules\.([a-z_]+)")
 
 
 def readable(message: str, names: dict[str, str]) -> str:
-    """A library message with quoted person ids replaced by names, for people to read."""
+    """A library message for people: no field path, quoted person ids replaced by names."""
 
     def name_of(found: re.Match[str]) -> str:
         key = found.group(1)
@@ -106,9 +107,18 @@ def readable(message: str, names: dict[str, str]) -> str:
             return names[key]
         if key.startswith("ext:"):
             return f"an outside manager ({key[4:]})"
-        return found.group(0)
+        return "someone no longer registered" if key.isdigit() else found.group(0)
 
-    return _QUOTED_ID.sub(name_of, message)
+    text = _FIELD_PATH.sub("", message.strip())
+    text = _RULE_NAME.sub(lambda found: "the " + found.group(1).replace("_", "-") + " rule", text)
+    text = _QUOTED_ID.sub(name_of, text)
+    return text[:1].upper() + text[1:]
+
+
+def describe(message: str) -> str:
+    """A stored library message (it holds person ids, never names) with today's names of those people."""
+    ids = [int(key) for key in _QUOTED_ID.findall(message) if key.isdigit() and len(key) <= 9]
+    return readable(message, people_names(ids))
 
 
 def people_names(ids: Iterable[int]) -> dict[str, str]:
@@ -123,21 +133,21 @@ def people_names(ids: Iterable[int]) -> dict[str, str]:
 # ---------------------------------------------------------------- ORM rows -> Problem
 
 
-def _manager_refs() -> tuple[dict[int, str | None], dict[str, str]]:
-    """Each person's manager as a problem id, and people's names by id."""
+def _manager_refs() -> dict[int, str | None]:
+    """Each person's manager as a problem id: a person id, or "ext:" and an id from outside the site."""
     rows = db.session.execute(
-        select(Person.id, Person.name, Person.manager_id, Person.manager_external_id, Person.external_id)
+        select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)
     ).all()
-    internal = {external: str(pid) for pid, _, _, _, external in rows if external}
+    internal = {external: str(pid) for pid, _, _, external in rows if external}
     refs: dict[int, str | None] = {}
-    for pid, _, manager_id, manager_external, _ in rows:
+    for pid, manager_id, manager_external, _ in rows:
         if manager_id is not None:
             refs[pid] = str(manager_id)
         elif manager_external:
             refs[pid] = internal.get(manager_external, "ext:" + manager_external)
         else:
             refs[pid] = None
-    return refs, {str(pid): name for pid, name, *_ in rows}
+    return refs
 
 
 def _leader(request: LeaderRequest, manager: str | None, wanted: int | None = None) -> Any:
@@ -188,7 +198,7 @@ def _pair_rules(cohort_id: int) -> list[PairRule]:
 
 def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None) -> Translation:
     """The cohort as a matching Problem: a full run, or a re-pair of the given flagged matches."""
-    refs, names = _manager_refs()
+    refs = _manager_refs()
     requests, profiles = _requests(cohort.id), _profiles(cohort.id)
     capacities = {str(p.person_id): p.capacity for p in profiles}
     scope = RepairScope(requests=requests)
@@ -203,8 +213,8 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         pair = (str(rule.leader_id), str(rule.mentor_id))
         if pair[0] not in leader_ids or pair[1] not in mentor_ids:
             if repair_match_ids is None:
-                notes.append(f"The {rule.kind} of {names.get(pair[0], 'a person who left')} and "
-                             f"{names.get(pair[1], 'a person who left')} was left out: one of them is not in this run.")
+                notes.append(f"The {rule.kind} of '{pair[0]}' and '{pair[1]}' was left out: "
+                             "one of them is not in this run.")
         elif repair_match_ids is None:
             (forbidden if rule.kind == "forbid" else pinned).add(pair)
         # In a re-pair, existing pairs stay whatever the rules say; the rules only steer flagged leaders.
@@ -219,7 +229,7 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         pinned=tuple(sorted(pinned - forbidden)), history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
         rules=matching.Rules.from_dict(cohort_rules(cohort)),
     )
-    return Translation(problem, names, notes)
+    return Translation(problem, notes)
 
 
 @dataclass
@@ -238,7 +248,8 @@ def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[LeaderRequ
     """A re-pair: every other active pair pinned as it is, the flagged ones forbidden, slots unchanged."""
     matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort_id)).scalars())
     active = [m for m in matches if m.status == "active"]
-    flagged = [m for m in active if m.id in match_ids]
+    said_no = set(db.session.execute(select(FitCheck.match_id).where(FitCheck.good_fit.is_(False))).scalars())
+    flagged = [m for m in active if m.id in match_ids and m.id in said_no]
     if not flagged or len(flagged) != len(match_ids):
         raise Conflict("Choose pairs from the attention list of this cohort.")
     scope = RepairScope(requests=[r for r in requests if r.person_id in {m.leader_id for m in active}])
@@ -348,12 +359,9 @@ def _run(cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repai
         if cohort is None:
             raise NotFound("There is no such cohort.")
         try:
-            translation = build_problem(cohort, repair)
+            translation, failure = build_problem(cohort, repair), None
         except matching.InputError as exc:
-            _, names = _manager_refs()
-            translation, failure = None, readable(str(exc), names)
-        else:
-            failure = None
+            translation, failure = None, str(exc)
         db.session.rollback()  # the solver runs outside any transaction
         clock = time.perf_counter()
         solution = None
@@ -361,7 +369,7 @@ def _run(cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repai
             try:
                 solution = matching.solve(translation.problem)
             except matching.InputError as exc:
-                failure = readable(str(exc), translation.names)
+                failure = str(exc)
         elapsed = time.perf_counter() - clock
         return _store(cohort_id, token, run_by_id, statuses, repair, started, elapsed, translation, solution, failure)
     finally:
@@ -394,7 +402,8 @@ def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[st
     if repair is not None:
         stats["repair_of"] = repair
     if solution is None:
-        run.status, run.message = "failed", ("The matching could not run: " + (failure or "unknown problem."))[:500]
+        # The library's own words, with person ids (not names): names are looked up when shown.
+        run.status, run.message = "failed", (failure or "the solver gave no answer.")[:500]
     else:
         _fill(run, solution)
         stats["solver"] = _plain_json({**dict(solution.stats), "gap": solution.gap})
@@ -411,7 +420,7 @@ def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[st
                  detail=f"run {run.id} ({how}): {run.status}, {run.matched} matched, score {run.total_score:g}")
     db.session.commit()
     if run.status == "failed":
-        raise ServiceError(run.message)
+        raise ServiceError("The matching could not run: " + describe(run.message))
     return run
 
 

@@ -200,13 +200,15 @@ def review(cohort_id: int) -> Review:
     page.pairs = [PairView(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),
                            goal_lines.get((p.leader_id, p.mentor_id), []), rules.get((p.leader_id, p.mentor_id)))
                   for p in run.pairs]
-    page.unmatched = [UnmatchedView(people.get(u.get("leader_id")), matching_runs.readable(u.get("reason", ""), names),
+    page.unmatched = [UnmatchedView(people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")),
                                     int(u.get("unfilled", 1))) for u in run.unmatched or []]
     page.loads = sorted((LoadView(people.get(x.get("mentor_id")), int(x.get("load", 0)), int(x.get("capacity", 0)))
                          for x in run.mentor_loads or []),
                         key=lambda load: (-load.load, load.mentor.name if load.mentor else ""))
     page.stats = _stats(run)
-    page.message = matching_runs.readable(run.message or "", names)
+    page.message = matching_runs.describe(run.message or "")
+    if run.status == "failed":
+        page.message = "The matching could not run: " + page.message
     page.rules_changed = run.rules != matching_runs.cohort_rules(cohort)
     page.published = is_published(run)
     page.publishable = run.status in SUCCESSFUL and not page.published and (
