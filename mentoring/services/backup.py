@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -107,6 +108,7 @@ def backup_database(database_url: str, target: Path) -> BackupResult:
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
 def backup_command(path: Path) -> None:
     """Copy the live SQLite database to PATH (a new file), checked with PRAGMA integrity_check."""
     try:
