@@ -14,8 +14,8 @@ from matching.solve import solve
 __all__ = [
     "CRITERIA",
     "CRITERION_NAMES",
-    "Criterion",
     "DEFAULT_WEIGHTS",
+    "Criterion",
     "Goal",
     "InputError",
     "Leader",

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching.fast import FastScorer
 from matching.features import Features
 from matching.rules import Rules
-from matching.fast import FastScorer
 from matching.vectorised import Pairs, evaluate
 
 CHUNK_CELLS = 4_000_000  # pairs scored at once: about 32 MB per float64 array
@@ -24,7 +24,7 @@ def chunks(rows: np.ndarray, m: int, cells: int = CHUNK_CELLS) -> Iterator[np.nd
     """Split sorted leader indices into chunks of about `cells` pairs."""
     size = max(1, cells // max(m, 1))
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 @dataclass
@@ -64,8 +64,8 @@ def top_candidates(scorer: FastScorer, k: int) -> Pool:
         keep = k * int(feats.leaders.slots[rows].max(initial=1))
         if keep < m:
             part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
-            theta[rows] = np.take_along_axis(values, part[:, m - keep - 1:m - keep], axis=1)[:, 0]
-            cols = part[:, m - keep:]
+            theta[rows] = np.take_along_axis(values, part[:, m - keep - 1 : m - keep], axis=1)[:, 0]
+            cols = part[:, m - keep :]
         else:
             cols = np.broadcast_to(np.arange(m), values.shape)
         picked = np.take_along_axis(values, cols, axis=1)
@@ -75,7 +75,7 @@ def top_candidates(scorer: FastScorer, k: int) -> Pool:
     best_abs = np.where(compatible > 0, np.maximum(np.abs(np.maximum(best, scorer.floor)), abs(scorer.floor)), 0.0)
     pool = Pool(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), theta, compatible, best_abs)
     if parts:
-        li, mj, sc = (np.concatenate(x) for x in zip(*parts))
+        li, mj, sc = (np.concatenate(x) for x in zip(*parts, strict=True))
         pool.extend(li.astype(np.int64), mj.astype(np.int64), sc, m)
     return pool
 
@@ -98,8 +98,9 @@ def leaders_to_rescan(pool: Pool, duals: Duals, threshold: float) -> np.ndarray:
     return np.flatnonzero(pool.theta - duals.leader > threshold)
 
 
-def price_left_out(scorer: FastScorer, pool: Pool, duals: Duals, rows: np.ndarray,
-                   threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def price_left_out(
+    scorer: FastScorer, pool: Pool, duals: Duals, rows: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Compatible pairs of these leaders, not in the pool, whose reduced cost exceeds `threshold`."""
     feats = scorer.feats
     m = len(feats.mentors.ids)
@@ -116,7 +117,7 @@ def price_left_out(scorer: FastScorer, pool: Pool, duals: Duals, rows: np.ndarra
         found.append((li[fresh], mj[fresh], values[r, c][fresh]))
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    return tuple(np.concatenate(part) for part in zip(*found))  # type: ignore[return-value]
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))  # type: ignore[return-value]
 
 
 def pair_values(feats: Features, rules: Rules, li: np.ndarray, mj: np.ndarray) -> np.ndarray:

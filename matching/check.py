@@ -42,17 +42,30 @@ def rule_violations(problem: Problem, leader: Leader, mentor: Mentor, managers: 
         out.append("uses a mentor with capacity 0")
     if problem.scores is not None and not any(a == leader.id and b == mentor.id for a, b, _ in problem.scores):
         out.append("is not listed in scores")
-    if rules.same_department == "forbid" and leader.department and mentor.department \
-            and fold(leader.department) == fold(mentor.department):
+    if (
+        rules.same_department == "forbid"
+        and leader.department
+        and mentor.department
+        and fold(leader.department) == fold(mentor.department)
+    ):
         out.append("puts two people of the same department together")
-    if rules.reporting_line == "forbid" and (mentor.id in _chain(leader.id, managers)
-                                             or leader.id in _chain(mentor.id, managers)):
+    if rules.reporting_line == "forbid" and (
+        mentor.id in _chain(leader.id, managers) or leader.id in _chain(mentor.id, managers)
+    ):
         out.append("puts a mentor in the leader's reporting line")
-    if rules.min_grade_gap is not None and leader.grade is not None and mentor.grade is not None \
-            and mentor.grade > leader.grade - rules.min_grade_gap:
+    if (
+        rules.min_grade_gap is not None
+        and leader.grade is not None
+        and mentor.grade is not None
+        and mentor.grade > leader.grade - rules.min_grade_gap
+    ):
         out.append(f"has a grade gap below {rules.min_grade_gap:g}")
-    if rules.common_language and leader.languages and mentor.languages \
-            and not {fold(x) for x in leader.languages} & {fold(x) for x in mentor.languages}:
+    if (
+        rules.common_language
+        and leader.languages
+        and mentor.languages
+        and not {fold(x) for x in leader.languages} & {fold(x) for x in mentor.languages}
+    ):
         out.append("shares no language")
     if rules.repeat_pairs == "forbid" and (leader.id, mentor.id) in set(problem.history):
         out.append("repeats a pair from an earlier cohort")
@@ -102,10 +115,10 @@ def check(problem: Problem, solution: Solution) -> list[str]:
 def _score_problems(problem: Problem, leader: Leader, mentor: Mentor, pair: object, where: str) -> list[str]:
     out = []
     score = expected_score(problem, leader, mentor)
-    reported = getattr(pair, "score")
+    reported = pair.score
     if not abs(score - reported) <= SCORE_TOLERANCE:
         out.append(f"{where}: score {reported:g} differs from the {score:g} the rules give.")
-    points = sum(p for _, p in getattr(pair, "reasons"))
+    points = sum(p for _, p in pair.reasons)
     if not abs(points - reported) <= SCORE_TOLERANCE:
         out.append(f"{where}: the reasons add up to {points:g}, not to the score {reported:g}.")
     if problem.rules.min_score is not None and score < problem.rules.min_score:
@@ -113,24 +126,39 @@ def _score_problems(problem: Problem, leader: Leader, mentor: Mentor, pair: obje
     return out
 
 
-def _limit_problems(problem: Problem, solution: Solution, leaders: dict[str, Leader], mentors: dict[str, Mentor],
-                    load: dict[str, list[str]], taken: dict[str, list[str]], total: float) -> list[str]:
+def _limit_problems(
+    problem: Problem,
+    solution: Solution,
+    leaders: dict[str, Leader],
+    mentors: dict[str, Mentor],
+    load: dict[str, list[str]],
+    taken: dict[str, list[str]],
+    total: float,
+) -> list[str]:
     out = []
     for mentor_id, assigned in sorted(load.items()):
         if len(assigned) > mentors[mentor_id].capacity:
-            out.append(f"mentor {mentor_id}: {len(assigned)} leaders exceed the capacity of {mentors[mentor_id].capacity}.")
+            out.append(
+                f"mentor {mentor_id}: {len(assigned)} leaders exceed the capacity of {mentors[mentor_id].capacity}."
+            )
         cap = problem.rules.max_per_department_per_mentor
         if cap is not None:
-            per_dept: dict[str, int] = {}
+            per_dept: dict[str, list[str]] = {}
             for leader_id in assigned:
                 dept = leaders[leader_id].department
                 if dept is not None:
-                    per_dept[fold(dept)] = per_dept.get(fold(dept), 0) + 1
-            out.extend(f"mentor {mentor_id}: {n} leaders from department {d!r} exceed "
-                       f"max_per_department_per_mentor = {cap}." for d, n in sorted(per_dept.items()) if n > cap)
+                    per_dept.setdefault(fold(dept), []).append(dept)
+            out.extend(
+                f"mentor {mentor_id}: {len(names)} leaders from department {names[0]!r} exceed "
+                f"max_per_department_per_mentor = {cap}."
+                for _, names in sorted(per_dept.items())
+                if len(names) > cap
+            )
     for leader_id, got in sorted(taken.items()):
         if len(got) > leaders[leader_id].mentors_wanted:
-            out.append(f"leader {leader_id}: {len(got)} mentors exceed mentors_wanted = {leaders[leader_id].mentors_wanted}.")
+            out.append(
+                f"leader {leader_id}: {len(got)} mentors exceed mentors_wanted = {leaders[leader_id].mentors_wanted}."
+            )
     for k, (leader_id, mentor_id) in enumerate(problem.pinned):
         if mentor_id not in taken.get(leader_id, []):
             out.append(f"pinned[{k}] ({leader_id}, {mentor_id}): the pinned pair is missing.")
@@ -142,5 +170,7 @@ def _limit_problems(problem: Problem, solution: Solution, leaders: dict[str, Lea
     for item in solution.mentors:
         real = len(load.get(item.mentor, []))
         if item.mentor in mentors and item.load != real:
-            out.append(f"mentor {item.mentor}: load is reported as {item.load} but {real} leaders are paired with them.")
+            out.append(
+                f"mentor {item.mentor}: load is reported as {item.load} but {real} leaders are paired with them."
+            )
     return out

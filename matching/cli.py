@@ -19,9 +19,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     solution = solve(load_problem(args.problem))
     if args.output:
         dump_solution(solution, args.output)
-        print(f"{solution.status}: {solution.matched} of {solution.stats.get('leaders')} leaders matched, "
-              f"total score {solution.total_score:g}, {len(solution.unmatched)} short of a mentor; "
-              f"written to {args.output}")
+        print(
+            f"{solution.status}: {solution.matched} of {solution.stats.get('leaders')} leaders matched, "
+            f"total score {solution.total_score:g}, {len(solution.unmatched)} short of a mentor; "
+            f"written to {args.output}"
+        )
     else:
         sys.stdout.write(dumps_solution(solution))
     return 0
@@ -40,7 +42,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if violations:
         print(f"{len(violations)} violation(s) found.", file=sys.stderr)
         return 1
-    print(f"OK: {len(solution.pairs)} pairs respect every hard rule, capacity and pin.")
+    print(f"OK: {len(solution.pairs)} pair(s) checked; every hard rule, capacity and pin holds.")
     return 0
 
 

@@ -78,21 +78,27 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
         i, j = feats.leaders.index[leader], feats.mentors.index[mentor]
         taken = by_mentor.setdefault(mentor, [])
         if len(taken) >= feats.mentors.slots[j]:
-            raise InputError(f"pinned[{k}]: mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
-                             f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}.")
+            raise InputError(
+                f"pinned[{k}]: mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
+                f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}."
+            )
         taken.append(leader)
         mine = by_leader.setdefault(leader, [])
         if len(mine) >= feats.leaders.slots[i]:
-            raise InputError(f"pinned[{k}]: leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
-                             f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}.")
+            raise InputError(
+                f"pinned[{k}]: leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
+                f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}."
+            )
         mine.append(mentor)
         dept = int(feats.leaders.dept[i])
         if cap is not None and dept >= 0:
             same = by_dept.setdefault((mentor, dept), [])
             if len(same) >= cap:
-                raise InputError(f"pinned[{k}]: mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
-                                 f"{feats.dept_names[dept]}, so taking leader {leader!r} breaks "
-                                 f"rules.max_per_department_per_mentor = {cap}.")
+                raise InputError(
+                    f"pinned[{k}]: mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
+                    f"{feats.dept_names[dept]}, so taking leader {leader!r} breaks "
+                    f"rules.max_per_department_per_mentor = {cap}."
+                )
             same.append(leader)
 
 
@@ -114,8 +120,14 @@ def _no_candidate(fails: dict[str, np.ndarray], row: int, m: int, rules: Rules) 
     return f"No mentor passes the rules: of {mentors}, {listing}{several}."
 
 
-def explain_unmatched(feats: Features, rules: Rules, status: str, pairs: set[tuple[int, int]],
-                      load: np.ndarray, dept_load: dict[tuple[int, int], int]) -> list[Unmatched]:
+def explain_unmatched(
+    feats: Features,
+    rules: Rules,
+    status: str,
+    pairs: set[tuple[int, int]],
+    load: np.ndarray,
+    dept_load: dict[tuple[int, int], int],
+) -> list[Unmatched]:
     """A reason for every leader with fewer mentors than wanted, in leader order."""
     got = np.zeros(len(feats.leaders.ids), dtype=np.int64)
     for i, _ in pairs:
@@ -143,8 +155,15 @@ def explain_unmatched(feats: Features, rules: Rules, status: str, pairs: set[tup
     return out
 
 
-def _why_not_placed(feats: Features, rules: Rules, status: str, i: int, open_: list[int],
-                    load: np.ndarray, dept_load: dict[tuple[int, int], int]) -> str:
+def _why_not_placed(
+    feats: Features,
+    rules: Rules,
+    status: str,
+    i: int,
+    open_: list[int],
+    load: np.ndarray,
+    dept_load: dict[tuple[int, int], int],
+) -> str:
     M = feats.mentors
     room = [j for j in open_ if load[j] < M.slots[j]]
     if not room:
@@ -155,8 +174,10 @@ def _why_not_placed(feats: Features, rules: Rules, status: str, i: int, open_: l
     cap, dept = rules.max_per_department_per_mentor, int(feats.leaders.dept[i])
     if cap is not None and dept >= 0 and all(dept_load.get((j, dept), 0) >= cap for j in room):
         ids = [M.ids[j] for j in room]
-        return (f"The compatible mentors with room ({_name_some(ids)}) already have {cap} leader(s) from "
-                f"{feats.dept_names[dept]}, the most rules.max_per_department_per_mentor allows.")
+        return (
+            f"The compatible mentors with room ({_name_some(ids)}) already have {cap} leader(s) from "
+            f"{feats.dept_names[dept]}, the most rules.max_per_department_per_mentor allows."
+        )
     if status != "optimal":
         return "The solver's time limit ran out before this leader was placed; a longer time limit may match them."
     return "The best total score was reached without this leader (the 'score' objective does not favour coverage)."

@@ -57,8 +57,14 @@ def _profiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
 
 
-def _factor(feats: Features, rules: Rules, criteria: tuple[str, ...], flags: tuple[str, ...],
-            lead_attrs: tuple[str, ...], ment_attrs: tuple[str, ...]) -> Factor | None:
+def _factor(
+    feats: Features,
+    rules: Rules,
+    criteria: tuple[str, ...],
+    flags: tuple[str, ...],
+    lead_attrs: tuple[str, ...],
+    ment_attrs: tuple[str, ...],
+) -> Factor | None:
     rep_l, lead = _profiles(_attrs(feats, lead_attrs, True))
     rep_m, ment = _profiles(_attrs(feats, ment_attrs, False))
     if len(rep_l) * len(rep_m) > TABLE_LIMIT:
@@ -99,7 +105,7 @@ class FastScorer:
         f = self.feats
         totals = f.goal_total
         sizes = totals.astype(np.int64) + 1
-        self.goal_offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)
+        self.goal_offset = (np.cumsum(sizes) - sizes).astype(np.int32)
         numerator = np.arange(int(sizes.sum())) - np.repeat(self.goal_offset, sizes)
         weight = self.rules.weight("goals")
         lut = np.floor(weight * 100 * numerator.astype(np.float64) / np.repeat(totals, sizes) + 0.5)

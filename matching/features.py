@@ -101,8 +101,9 @@ class _Codes:
         return self.codes[key]
 
 
-def _side(people: tuple[Leader, ...] | tuple[Mentor, ...], depts: _Codes, langs: _Codes, locs: _Codes,
-          zones: _Codes) -> Side:
+def _side(
+    people: tuple[Leader, ...] | tuple[Mentor, ...], depts: _Codes, langs: _Codes, locs: _Codes, zones: _Codes
+) -> Side:
     people = tuple(sorted(people, key=lambda p: natural_key(p.id)))
     n = len(people)
     lang_codes = [[langs(x) for x in p.languages] for p in people]

@@ -6,7 +6,7 @@ import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from matching.errors import FieldError
@@ -112,7 +112,7 @@ def as_timezone(value: Any, field: str) -> str | None:
     return name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_zone(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)

@@ -6,24 +6,52 @@ import random
 from typing import Any
 
 PLATFORMS = (  # (name, relative popularity)
-    ("LinkedIn", 30), ("Instagram", 12), ("YouTube", 10), ("TikTok", 9), ("X", 8), ("Viva Engage", 8),
-    ("Teams", 7), ("Facebook", 6), ("Slack", 5), ("Blogs and podcasts", 5),
+    ("LinkedIn", 30),
+    ("Instagram", 12),
+    ("YouTube", 10),
+    ("TikTok", 9),
+    ("X", 8),
+    ("Viva Engage", 8),
+    ("Teams", 7),
+    ("Facebook", 6),
+    ("Slack", 5),
+    ("Blogs and podcasts", 5),
 )
 COMPETENCIES = (
-    ("personal branding", 14), ("writing posts", 14), ("short video", 9), ("analytics", 8),
-    ("community and engagement", 10), ("etiquette", 7), ("privacy and safety", 8), ("AI tools", 10),
+    ("personal branding", 14),
+    ("writing posts", 14),
+    ("short video", 9),
+    ("analytics", 8),
+    ("community and engagement", 10),
+    ("etiquette", 7),
+    ("privacy and safety", 8),
+    ("AI tools", 10),
 )
 DEPARTMENTS = (
-    ("Sales", 16), ("Operations", 14), ("Technology", 13), ("Marketing", 9), ("Finance", 8),
-    ("Customer Service", 10), ("People", 6), ("Legal", 4), ("Communications", 4), ("Research", 7),
-    ("Procurement", 4), ("Strategy", 3),
+    ("Sales", 16),
+    ("Operations", 14),
+    ("Technology", 13),
+    ("Marketing", 9),
+    ("Finance", 8),
+    ("Customer Service", 10),
+    ("People", 6),
+    ("Legal", 4),
+    ("Communications", 4),
+    ("Research", 7),
+    ("Procurement", 4),
+    ("Strategy", 3),
 )
 OFFICES = (  # (location, IANA zone, local language, weight)
-    ("London", "Europe/London", "English", 24), ("Manchester", "Europe/London", "English", 8),
-    ("Paris", "Europe/Paris", "French", 10), ("Berlin", "Europe/Berlin", "German", 9),
-    ("Madrid", "Europe/Madrid", "Spanish", 6), ("New York", "America/New_York", "English", 12),
-    ("Chicago", "America/Chicago", "English", 6), ("Sao Paulo", "America/Sao_Paulo", "Portuguese", 5),
-    ("Mumbai", "Asia/Kolkata", "Hindi", 8), ("Singapore", "Asia/Singapore", "English", 7),
+    ("London", "Europe/London", "English", 24),
+    ("Manchester", "Europe/London", "English", 8),
+    ("Paris", "Europe/Paris", "French", 10),
+    ("Berlin", "Europe/Berlin", "German", 9),
+    ("Madrid", "Europe/Madrid", "Spanish", 6),
+    ("New York", "America/New_York", "English", 12),
+    ("Chicago", "America/Chicago", "English", 6),
+    ("Sao Paulo", "America/Sao_Paulo", "Portuguese", 5),
+    ("Mumbai", "Asia/Kolkata", "Hindi", 8),
+    ("Singapore", "Asia/Singapore", "English", 7),
     ("Sydney", "Australia/Sydney", "English", 5),
 )
 EXTRA_LANGUAGES = ("Spanish", "French", "German", "Mandarin", "Arabic", "Portuguese", "Italian", "Polish")
@@ -70,8 +98,15 @@ def _leaders(rng: random.Random, n: int, heads: dict[str, str], two_share: float
             skill = _skill(rng)
             if skill not in used:
                 used.add(skill)
-                goals.append({"skill": skill, "priority": rng.choice((1, 2, 2, 3)), "level": rng.choice((2, 3, 3, 4, 4, 5))})
-        leader = {"id": f"L{k}", "department": dept, "grade": rng.choice((6, 7, 7, 8, 8, 9, 10, 11, 12)), "manager": boss}
+                goals.append(
+                    {"skill": skill, "priority": rng.choice((1, 2, 2, 3)), "level": rng.choice((2, 3, 3, 4, 4, 5))}
+                )
+        leader = {
+            "id": f"L{k}",
+            "department": dept,
+            "grade": rng.choice((6, 7, 7, 8, 8, 9, 10, 11, 12)),
+            "manager": boss,
+        }
         leader.update(_place(rng))
         leader["goals"] = goals
         if rng.random() < two_share:
@@ -94,8 +129,12 @@ def _mentors(rng: random.Random, m: int, leaders: list[dict[str, Any]], org: dic
         skills: dict[str, int] = {}
         for _ in range(rng.randint(3, 10)):
             skills[_skill(rng)] = rng.choice((2, 3, 3, 4, 4, 4, 5, 5))
-        mentor = {"id": f"M{k}", "department": dept, "grade": rng.choice((1, 2, 2, 3, 3, 4, 4, 5, 6)),
-                  "manager": rng.choice(line_managers[-20:])}
+        mentor = {
+            "id": f"M{k}",
+            "department": dept,
+            "grade": rng.choice((1, 2, 2, 3, 3, 4, 4, 5, 6)),
+            "manager": rng.choice(line_managers[-20:]),
+        }
         mentor.update(_place(rng))
         mentor["skills"] = skills
         mentor["capacity"] = rng.choices((1, 2, 3), weights=(50, 35, 15))[0]

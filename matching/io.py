@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from matching.errors import FieldError, InputError
 from matching.fields import as_list, reject_unknown
@@ -15,10 +15,30 @@ from matching.solution import MentorLoad, Pair, Solution, Unmatched
 
 VERSION = 1
 PROBLEM_KEYS = ("version", "leaders", "mentors", "org", "scores", "forbidden", "pinned", "history", "rules")
-LEADER_KEYS = ("id", "department", "grade", "manager", "goals", "languages", "timezone", "formats", "location",
-               "mentors_wanted")
-MENTOR_KEYS = ("id", "department", "grade", "manager", "skills", "languages", "timezone", "formats", "location",
-               "capacity")
+LEADER_KEYS = (
+    "id",
+    "department",
+    "grade",
+    "manager",
+    "goals",
+    "languages",
+    "timezone",
+    "formats",
+    "location",
+    "mentors_wanted",
+)
+MENTOR_KEYS = (
+    "id",
+    "department",
+    "grade",
+    "manager",
+    "skills",
+    "languages",
+    "timezone",
+    "formats",
+    "location",
+    "capacity",
+)
 
 
 def _person(data: Any, kind: Callable[..., Any], keys: tuple[str, ...], path: str) -> Any:
@@ -28,7 +48,7 @@ def _person(data: Any, kind: Callable[..., Any], keys: tuple[str, ...], path: st
         raise InputError(f"{path}.id: is missing; every person needs an id.")
     try:
         reject_unknown(data, keys, "")
-        return kind(**{key: data[key] for key in keys if key in data and data[key] is not None or key == "id"})
+        return kind(**{key: data[key] for key in keys if (key in data and data[key] is not None) or key == "id"})
     except FieldError as err:
         raise err.under(path) from None
 
@@ -44,8 +64,14 @@ def problem_from_dict(data: Any) -> Problem:
     if data.get("version", VERSION) != VERSION:
         raise InputError(f"version: only version {VERSION} is understood, got {data.get('version')!r}.")
     try:
-        leaders = [_person(x, Leader, LEADER_KEYS, f"leaders[{k}]") for k, x in enumerate(as_list(data.get("leaders"), "leaders"))]
-        mentors = [_person(x, Mentor, MENTOR_KEYS, f"mentors[{k}]") for k, x in enumerate(as_list(data.get("mentors"), "mentors"))]
+        leaders = [
+            _person(x, Leader, LEADER_KEYS, f"leaders[{k}]")
+            for k, x in enumerate(as_list(data.get("leaders"), "leaders"))
+        ]
+        mentors = [
+            _person(x, Mentor, MENTOR_KEYS, f"mentors[{k}]")
+            for k, x in enumerate(as_list(data.get("mentors"), "mentors"))
+        ]
         org = data.get("org")
         if org is not None and not isinstance(org, Mapping):
             raise InputError("org: must be an object mapping each person id to their manager's id.")
@@ -65,15 +91,33 @@ def problem_from_dict(data: Any) -> Problem:
 
 def _leader_dict(p: Leader) -> dict[str, Any]:
     goals = [{"skill": g.skill, "priority": g.priority, "level": g.level} for g in p.goals]
-    return {"id": p.id, "department": p.department, "grade": p.grade, "manager": p.manager, "goals": goals,
-            "languages": list(p.languages), "timezone": p.timezone, "formats": list(p.formats),
-            "location": p.location, "mentors_wanted": p.mentors_wanted}
+    return {
+        "id": p.id,
+        "department": p.department,
+        "grade": p.grade,
+        "manager": p.manager,
+        "goals": goals,
+        "languages": list(p.languages),
+        "timezone": p.timezone,
+        "formats": list(p.formats),
+        "location": p.location,
+        "mentors_wanted": p.mentors_wanted,
+    }
 
 
 def _mentor_dict(p: Mentor) -> dict[str, Any]:
-    return {"id": p.id, "department": p.department, "grade": p.grade, "manager": p.manager,
-            "skills": dict(p.skills), "languages": list(p.languages), "timezone": p.timezone,
-            "formats": list(p.formats), "location": p.location, "capacity": p.capacity}
+    return {
+        "id": p.id,
+        "department": p.department,
+        "grade": p.grade,
+        "manager": p.manager,
+        "skills": dict(p.skills),
+        "languages": list(p.languages),
+        "timezone": p.timezone,
+        "formats": list(p.formats),
+        "location": p.location,
+        "capacity": p.capacity,
+    }
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
@@ -83,7 +127,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "version": VERSION,
         "leaders": [_leader_dict(p) for p in problem.leaders],
         "mentors": [_mentor_dict(p) for p in problem.mentors],
-        "org": {person: boss for person, boss in problem.org},
+        "org": dict(problem.org),
         "forbidden": links(problem.forbidden),
         "pinned": links(problem.pinned),
         "history": links(problem.history),
@@ -108,8 +152,13 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
         "matched": solution.matched,
         "total_score": _number(solution.total_score),
         "pairs": [
-            {"leader": p.leader, "mentor": p.mentor, "score": _number(p.score), "pinned": p.pinned,
-             "reasons": [{"criterion": c, "points": _number(v)} for c, v in p.reasons]}
+            {
+                "leader": p.leader,
+                "mentor": p.mentor,
+                "score": _number(p.score),
+                "pinned": p.pinned,
+                "reasons": [{"criterion": c, "points": _number(v)} for c, v in p.reasons],
+            }
             for p in solution.pairs
         ],
         "unmatched": [{"leader": u.leader, "unfilled": u.unfilled, "reason": u.reason} for u in solution.unmatched],
@@ -134,20 +183,40 @@ def solution_from_dict(data: Any) -> Solution:
             path = f"pairs[{k}]"
             if not isinstance(item, Mapping):
                 raise InputError(f"{path}: must be an object with leader and mentor.")
-            reasons = tuple((str(r.get("criterion")), float(r.get("points", 0))) for r in as_list(item.get("reasons"), f"{path}.reasons"))
-            pairs.append(Pair(str(_get(item, "leader", path)), str(_get(item, "mentor", path)),
-                              float(item.get("score", 0)), bool(item.get("pinned", False)), reasons))
-        unmatched = tuple(Unmatched(str(u.get("leader")), str(u.get("reason", "")), int(u.get("unfilled", 1)))
-                          for u in as_list(data.get("unmatched"), "unmatched"))
-        loads = tuple(MentorLoad(str(x.get("mentor")), int(x.get("load", 0)), int(x.get("capacity", 0)))
-                      for x in as_list(data.get("mentors"), "mentors"))
+            reasons = tuple(
+                (str(r.get("criterion")), float(r.get("points", 0)))
+                for r in as_list(item.get("reasons"), f"{path}.reasons")
+            )
+            pairs.append(
+                Pair(
+                    str(_get(item, "leader", path)),
+                    str(_get(item, "mentor", path)),
+                    float(item.get("score", 0)),
+                    bool(item.get("pinned", False)),
+                    reasons,
+                )
+            )
+        unmatched = tuple(
+            Unmatched(str(u.get("leader")), str(u.get("reason", "")), int(u.get("unfilled", 1)))
+            for u in as_list(data.get("unmatched"), "unmatched")
+        )
+        loads = tuple(
+            MentorLoad(str(x.get("mentor")), int(x.get("load", 0)), int(x.get("capacity", 0)))
+            for x in as_list(data.get("mentors"), "mentors")
+        )
     except FieldError as err:
         raise InputError(f"{err.field}: {err.problem}") from None
     except (TypeError, ValueError, AttributeError) as err:
         raise InputError(f"solution: a field has the wrong type ({err}).") from None
-    return Solution(status=str(data.get("status", "")), matched=int(data.get("matched", 0)),
-                    total_score=float(data.get("total_score", 0)), pairs=tuple(pairs), unmatched=unmatched,
-                    mentors=loads, stats=dict(data.get("stats") or {}))
+    return Solution(
+        status=str(data.get("status", "")),
+        matched=int(data.get("matched", 0)),
+        total_score=float(data.get("total_score", 0)),
+        pairs=tuple(pairs),
+        unmatched=unmatched,
+        mentors=loads,
+        stats=dict(data.get("stats") or {}),
+    )
 
 
 def read_json(path: str | Path, what: str) -> Any:
@@ -161,7 +230,9 @@ def read_json(path: str | Path, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError(f"{what}: {str(path)!r} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}).") from None
+        raise InputError(
+            f"{what}: {str(path)!r} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
+        ) from None
 
 
 def load_problem(path: str | Path) -> Problem:

@@ -49,7 +49,9 @@ class PairModel:
     rows: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # (family, leader/mentor index, ...) -> constraint
 
 
-def _add(model: PairModel, family: str, parts: tuple[str, ...], items: list[tuple[Any, float]], sense: str, rhs: float) -> Any:
+def _add(
+    model: PairModel, family: str, parts: tuple[str, ...], items: list[tuple[Any, float]], sense: str, rhs: float
+) -> Any:
     expr = affine(items)
     constraint = expr <= rhs if sense == "<=" else expr == rhs
     name = pulp_name(family, *parts)
@@ -120,10 +122,9 @@ def build_model(data: ModelInput, integer: bool = False) -> PairModel:
     model = PairModel(pulp.LpProblem("matching", pulp.LpMaximize))
     cat = pulp.LpInteger if integer else pulp.LpContinuous
     L, M = data.leader_ids, data.mentor_ids
-    model.x = [
-        model.prob.add_variable(pulp_name("x", L[i], M[j]), 0, 1, cat) for i, j in zip(data.li.tolist(), data.mj.tolist())
-    ]
-    objective = list(zip(model.x, data.score.tolist()))
+    pairs = zip(data.li.tolist(), data.mj.tolist(), strict=True)
+    model.x = [model.prob.add_variable(pulp_name("x", L[i], M[j]), 0, 1, cat) for i, j in pairs]
+    objective = list(zip(model.x, data.score.tolist(), strict=True))
     for group in _groups(data.li):
         i = int(data.li[group[0]])
         variables = [model.x[k] for k in group]

@@ -114,11 +114,17 @@ class Rules:
         put(self, "repeat_pairs", _choice(self.repeat_pairs, "repeat_pairs", REPEAT))
         put(self, "min_score", as_opt_number(self.min_score, "min_score"))
         cap = self.max_per_department_per_mentor
-        put(self, "max_per_department_per_mentor", None if cap is None else as_int(cap, "max_per_department_per_mentor", 1))
+        put(
+            self,
+            "max_per_department_per_mentor",
+            None if cap is None else as_int(cap, "max_per_department_per_mentor", 1),
+        )
         put(self, "weights", _weights(self.weights))
         limit = as_opt_number(self.time_limit_s, "time_limit_s")
         if limit is None or not 0 < limit <= 3600:
-            raise FieldError("time_limit_s", f"must be a number of seconds above 0 and at most 3600, got {self.time_limit_s!r}.")
+            raise FieldError(
+                "time_limit_s", f"must be a number of seconds above 0 and at most 3600, got {self.time_limit_s!r}."
+            )
         put(self, "time_limit_s", limit)
 
     def weight(self, criterion: str) -> float:

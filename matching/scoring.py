@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zoneinfo
-from functools import lru_cache
+from functools import cache
 
 from matching.fields import fold
 from matching.problem import Leader, Mentor
@@ -22,8 +22,8 @@ GOAL_SCALE = 60  # lowest common multiple of the target levels 1..5: keeps goal 
 WORKDAY_MIN = 8 * 60
 # Two fixed instants (winter and summer) so daylight saving counts, and results never depend on today.
 REFERENCE_INSTANTS = (
-    dt.datetime(2025, 1, 15, 12, tzinfo=dt.timezone.utc),
-    dt.datetime(2025, 7, 15, 12, tzinfo=dt.timezone.utc),
+    dt.datetime(2025, 1, 15, 12, tzinfo=dt.UTC),
+    dt.datetime(2025, 7, 15, 12, tzinfo=dt.UTC),
 )
 
 Reasons = tuple[tuple[str, float], ...]
@@ -34,7 +34,7 @@ def cents(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-@lru_cache(maxsize=None)
+@cache
 def utc_offsets(zone: str) -> tuple[int, int]:
     """The zone's offset from UTC in minutes at the two reference instants."""
     tz = zoneinfo.ZoneInfo(zone)
@@ -48,7 +48,7 @@ def utc_offsets(zone: str) -> tuple[int, int]:
 def shared_workday_minutes(zone_a: str, zone_b: str) -> int:
     """Minutes of 9:00-17:00 the two zones share, summed over the two reference days (0..960)."""
     total = 0
-    for a, b in zip(utc_offsets(zone_a), utc_offsets(zone_b)):
+    for a, b in zip(utc_offsets(zone_a), utc_offsets(zone_b), strict=True):
         gap = abs(a - b) % 1440
         gap = min(gap, 1440 - gap)
         total += max(0, WORKDAY_MIN - gap)

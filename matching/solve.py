@@ -20,13 +20,13 @@ import numpy as np
 from matching import solver as solvers
 from matching.candidates import Duals, Pool, leaders_to_rescan, pair_values, price_left_out, top_candidates
 from matching.diagnose import check_pins, explain_unmatched
+from matching.fast import FastScorer
 from matching.features import Features, PairSet, build_features
 from matching.greedy import greedy
 from matching.model import ModelInput, PairModel, build_model
 from matching.problem import Problem
 from matching.rules import GIVEN
 from matching.solution import FEASIBLE, INFEASIBLE, OPTIMAL, MentorLoad, Pair, Solution
-from matching.fast import FastScorer
 from matching.vectorised import Pairs, criterion_cents, evaluate
 
 DEFAULT_TOP_K = 10
@@ -76,10 +76,19 @@ def _coverage_bonus(problem: Problem, feats: Features, pool: Pool) -> float | No
 def _model_input(feats: Features, pool: Pool, pins: PairSet, bonus: float | None, cap: int | None) -> ModelInput:
     keys = pool.keys(len(feats.mentors.ids))
     return ModelInput(
-        li=pool.li, mj=pool.mj, score=pool.score, leader_ids=feats.leaders.ids, mentor_ids=feats.mentors.ids,
-        wanted=feats.leaders.slots, capacity=feats.mentors.slots, leader_dept=feats.leaders.dept,
-        dept_names=feats.dept_names, is_pinned=pins.contains(keys), is_forbidden=feats.forbidden.contains(keys),
-        coverage_bonus=bonus, dept_cap=None if cap is None else int(cap),
+        li=pool.li,
+        mj=pool.mj,
+        score=pool.score,
+        leader_ids=feats.leaders.ids,
+        mentor_ids=feats.mentors.ids,
+        wanted=feats.leaders.slots,
+        capacity=feats.mentors.slots,
+        leader_dept=feats.leaders.dept,
+        dept_names=feats.dept_names,
+        is_pinned=pins.contains(keys),
+        is_forbidden=feats.forbidden.contains(keys),
+        coverage_bonus=bonus,
+        dept_cap=None if cap is None else int(cap),
     )
 
 
@@ -123,8 +132,14 @@ class _Search:
         self.pins, self.fixed_added = _add_fixed_pairs(problem, self.feats, self.pool)
         self.bonus = _coverage_bonus(problem, self.feats, self.pool)
         self.clock.add("scoring_s", t)
-        self.stats: dict[str, Any] = {"top_k": top_k, "pricing_rounds": 0, "pairs_added_by_pricing": 0,
-                                      "leaders_rescanned": 0, "model": "LP", "solver": None}
+        self.stats: dict[str, Any] = {
+            "top_k": top_k,
+            "pricing_rounds": 0,
+            "pairs_added_by_pricing": 0,
+            "leaders_rescanned": 0,
+            "model": "LP",
+            "solver": None,
+        }
 
     def _solve(self, mip: bool) -> tuple[PairModel, solvers.Run]:
         t = time.perf_counter()
@@ -209,40 +224,56 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
     pinned = search.pins.contains(keys)
     reasons = _reasons(search, li, mj, score)
     L, M = feats.leaders.ids, feats.mentors.ids
-    pairs = tuple(Pair(L[i], M[j], float(s), bool(p), r)
-                  for i, j, s, p, r in zip(li.tolist(), mj.tolist(), score.tolist(), pinned.tolist(), reasons))
+    pairs = tuple(
+        Pair(L[i], M[j], float(s), bool(p), r)
+        for i, j, s, p, r in zip(li.tolist(), mj.tolist(), score.tolist(), pinned.tolist(), reasons, strict=True)
+    )
     load = np.bincount(mj, minlength=len(M))
     dept_load: dict[tuple[int, int], int] = {}
-    for i, j in zip(li.tolist(), mj.tolist()):
+    for i, j in zip(li.tolist(), mj.tolist(), strict=True):
         d = int(feats.leaders.dept[i])
         dept_load[j, d] = dept_load.get((j, d), 0) + 1
-    chosen_pairs = set(zip(li.tolist(), mj.tolist()))
+    chosen_pairs = set(zip(li.tolist(), mj.tolist(), strict=True))
     unmatched = explain_unmatched(feats, search.rules, status, chosen_pairs, load, dept_load)
-    if feats.given is None:  # engine scores are whole hundredths: add them exactly
-        total = int(np.rint(score * 100).astype(np.int64).sum()) / 100
-    else:
-        total = math.fsum(score.tolist())
+    # Engine scores are whole hundredths, so they add up exactly; given scores are summed carefully.
+    exact = feats.given is None
+    total = int(np.rint(score * 100).astype(np.int64).sum()) / 100 if exact else math.fsum(score.tolist())
     search.clock.add("explain_s", t)
     stats = dict(search.stats)
-    stats.update({
-        "leaders": len(L), "mentors": len(M), "compatible_pairs": int(pool.compatible.sum()),
-        "candidates": int(len(pool.li)), "pairs": int(len(li)), "time_limit_s": search.rules.time_limit_s,
-        "times": {k: round(v, 4) for k, v in sorted(search.clock.spent.items())}
-        | {"total_s": round(time.perf_counter() - search.clock.start, 4)},
-    })
+    stats.update(
+        {
+            "leaders": len(L),
+            "mentors": len(M),
+            "compatible_pairs": int(pool.compatible.sum()),
+            "candidates": len(pool.li),
+            "pairs": len(li),
+            "time_limit_s": search.rules.time_limit_s,
+            "times": {k: round(v, 4) for k, v in sorted(search.clock.spent.items())}
+            | {"total_s": round(time.perf_counter() - search.clock.start, 4)},
+        }
+    )
     reason = None
     if status == INFEASIBLE:
         reason = "The solver found the rules and pins impossible to satisfy together."
     elif str(stats["model"]).startswith("greedy"):
-        reason = (f"The solver's time limit ({search.rules.time_limit_s:g} s) ran out before it found a solution; "
-                  "these pairs come from a greedy pass that respects every rule but is not optimal.")
+        reason = (
+            f"The solver's time limit ({search.rules.time_limit_s:g} s) ran out before it found a solution; "
+            "these pairs come from a greedy pass that respects every rule but is not optimal."
+        )
     elif status == FEASIBLE:
         reason = f"The solver's time limit ({search.rules.time_limit_s:g} s) ran out; this is the best solution found."
     return Solution(
-        status=status, matched=len(set(li.tolist())), total_score=total, pairs=pairs, unmatched=tuple(unmatched),
+        status=status,
+        matched=len(set(li.tolist())),
+        total_score=total,
+        pairs=pairs,
+        unmatched=tuple(unmatched),
         mentors=tuple(MentorLoad(M[j], int(load[j]), int(feats.mentors.slots[j])) for j in range(len(M))),
-        objective=search.rules.objective, gap=gap if status == FEASIBLE else None, reason=reason, stats=stats,
+        objective=search.rules.objective,
+        gap=gap if status == FEASIBLE else None,
+        reason=reason,
+        stats=stats,
     )
 
 
-__all__ = ["solve", "read_duals", "pair_values", "DEFAULT_TOP_K"]
+__all__ = ["DEFAULT_TOP_K", "pair_values", "read_duals", "solve"]

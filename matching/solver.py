@@ -11,7 +11,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pulp
@@ -25,7 +25,7 @@ def highs_available() -> bool:
     """Whether PuLP can drive HiGHS through highspy."""
     try:
         return bool(pulp.HiGHS(msg=False).available())
-    except Exception:  # pragma: no cover - broken highspy install
+    except (ImportError, OSError, AttributeError):  # pragma: no cover - broken highspy install
         return False
 
 
@@ -71,7 +71,7 @@ def make_solver(name: str | None, mip: bool, time_limit: float) -> tuple[str, An
 
 def _outcome(prob: Any, result: Any) -> str:
     if hasattr(result, "has_solution"):  # PuLP 4: solve() returns LpSolveStats
-        status_enum = getattr(pulp, "LpSolveStatus")
+        status_enum = pulp.LpSolveStatus
         if result.has_solution:
             return OPTIMAL if result.status == status_enum.Optimal else FEASIBLE
         return INFEASIBLE if result.status == status_enum.Infeasible else NO_SOLUTION
@@ -104,7 +104,7 @@ def run(prob: Any, solver_name: str | None, mip: bool, time_limit: float) -> Run
     return Run(outcome, name, objective, bound)
 
 
-@lru_cache(maxsize=None)
+@cache
 def dual_sign(solver_name: str | None) -> float:
     """+1 or -1: turns this solver's row duals into the maximisation convention (>= 0 on <= rows).
 

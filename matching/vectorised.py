@@ -61,7 +61,8 @@ class Grid:
     def given(self) -> np.ndarray:
         """The given scores, nan where the pair was not listed."""
         given = self.feats.given
-        assert given is not None and given.values is not None
+        if given is None or given.values is None:
+            raise ValueError("the problem has no given scores")
         keys = self.keys()
         hit = given.contains(keys)
         out = np.full(self.shape, np.nan)

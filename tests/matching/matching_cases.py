@@ -27,16 +27,32 @@ def mentor(id: str, **kw) -> Mentor:
     return Mentor(id, **kw)
 
 
-def scored_problem(rng: random.Random, n: int, m: int, density: float = 0.6, wanted_max: int = 1,
-                   objective: str = "coverage", cap_max: int = 2, low: int = -3, high: int = 40,
-                   dept_cap: int | None = None, decimals: int = 0) -> Problem:
+def scored_problem(
+    rng: random.Random,
+    n: int,
+    m: int,
+    density: float = 0.6,
+    wanted_max: int = 1,
+    objective: str = "coverage",
+    cap_max: int = 2,
+    low: int = -3,
+    high: int = 40,
+    dept_cap: int | None = None,
+    decimals: int = 0,
+) -> Problem:
     """Leaders (in departments D1..D3) and mentors (no department), explicit scores on a random subset of pairs."""
-    leaders = tuple(Leader(f"L{i}", department=f"D{rng.randint(1, 3)}", mentors_wanted=rng.randint(1, wanted_max))
-                    for i in range(1, n + 1))
+    leaders = tuple(
+        Leader(f"L{i}", department=f"D{rng.randint(1, 3)}", mentors_wanted=rng.randint(1, wanted_max))
+        for i in range(1, n + 1)
+    )
     mentors = tuple(Mentor(f"M{j}", capacity=rng.randint(1, cap_max)) for j in range(1, m + 1))
     scale = 10**decimals
-    scores = [(a.id, b.id, rng.randint(low * scale, high * scale) / scale)
-              for a in leaders for b in mentors if rng.random() < density]
+    scores = [
+        (a.id, b.id, rng.randint(low * scale, high * scale) / scale)
+        for a in leaders
+        for b in mentors
+        if rng.random() < density
+    ]
     rules = Rules(objective=objective, max_per_department_per_mentor=dept_cap)
     return Problem(leaders, mentors, scores=tuple(scores), rules=rules)
 
@@ -100,6 +116,7 @@ def flow_oracle(problem: Problem) -> tuple[int, float]:
         g.nodes["s"]["demand"], g.nodes["t"]["demand"] = -supply, supply
         flow = nx.min_cost_flow(g)
     given = {(a, b): s for a, b, s in problem.scores or ()}
+
     def via(a: str, b: str) -> tuple:
         return ("M", b) if cap is None else ("MD", b, dept[a])
 

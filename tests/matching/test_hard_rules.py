@@ -1,4 +1,5 @@
-"""Each hard rule alone: it removes the pair, says so in the unmatched reason, and applies only where both carry the field."""
+"""Each hard rule alone: it removes the pair, the unmatched reason says so, and it applies only where both people
+carry the field it needs."""
 
 import pytest
 
@@ -28,8 +29,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("rule", "leader_kw", "mentor_kw", "rules_kw", "problem_kw", "phrase"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("rule", "leader_kw", "mentor_kw", "rules_kw", "problem_kw", "phrase"), CASES, ids=[c[0] for c in CASES]
+)
 def test_rule_removes_the_pair_and_the_reason_names_it(rule, leader_kw, mentor_kw, rules_kw, problem_kw, phrase):
     problem = one_pair(leader_kw, mentor_kw, Rules(**rules_kw), **problem_kw)
     solution = solve(problem)
@@ -76,9 +78,25 @@ def test_reporting_line_is_followed_to_any_depth_through_people_outside_the_prob
 def test_checker_reports_the_same_rules_the_solver_enforces():
     for rule, leader_kw, mentor_kw, rules_kw, problem_kw, _ in CASES:
         problem = one_pair(leader_kw, mentor_kw, Rules(**rules_kw), **problem_kw)
-        relaxed = solve(Problem(problem.leaders, problem.mentors, problem.org, None, (), (), (),
-                                Rules(same_department="allow", reporting_line="allow", min_grade_gap=None,
-                                      common_language=False, repeat_pairs="allow", min_score=None)))
+        relaxed = solve(
+            Problem(
+                problem.leaders,
+                problem.mentors,
+                problem.org,
+                None,
+                (),
+                (),
+                (),
+                Rules(
+                    same_department="allow",
+                    reporting_line="allow",
+                    min_grade_gap=None,
+                    common_language=False,
+                    repeat_pairs="allow",
+                    min_score=None,
+                ),
+            )
+        )
         if rule == "no_places":
             assert relaxed.pairs == ()
             continue

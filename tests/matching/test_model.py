@@ -71,13 +71,21 @@ def test_pulp_names_stay_readable_and_distinct_for_awkward_ids():
 
 
 def small_input(**over) -> m.ModelInput:
-    data = dict(
-        li=np.array([0, 0, 1, 1, 2]), mj=np.array([0, 1, 0, 1, 1]), score=np.array([5.0, 3.0, 4.0, 1.0, 2.0]),
-        leader_ids=("L1", "L2", "L3"), mentor_ids=("M1", "M2"), wanted=np.array([1, 2, 1]),
-        capacity=np.array([1, 2]), leader_dept=np.array([0, 0, 1]), dept_names=("Sales", "IT"),
-        is_pinned=np.array([False, False, False, False, True]),
-        is_forbidden=np.array([False, True, False, False, False]), coverage_bonus=100.0, dept_cap=1,
-    )
+    data = {
+        "li": np.array([0, 0, 1, 1, 2]),
+        "mj": np.array([0, 1, 0, 1, 1]),
+        "score": np.array([5.0, 3.0, 4.0, 1.0, 2.0]),
+        "leader_ids": ("L1", "L2", "L3"),
+        "mentor_ids": ("M1", "M2"),
+        "wanted": np.array([1, 2, 1]),
+        "capacity": np.array([1, 2]),
+        "leader_dept": np.array([0, 0, 1]),
+        "dept_names": ("Sales", "IT"),
+        "is_pinned": np.array([False, False, False, False, True]),
+        "is_forbidden": np.array([False, True, False, False, False]),
+        "coverage_bonus": 100.0,
+        "dept_cap": 1,
+    }
     data.update(over)
     return m.ModelInput(**data)
 
@@ -85,8 +93,18 @@ def small_input(**over) -> m.ModelInput:
 def test_build_model_names_every_row_and_solves_to_the_expected_pairs():
     model = m.build_model(small_input())
     assert sorted(model.constraints) == [
-        "capacity[M1]", "capacity[M2]", "covered[L1]", "covered[L2]", "covered[L3]", "department_cap[M1,Sales]",
-        "department_cap[M2,Sales]", "forbidden[L1,M2]", "leader_slots[L1]", "leader_slots[L2]", "leader_slots[L3]", "pinned[L3,M2]",
+        "capacity[M1]",
+        "capacity[M2]",
+        "covered[L1]",
+        "covered[L2]",
+        "covered[L3]",
+        "department_cap[M1,Sales]",
+        "department_cap[M2,Sales]",
+        "forbidden[L1,M2]",
+        "leader_slots[L1]",
+        "leader_slots[L2]",
+        "leader_slots[L3]",
+        "pinned[L3,M2]",
     ]
     assert len(model.x) == 5 and len(model.covered) == 3
     model.prob.solve(pulp.HiGHS(msg=False))

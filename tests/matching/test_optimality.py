@@ -48,11 +48,17 @@ def test_score_objective_matched_count_equals_the_oracles_when_the_optimum_is_un
 
 
 @SETTINGS
-@given(seed=seeds, n=st.integers(1, 8), m=st.integers(1, 6), objective=st.sampled_from(["coverage", "score"]),
-       dept_cap=st.sampled_from([None, 1, 2]))
+@given(
+    seed=seeds,
+    n=st.integers(1, 8),
+    m=st.integers(1, 6),
+    objective=st.sampled_from(["coverage", "score"]),
+    dept_cap=st.sampled_from([None, 1, 2]),
+)
 def test_several_mentors_per_leader_and_department_caps_equal_networkx(seed, n, m, objective, dept_cap):
-    problem = scored_problem(random.Random(seed), n, m, 0.6, wanted_max=3, objective=objective, cap_max=3,
-                             dept_cap=dept_cap)
+    problem = scored_problem(
+        random.Random(seed), n, m, 0.6, wanted_max=3, objective=objective, cap_max=3, dept_cap=dept_cap
+    )
     solution = solve(problem, top_k=1)
     expected = flow_oracle(problem)
     if objective == "coverage":
@@ -70,8 +76,12 @@ def scarce(seed: int, **rules) -> Problem:
 
 @pytest.mark.parametrize(
     "rules",
-    [{}, {"objective": "score"}, {"same_department": "allow", "min_grade_gap": None},
-     {"max_per_department_per_mentor": 1, "repeat_pairs": "penalize"}],
+    [
+        {},
+        {"objective": "score"},
+        {"same_department": "allow", "min_grade_gap": None},
+        {"max_per_department_per_mentor": 1, "repeat_pairs": "penalize"},
+    ],
 )
 def test_pruning_to_one_candidate_never_changes_the_optimum(rules):
     added = 0
@@ -125,8 +135,9 @@ def test_when_the_solver_stops_without_a_solution_a_greedy_assignment_is_returne
 
 
 def test_solver_statuses_are_read_with_pulp_constants():
-    from matching.solver import OPTIMAL, run
     import pulp
+
+    from matching.solver import OPTIMAL, run
 
     prob = pulp.LpProblem("tiny", pulp.LpMaximize)
     x = prob.add_variable("x", 0, 1)

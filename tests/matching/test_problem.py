@@ -2,13 +2,18 @@
 
 import pytest
 
-from matching import DEFAULT_WEIGHTS, CRITERIA, Goal, InputError, Leader, Mentor, Problem, Rules, natural_key
+from matching import CRITERIA, DEFAULT_WEIGHTS, Goal, InputError, Leader, Mentor, Problem, Rules, natural_key
 from matching.io import problem_from_dict, problem_to_dict
 
 
 def test_ids_and_lists_are_normalised_for_callers_building_dataclasses_directly():
-    person = Leader(7, manager=3, goals=[{"skill": "LinkedIn: writing posts", "priority": "must", "level": 4}],
-                    languages=["English"], formats=["In person", "remote"])
+    person = Leader(
+        7,
+        manager=3,
+        goals=[{"skill": "LinkedIn: writing posts", "priority": "must", "level": 4}],
+        languages=["English"],
+        formats=["In person", "remote"],
+    )
     assert person.id == "7" and person.manager == "3"
     assert person.goals == (Goal("LinkedIn: writing posts", 3, 4),)
     assert person.languages == ("English",) and person.formats == ("in-person", "remote")
@@ -20,21 +25,29 @@ def test_ids_and_lists_are_normalised_for_callers_building_dataclasses_directly(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"leaders": [{"id": "L1", "goals": [{"skill": "x", "level": 7}]}], "mentors": []},
-         "leaders[0].goals[0].level: must be a whole number from 1 to 5, got 7."),
+        (
+            {"leaders": [{"id": "L1", "goals": [{"skill": "x", "level": 7}]}], "mentors": []},
+            "leaders[0].goals[0].level: must be a whole number from 1 to 5, got 7.",
+        ),
         ({"leaders": [{"id": "L1"}, {"id": "L1"}], "mentors": []}, "leaders[1].id: duplicate id 'L1'"),
-        ({"leaders": [{"id": "L1"}], "mentors": [{"id": "M1"}], "pinned": [{"leader": "L1", "mentor": "M99"}]},
-         "pinned[0].mentor: unknown mentor id 'M99'."),
-        ({"leaders": [{"id": "L1"}], "mentors": [{"id": "M1", "skills": {"x": 0}}]},
-         "mentors[0].skills.x: must be a whole number from 1 to 5, got 0."),
+        (
+            {"leaders": [{"id": "L1"}], "mentors": [{"id": "M1"}], "pinned": [{"leader": "L1", "mentor": "M99"}]},
+            "pinned[0].mentor: unknown mentor id 'M99'.",
+        ),
+        (
+            {"leaders": [{"id": "L1"}], "mentors": [{"id": "M1", "skills": {"x": 0}}]},
+            "mentors[0].skills.x: must be a whole number from 1 to 5, got 0.",
+        ),
         ({"leaders": [{"id": "L1", "timezone": "Mars/Base"}], "mentors": []}, "leaders[0].timezone: unknown time zone"),
         ({"leaders": [{"id": "L1", "langauges": ["en"]}], "mentors": []}, "leaders[0].langauges: unknown field"),
         ({"leaders": [{"name": "x"}], "mentors": []}, "leaders[0].id: is missing"),
         ({"leaders": [], "mentors": [], "rules": {"objective": "speed"}}, "rules.objective: must be one of"),
         ({"leaders": [], "mentors": [], "rules": {"weights": {"goalz": 1}}}, "rules.weights.goalz: unknown criterion"),
         ({"leaders": [{"id": True}], "mentors": []}, "leaders[0].id: must be a string or a whole number"),
-        ({"leaders": [{"id": "L1"}], "mentors": [{"id": "M1"}], "scores": [{"leader": "L1", "mentor": "M1"}]},
-         "scores[0].score: must be a number."),
+        (
+            {"leaders": [{"id": "L1"}], "mentors": [{"id": "M1"}], "scores": [{"leader": "L1", "mentor": "M1"}]},
+            "scores[0].score: must be a number.",
+        ),
     ],
 )
 def test_bad_input_raises_one_sentence_naming_the_field(data, message):
@@ -45,8 +58,14 @@ def test_bad_input_raises_one_sentence_naming_the_field(data, message):
 
 
 def test_json_ids_may_be_integers_and_round_trip():
-    problem = problem_from_dict({"leaders": [{"id": 1, "manager": 9}], "mentors": [{"id": 2, "capacity": 2}],
-                                 "pinned": [{"leader": 1, "mentor": 2}], "org": {"9": 10}})
+    problem = problem_from_dict(
+        {
+            "leaders": [{"id": 1, "manager": 9}],
+            "mentors": [{"id": 2, "capacity": 2}],
+            "pinned": [{"leader": 1, "mentor": 2}],
+            "org": {"9": 10},
+        }
+    )
     assert problem.leaders[0].id == "1" and problem.pinned == (("1", "2"),) and problem.org == (("9", "10"),)
     assert problem_from_dict(problem_to_dict(problem)) == problem
 
@@ -56,14 +75,30 @@ def test_rules_round_trip_through_their_json_form_with_complete_weights():
     data = rules.to_dict()
     assert data["weights"]["goals"] == 80 and data["weights"]["timezone"] == DEFAULT_WEIGHTS["timezone"]
     assert Rules.from_dict(data) == rules
-    assert set(data) == {"objective", "same_department", "reporting_line", "min_grade_gap", "common_language",
-                         "repeat_pairs", "min_score", "max_per_department_per_mentor", "weights", "time_limit_s"}
+    assert set(data) == {
+        "objective",
+        "same_department",
+        "reporting_line",
+        "min_grade_gap",
+        "common_language",
+        "repeat_pairs",
+        "min_score",
+        "max_per_department_per_mentor",
+        "weights",
+        "time_limit_s",
+    }
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("time_limit_s", 0), ("min_grade_gap", "one"), ("common_language", "yes"), ("repeat_pairs", "sometimes"),
-     ("max_per_department_per_mentor", 0), ("weights", {"goals": -1})],
+    [
+        ("time_limit_s", 0),
+        ("min_grade_gap", "one"),
+        ("common_language", "yes"),
+        ("repeat_pairs", "sometimes"),
+        ("max_per_department_per_mentor", 0),
+        ("weights", {"goals": -1}),
+    ],
 )
 def test_invalid_rules_name_the_rule(field, value):
     with pytest.raises(InputError, match=rf"^rules\.{field}"):

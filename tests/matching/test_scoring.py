@@ -11,7 +11,8 @@ from matching.features import build_features
 from matching.generate import generate
 from matching.io import problem_from_dict
 from matching.scoring import criterion_cents, score_pair, shared_workday_minutes
-from matching.vectorised import Grid, Pairs, criterion_cents as grid_cents, evaluate
+from matching.vectorised import Grid, Pairs, evaluate
+from matching.vectorised import criterion_cents as grid_cents
 
 RULES = Rules()
 
@@ -80,8 +81,11 @@ def test_weights_scale_each_criterion_and_reasons_add_up_to_the_score():
 
 @pytest.mark.parametrize(
     "rules",
-    [Rules(), Rules(repeat_pairs="penalize", same_department="allow", min_grade_gap=None),
-     Rules(weights={"goals": 33.3, "timezone": 7.77, "language": 0.01}, common_language=False, min_score=40)],
+    [
+        Rules(),
+        Rules(repeat_pairs="penalize", same_department="allow", min_grade_gap=None),
+        Rules(weights={"goals": 33.3, "timezone": 7.77, "language": 0.01}, common_language=False, min_score=40),
+    ],
 )
 def test_one_pair_vectorised_and_fast_scores_agree_on_every_pair(rules):
     data = generate(40, 90, seed=5, two_mentor_share=0.2)
@@ -91,8 +95,9 @@ def test_one_pair_vectorised_and_fast_scores_agree_on_every_pair(rules):
             if key in person and rng.random() < 0.15:
                 del person[key]
     problem = problem_from_dict(data)
-    problem = type(problem)(problem.leaders, problem.mentors, problem.org, None, problem.forbidden, (),
-                            problem.history, rules)
+    problem = type(problem)(
+        problem.leaders, problem.mentors, problem.org, None, problem.forbidden, (), problem.history, rules
+    )
     feats = build_features(problem)
     rows = np.arange(len(feats.leaders.ids))
     grid = sum(grid_cents(Grid(feats, rows), rules).values()) / 100
@@ -101,8 +106,10 @@ def test_one_pair_vectorised_and_fast_scores_agree_on_every_pair(rules):
     assert np.array_equal(grid.ravel(), listed)
     by_id = {p.id: p for p in (*problem.leaders, *problem.mentors)}
     history = set(problem.history)
-    one = [[score_pair(by_id[a], by_id[b], rules, (a, b) in history)[0] for b in feats.mentors.ids]
-           for a in feats.leaders.ids]
+    one = [
+        [score_pair(by_id[a], by_id[b], rules, (a, b) in history)[0] for b in feats.mentors.ids]
+        for a in feats.leaders.ids
+    ]
     assert np.array_equal(np.array(one), grid)
     fast = FastScorer(feats, rules).block(rows)
     assert np.array_equal(fast, evaluate(Grid(feats, rows), rules))
