@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
@@ -154,7 +155,8 @@ def build_pair_view(me: Person, match: Match, now: datetime, names: dict[int, st
     """The pair page's content for one of its two people."""
     names = names if names is not None else _skill_names()
     open_pair = meetings.is_open(match)
-    query = select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at, Meeting.id)
+    query = (select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at, Meeting.id)
+             .options(selectinload(Meeting.feedback).selectinload(Feedback.author)))
     views = [meeting_view(m, match, me, now, open_pair, names) for m in db.session.execute(query).scalars()]
     held = [v.meeting for v in views if v.meeting.status == "held"]
     covered_ids = {skill_id for m in held for skill_id in m.skills}
