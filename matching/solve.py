@@ -121,7 +121,8 @@ def _integral(values: np.ndarray) -> bool:
 class _Search:
     """One solve: the pool of candidate pairs, the model runs, and what they proved."""
 
-    def __init__(self, problem: Problem, solver: str | None, top_k: int) -> None:
+    def __init__(self, problem: Problem, solver: str | None, top_k: int, full_dual_check: bool = False) -> None:
+        self.full_dual_check = full_dual_check
         self.problem, self.rules, self.solver_name = problem, problem.rules, solver
         self.clock = _Clock()
         t = time.perf_counter()
@@ -155,7 +156,10 @@ class _Search:
         t = time.perf_counter()
         sign = solvers.dual_sign(self.solver_name)
         duals = read_duals(model, self.feats, sign)
-        rows = leaders_to_rescan(self.pool, duals, threshold)
+        if self.full_dual_check:  # price every left-out pair, not only those the bound cannot rule out
+            rows = np.arange(len(self.feats.leaders.ids))
+        else:
+            rows = leaders_to_rescan(self.pool, duals, threshold)
         li, mj, sc = price_left_out(self.scorer, self.pool, duals, rows, threshold)
         self.pool.extend(li, mj, sc, len(self.feats.mentors.ids))
         self.stats["leaders_rescanned"] += len(rows)
@@ -199,11 +203,18 @@ class _Search:
         return FEASIBLE, greedy(self.feats, self.pool, self.pins, self.rules), None
 
 
-def solve(problem: Problem, *, solver: str | None = None, top_k: int = DEFAULT_TOP_K) -> Solution:
-    """Match leaders to mentors under the problem's rules; the result is proven optimal when status says so."""
+def solve(
+    problem: Problem, *, solver: str | None = None, top_k: int = DEFAULT_TOP_K, full_dual_check: bool = False
+) -> Solution:
+    """Match leaders to mentors under the problem's rules; the result is proven optimal when status says so.
+
+    `solver`: "highs" or "cbc" (default: HiGHS when highspy imports). `top_k`: candidates kept per wanted
+    mentor before pricing. `full_dual_check`: rescore every left-out pair for the proof instead of only
+    the leaders whose best left-out score could still beat their dual price (same result, slower).
+    """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
-    search = _Search(problem, solver, top_k)
+    search = _Search(problem, solver, top_k, full_dual_check)
     status, chosen, gap = search.run()
     return _solution(search, status, chosen, gap)
 

@@ -154,3 +154,22 @@ def test_graph_prints_the_metrics_from_the_graph_module(tmp_path, capsys):
     assert main(["graph", write(tmp_path, "s.json", empty), "--as-of", "2024-06-30"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"pairs", "mentors", "departments", "programme"} <= set(result)
+
+
+def test_separate_processes_with_different_hash_seeds_print_the_same_pairs_and_unmatched(tmp_path):
+    problem = tmp_path / "p.json"
+    assert main(["generate", "--leaders", "30", "--mentors", "25", "--seed", "9", "-o", str(problem)]) == 0
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "matching", "solve", str(problem)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin"},
+        )
+        data = json.loads(done.stdout)
+        outputs.append(json.dumps([data["pairs"], data["unmatched"]]))
+    assert outputs[0] == outputs[1]

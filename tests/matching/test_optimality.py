@@ -149,3 +149,11 @@ def test_solver_statuses_are_read_with_pulp_constants():
 
 def test_rules_default_objective_is_coverage():
     assert Rules().objective == "coverage"
+
+
+def test_the_full_dual_check_over_every_pair_agrees_with_the_bound_based_one():
+    problem = scarce(3)
+    quick, full = solve(problem, top_k=2), solve(problem, top_k=2, full_dual_check=True)
+    assert outcome(quick) == outcome(full)
+    assert full.stats["leaders_rescanned"] == len(problem.leaders) * full.stats["pricing_rounds"]
+    assert quick.stats["leaders_rescanned"] < full.stats["leaders_rescanned"]
