@@ -58,7 +58,8 @@ class LeaderRequestForm(AboutYouFields, BaseForm):
         """Offer these skills in every goal row, grouped by platform."""
         choices = [SelectChoice(value=NO_SKILL, label="— no goal —")]
         for skill in skills:
-            label = f"{skill.competency} (retired)" if skill.retired else skill.competency
+            # The full name, so a closed select still says which platform it is.
+            label = f"{skill.name} (retired)" if skill.retired else skill.name
             choices.append(SelectChoice(value=skill.id, label=label, optgroup=skill.platform))
         for row in self.goals:
             row.skill.choices = choices

@@ -53,7 +53,7 @@ def request_mentor() -> str | Response:
         if request.method == "POST":
             if chosen is not None:
                 flash(f"Requests for {chosen.cohort.name} are closed, so yours can no longer be changed.", "error")
-            return redirect(request.full_path)
+            return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id if chosen else None))
         return render_template("leaders/request.html", options=options, chosen=chosen, form=None)
 
     form = LeaderRequestForm()

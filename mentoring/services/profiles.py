@@ -6,6 +6,8 @@ or request. Rules (ranges, duplicates, open cohorts) are checked here, and a ref
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -136,7 +138,9 @@ def _in_range(value: int | None, allowed: range | tuple[int, ...], field_name: s
 
 
 def _text(value: str, field_name: str, limit: int) -> str:
-    text = (value or "").strip()
+    text = value or ""  # free text is kept exactly as written; only blank text becomes empty
+    if not text.strip():
+        return ""
     if len(text) > limit:
         raise InvalidField(field_name, f"Keep this to {limit} characters or fewer (it has {len(text)}).")
     return text
@@ -180,17 +184,23 @@ def _apply_enrolments(person: Person, cohort_ids: frozenset[int]) -> None:
             db.session.delete(current[cohort_id])
 
 
-def _commit() -> None:
+@contextmanager
+def _use_case() -> Iterator[None]:
+    """One transaction: committed at the end, rolled back on any refusal; a lost race reads as a Conflict."""
     try:
+        yield
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict(CLASH) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) -> MentorProfile:
     """Create or update the mentor's details, offer and skills, and join/leave open cohorts."""
-    try:
+    with _use_case():
         if not person.is_mentor:
             raise Forbidden("Only mentors have a mentor profile.")
         apply_details(person, details)
@@ -208,10 +218,6 @@ def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) ->
         profile.capacity, profile.hours_per_month, profile.bio = capacity, hours, bio
         _apply_skills(profile, offer.skill_levels)
         _apply_enrolments(person, offer.cohort_ids)
-    except Exception:
-        db.session.rollback()
-        raise
-    _commit()
     return profile
 
 
@@ -305,7 +311,7 @@ def _apply_goals(request: LeaderRequest, goals: list[GoalChoice]) -> None:
 def save_leader_request(person: Person, cohort_id: int, details: Details, ask: LeaderAsk,
                         now: datetime | None = None) -> LeaderRequest:
     """Send or change the leader's request in an open cohort, with their details and goals."""
-    try:
+    with _use_case():
         if not person.is_leader:
             raise Forbidden("Only leaders can request a mentor.")
         cohort = _open_cohort(cohort_id)
@@ -324,24 +330,16 @@ def save_leader_request(person: Person, cohort_id: int, details: Details, ask: L
         request.formats = list(person.formats)
         request.updated_at = moment
         _apply_goals(request, goals)
-    except Exception:
-        db.session.rollback()
-        raise
-    _commit()
     return request
 
 
 def withdraw_leader_request(person: Person, cohort_id: int) -> Cohort:
     """Withdraw the leader's own request while its cohort is open; returns the cohort."""
-    try:
+    with _use_case():
         request = db.session.execute(select(LeaderRequest).where(
             LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
         if request is None:
             raise NotFound("You have no request in this cohort.")
         cohort = _open_cohort(cohort_id)
         db.session.delete(request)
-    except Exception:
-        db.session.rollback()
-        raise
-    _commit()
     return cohort

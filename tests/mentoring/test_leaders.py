@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from mentoring.extensions import db
@@ -192,16 +193,22 @@ def test_someone_elses_request_is_never_shown_or_changed(login_as, make_leader, 
     assert db.session.get(Person, other.id).name == "Other Leader"
 
 
-def test_my_mentor_shows_only_own_pairs(login_as, make_leader, make_mentor, make_cohort):
+def test_my_mentor_shows_only_own_pairs(app, login_as, make_leader, make_mentor, make_cohort):
     # Given two published pairs in one cohort
     cohort = make_cohort()
     me, other = make_leader(cohort), make_leader(cohort, name="Other Leader")
-    publish_pair(cohort, me, make_mentor(name="My Mentor"))
-    publish_pair(cohort, other, make_mentor(name="Their Mentor"))
+    mine = publish_pair(cohort, me, make_mentor(name="My Mentor"))
+    theirs = publish_pair(cohort, other, make_mentor(name="Their Mentor"))
 
-    # Then my page names my mentor only
+    # Then my page names my mentor only, and links to our sessions page (the overview until it exists)
     page = login_as(me).get("/leader/mentor").get_data(as_text=True)
     assert "My Mentor" in page and "Their Mentor" not in page and "Other Leader" not in page
+    with app.test_request_context():
+        if "sessions.pair" in app.view_functions:
+            assert f'href="{url_for("sessions.pair", match_id=mine.id)}"' in page
+            assert url_for("sessions.pair", match_id=theirs.id) not in page
+        else:
+            assert f'href="{url_for("sessions.overview")}"' in page
 
 
 def test_leader_without_a_match_after_publish_is_told(login_as, make_leader, make_cohort):

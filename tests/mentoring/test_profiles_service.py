@@ -186,6 +186,23 @@ def test_refused_requests_name_the_field(goals, changes, field, make_person, mak
     assert _count(LeaderRequest) == 0
 
 
+def test_a_retired_goal_skill_may_stay_but_not_be_chosen_anew(make_leader, make_person, make_cohort, skills):
+    # Given a leader whose goal skill was retired after they asked
+    cohort = make_cohort()
+    leader = make_leader(cohort, goals=[("facebook/short-video", 3, 3)])
+    db.session.get(Skill, skills["facebook/short-video"]).retired = True
+    db.session.commit()
+
+    # Then they may keep it while editing, and it is offered to them (marked retired) but to nobody else
+    kept = profiles.save_leader_request(leader, cohort.id, _details(), _ask(skills, [("facebook/short-video", 2, 4)]))
+    assert [(g.skill.key, g.target_level) for g in kept.goals] == [("facebook/short-video", 4)]
+    assert skills["facebook/short-video"] in {s.id for s in profiles.goal_skills(kept)}
+    assert skills["facebook/short-video"] not in {s.id for s in profiles.goal_skills(None)}
+    with pytest.raises(people.InvalidField, match="no longer offered"):
+        profiles.save_leader_request(make_person(is_leader=True), cohort.id, _details(),
+                                     _ask(skills, [("facebook/short-video", 2, 4)]))
+
+
 def test_at_most_eight_goals(make_person, make_cohort, skills):
     keys = sorted(skills)[:9]
     with pytest.raises(people.InvalidField) as refused:
