@@ -257,3 +257,12 @@ def test_unknown_cohorts_and_pairs_of_other_cohorts_are_404(make_pair, make_mana
     assert client.post("/programme/health/999999/nudges").status_code == 404
     assert client.get(f"/programme/health/{match.cohort_id}/pairs/{other.id}").status_code == 404
     assert db.session.execute(select(Meeting)).first() is None
+
+
+@pytest.mark.parametrize("status", ["open", "matched", "published"])
+def test_a_cohort_without_pairs_has_an_empty_dashboard(make_cohort, make_manager, login_as, client, status):
+    cohort = make_cohort(status=status)
+    login_as(make_manager())
+    page = client.get(f"/programme/health/{cohort.id}").get_data(as_text=True)
+    assert 'id="stat-pairs">0</div>' in page and "No active pairs in this cohort yet" in page
+    assert client.get(f"/programme/health/{cohort.id}/pairs.csv").status_code == 200
