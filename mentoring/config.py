@@ -77,6 +77,8 @@ class Config:
     LOGIN_FAILURES_PER_MINUTE = 10
     HSTS = False
     TRUSTED_HOSTS: list[str] | None = None
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust no such header).
+    TRUSTED_PROXY_COUNT = 0
 
     # Single sign-on through a trusted reverse proxy: off unless configured.
     TRUSTED_IDENTITY_HEADER: str | None = None
@@ -108,6 +110,7 @@ class Config:
         settings["TRUSTED_IDENTITY_HEADER"] = (
             os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER
         )
+        settings["TRUSTED_PROXY_COUNT"] = _env_int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
         hosts = os.environ.get("TRUSTED_HOSTS")
         if hosts:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentoring.extensions import login_manager
 from mentoring.models.people import EMAIL_MAX, normalise_email
@@ -30,12 +31,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def client_ip() -> str:
-    """The client address as the WSGI server saw it (put ProxyFix in front when behind a proxy)."""
+    """The client's address: the WSGI peer, or what TRUSTED_PROXY_COUNT trusted proxies forwarded."""
     return (request.remote_addr or "")[:64]
 
 
 def init_app(app: Flask) -> None:
-    """Wire login sessions, host checks, single sign-on and security headers into the app."""
+    """Wire proxies, login sessions, host checks, single sign-on and security headers into the app."""
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Behind N proxies, take the client address and scheme from the headers the last N of them set;
+        # without this every request seems to come from the proxy (one address for the login limit),
+        # and with it unconditionally anyone could claim any address in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"

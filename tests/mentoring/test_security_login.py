@@ -127,6 +127,30 @@ def test_parallel_guesses_on_two_workers_cannot_slip_past_the_limit(make_app, db
     assert statuses.count(429) >= guesses - LIMIT
 
 
+def _through_proxy(client: FlaskClient, n: int) -> int:
+    """A failed attempt arriving from the reverse proxy (127.0.0.1), which names client n."""
+    response = client.post("/auth/login", data={"email": f"guess{n}@example.com", "password": WRONG},
+                           environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                           headers={"X-Forwarded-For": f"203.0.113.{n}", "X-Forwarded-Proto": "https"})
+    return response.status_code
+
+
+def test_forwarded_addresses_are_ignored_unless_a_proxy_is_configured(client):
+    # Given no trusted proxy: an attacker rotating X-Forwarded-For is still one address
+    statuses = [_through_proxy(client, n) for n in range(LIMIT + 1)]
+    assert statuses == [200] * LIMIT + [429]
+
+
+def test_behind_a_configured_proxy_each_client_address_is_limited_on_its_own(make_app, db):
+    # Given one trusted reverse proxy in front of the site
+    db.rollback()
+    client = make_app(TRUSTED_PROXY_COUNT=1).test_client()
+    # Then many people failing once each through the proxy do not lock everyone out
+    assert [_through_proxy(client, n) for n in range(LIMIT + 1)] == [200] * (LIMIT + 1)
+    # But one client failing too often is still limited
+    assert [_through_proxy(client, 7) for _ in range(LIMIT)][-1] == 429
+
+
 class CountingHasher(PasswordHasher):
     """The real argon2 hasher, counting its calls (a spy: every call still does the real work)."""
 
