@@ -76,12 +76,3 @@ def add_fit(app: object) -> Callable[..., FitCheck]:
 
     return add
 
-
-@pytest.fixture
-def skills(app: object) -> dict[str, int]:
-    """Skill key -> id (the same as tests/conftest.py's, which a lint fix broke at the time of writing)."""
-    from sqlalchemy import select
-
-    from mentoring.models import Skill
-
-    return dict(db.session.execute(select(Skill.key, Skill.id)).all())

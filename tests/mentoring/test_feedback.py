@@ -17,7 +17,6 @@ from tests.mentoring import session_fixtures
 add_fit = session_fixtures.add_fit
 add_meeting = session_fixtures.add_meeting
 make_pair = session_fixtures.make_pair
-skills = session_fixtures.skills
 
 PAIR_ONLY = "SENTINEL-PAIR-ONLY-7f3a"
 LEADER_NOTE = "SENTINEL-LEADER-PRIVATE-91c2"

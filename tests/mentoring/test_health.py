@@ -20,7 +20,6 @@ from tests.mentoring import session_fixtures
 add_fit = session_fixtures.add_fit
 add_meeting = session_fixtures.add_meeting
 make_pair = session_fixtures.make_pair
-skills = session_fixtures.skills
 
 AS_OF = date(2030, 2, 15)
 

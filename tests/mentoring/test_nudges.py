@@ -22,7 +22,6 @@ from tests.mentoring import session_fixtures
 # The shared fixtures of the session tests, used by name.
 add_meeting = session_fixtures.add_meeting
 make_pair = session_fixtures.make_pair
-skills = session_fixtures.skills
 
 START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 

@@ -16,7 +16,6 @@ from tests.mentoring import session_fixtures
 add_fit = session_fixtures.add_fit
 add_meeting = session_fixtures.add_meeting
 make_pair = session_fixtures.make_pair
-skills = session_fixtures.skills
 
 
 def _propose_form(day: date, at: str = "10:00", minutes: int = 60, skill_ids: tuple[int, ...] = (),
