@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from mentoring.programme.commands import match_command
 from mentoring.services import ServiceError, backup
 from mentoring.sessions.commands import send_nudges_command
 
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(send_nudges_command)
     app.cli.add_command(backup.backup_command)
+    app.cli.add_command(match_command)
 
 
 @click.command("create-manager")

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
 from mentoring.programme import bp
-from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm
+from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm, choices
 from mentoring.programme.views import _field_error
 from mentoring.services import NotFound, ServiceError, audit, catalogue, people_admin
 
@@ -149,7 +149,7 @@ def enable_person(person_id: int) -> Response:
 def audit_log() -> str:
     """The audit log, newest first, optionally of one action."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "Every action")] + [(a, a) for a in people_admin.audit_actions()]
+    form.action.choices = choices([("", "Every action")] + [(a, a) for a in people_admin.audit_actions()])
     action = form.action.data if form.validate() and form.action.data else None
     events = audit.recent_events(limit=AUDIT_LIMIT, action=action)
     return render_template("programme/audit.html", form=form, events=events, limit=AUDIT_LIMIT,

@@ -8,8 +8,8 @@ from mentoring.services import ServiceError
 
 
 def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> list[str]:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    line = "  ".join("{:<%d}" % width for width in widths)
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths)
     return [line.format(*headers).rstrip(), line.format(*("-" * w for w in widths)).rstrip()] + [
         line.format(*row).rstrip() for row in rows
     ]

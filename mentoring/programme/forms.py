@@ -6,9 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from wtforms import (
-    BooleanField, DateField, FloatField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
-    SubmitField, widgets,
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentoring.forms import BaseForm
@@ -17,6 +26,11 @@ from mentoring.models.people import NAME_MAX
 from mentoring.models.skills import COMPETENCY_MAX, PLATFORM_MAX, SKILL_NAME_MAX
 
 SEARCH_MAX = NAME_MAX
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -46,23 +60,23 @@ class CohortForm(BaseForm):
     submit = SubmitField("Save")
 
 
-FORBID_ALLOW = [("forbid", "Forbid"), ("allow", "Allow")]
+FORBID_ALLOW = (("forbid", "Forbid"), ("allow", "Allow"))
 
 
 class RulesForm(BaseForm):
     """A cohort's matching rules; the weight fields are added per score criterion by `rules_form`."""
 
-    objective = SelectField("Objective", choices=[
+    objective = SelectField("Objective", choices=choices([
         ("coverage", "Coverage: match as many leaders as possible, then the best total score"),
-        ("score", "Score: the highest total score, even if fewer leaders are matched")])
-    same_department = SelectField("Pairs within one department", choices=FORBID_ALLOW)
-    reporting_line = SelectField("Pairs within one reporting line", choices=FORBID_ALLOW,
+        ("score", "Score: the highest total score, even if fewer leaders are matched")]))
+    same_department = SelectField("Pairs within one department", choices=choices(FORBID_ALLOW))
+    reporting_line = SelectField("Pairs within one reporting line", choices=choices(FORBID_ALLOW),
                                  description="Forbid keeps a mentor out of the leader's chain of managers and team.")
     min_grade_gap = FloatField("Minimum grade gap", validators=[Optional()],
                                description="The mentor's grade is at most the leader's minus this. Blank: no rule.")
     common_language = BooleanField("Require a common language")
-    repeat_pairs = SelectField("Pairs who met in an earlier cohort", choices=[
-        ("forbid", "Forbid"), ("allow", "Allow"), ("penalize", "Allow with a penalty")])
+    repeat_pairs = SelectField("Pairs who met in an earlier cohort", choices=choices([
+        ("forbid", "Forbid"), ("allow", "Allow"), ("penalize", "Allow with a penalty")]))
     min_score = FloatField("Minimum score of a pair", validators=[Optional()],
                            description="Pairs scoring less are never proposed. Blank: no minimum.")
     max_per_department_per_mentor = IntegerField(
@@ -111,7 +125,8 @@ class PairRuleForm(BaseForm):
 
     leader_id = SelectField("Leader", coerce=int, validators=[InputRequired("Choose a leader.")])
     mentor_id = SelectField("Mentor", coerce=int, validators=[InputRequired("Choose a mentor.")])
-    kind = SelectField("Rule", choices=[("pin", "Pin: always pair them"), ("forbid", "Forbid: never pair them")])
+    kind = SelectField("Rule", choices=choices([("pin", "Pin: always pair them"),
+                                                ("forbid", "Forbid: never pair them")]))
     submit = SubmitField("Add")
 
 
@@ -133,9 +148,9 @@ class RepairForm(BaseForm):
 class ParticipantFilterForm(QueryForm):
     """Filters of the participants table."""
 
-    role = SelectField("Role", choices=[("", "Everyone"), ("mentor", "Mentors"), ("leader", "Leaders")],
+    role = SelectField("Role", choices=choices([("", "Everyone"), ("mentor", "Mentors"), ("leader", "Leaders")]),
                        validators=[Optional()])
-    department = SelectField("Department", choices=[("", "Every department")], validators=[Optional()])
+    department = SelectField("Department", choices=choices([("", "Every department")]), validators=[Optional()])
     missing = BooleanField("Only people missing something")
     submit = SubmitField("Filter")
 
@@ -164,8 +179,8 @@ class PeopleSearchForm(QueryForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=SEARCH_MAX)],
                     description="Part of a name, an email or a department.")
-    role = SelectField("Role", choices=[("", "Any role"), ("mentor", "Mentors"), ("leader", "Leaders"),
-                                        ("manager", "Managers")], validators=[Optional()])
+    role = SelectField("Role", choices=choices([("", "Any role"), ("mentor", "Mentors"), ("leader", "Leaders"),
+                                        ("manager", "Managers")]), validators=[Optional()])
     submit = SubmitField("Search")
 
 
@@ -185,5 +200,5 @@ class RolesForm(BaseForm):
 class AuditFilterForm(QueryForm):
     """Filter the audit log by action."""
 
-    action = SelectField("Action", choices=[("", "Every action")], validators=[Optional()])
+    action = SelectField("Action", choices=choices([("", "Every action")]), validators=[Optional()])
     submit = SubmitField("Filter")

@@ -8,13 +8,18 @@ from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
 from mentoring.programme import bp
-from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
+from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm, choices
 from mentoring.programme.views import load_cohort
 from mentoring.services import Conflict, NotFound, ServiceError, matching_runs, pair_rules, publishing, run_review
 
 
 def _review_url(cohort_id: int) -> str:
     return url_for("programme.review", cohort_id=cohort_id)
+
+
+def _people_choices(form: PairRuleForm, cohort_id: int) -> None:
+    form.leader_id.choices = choices((p.id, p.name) for p in pair_rules.cohort_leaders(cohort_id))
+    form.mentor_id.choices = choices((p.id, p.name) for p in pair_rules.cohort_mentors(cohort_id))
 
 
 def _run_flash(run: object) -> None:
@@ -51,8 +56,7 @@ def review(cohort_id: int) -> str:
     found = load_cohort(cohort_id)
     page = run_review.review(found.id)
     form = PairRuleForm()
-    form.leader_id.choices = [(p.id, p.name) for p in pair_rules.cohort_leaders(found.id)]
-    form.mentor_id.choices = [(p.id, p.name) for p in pair_rules.cohort_mentors(found.id)]
+    _people_choices(form, found.id)
     publish_form = PublishForm(run_id=str(page.run.id) if page.run else "")
     return render_template("programme/review.html", cohort=found, page=page, form=form, publish_form=publish_form)
 
@@ -89,8 +93,7 @@ def add_pair_rule(cohort_id: int) -> str | Response:
     """Pin or forbid any leader-mentor pair of the cohort."""
     found = load_cohort(cohort_id)
     form = PairRuleForm()
-    form.leader_id.choices = [(p.id, p.name) for p in pair_rules.cohort_leaders(found.id)]
-    form.mentor_id.choices = [(p.id, p.name) for p in pair_rules.cohort_mentors(found.id)]
+    _people_choices(form, found.id)
     if not form.validate_on_submit():
         flash("Choose a leader and a mentor of this cohort.", "error")
         return redirect(_review_url(found.id))
@@ -142,7 +145,7 @@ def attention(cohort_id: int) -> str:
     found = load_cohort(cohort_id)
     flagged = run_review.flagged_matches(found.id)
     form = RepairForm()
-    form.match_ids.choices = [(m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged]
+    form.match_ids.choices = choices((m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged)
     return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
 
 
@@ -153,7 +156,7 @@ def repair(cohort_id: int) -> str | Response:
     found = load_cohort(cohort_id)
     flagged = run_review.flagged_matches(found.id)
     form = RepairForm()
-    form.match_ids.choices = [(m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged]
+    form.match_ids.choices = choices((m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged)
     if not form.validate_on_submit():
         return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
     try:

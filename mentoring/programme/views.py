@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
 from mentoring.programme import bp
-from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
+from mentoring.programme.forms import CohortForm, ParticipantFilterForm, choices, rules_form
 from mentoring.services import NotFound, ServiceError, cohorts, matching_runs, participants, run_review
 
 
@@ -135,7 +135,7 @@ def participants_page(cohort_id: int) -> str:
     found = load_cohort(cohort_id)
     form = ParticipantFilterForm(request.args)
     table = participants.participants(found.id)
-    form.department.choices = [("", "Every department")] + [(d, d) for d in table.departments]
+    form.department.choices = choices([("", "Every department")] + [(d, d) for d in table.departments])
     if form.validate():
         table = participants.participants(found.id, role=form.role.data or None,
                                           department=form.department.data or None, missing_only=form.missing.data)

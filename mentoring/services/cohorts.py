@@ -82,7 +82,7 @@ def find_cohort(id_or_name: str) -> Cohort:
 
 def _counts(model: Any, *conditions: Any) -> dict[int, int]:
     query = select(model.cohort_id, func.count(model.id)).where(*conditions).group_by(model.cohort_id)
-    return {cohort_id: count for cohort_id, count in db.session.execute(query)}
+    return dict(db.session.execute(query).all())
 
 
 def cohort_summaries() -> list[CohortSummary]:

@@ -9,24 +9,31 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 import matching
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import (
-    Cohort, FitCheck, LeaderRequest, Match, MatchRun, MentorEnrolment, MentorProfile, PairRule, Person, RunPair,
+    Cohort,
+    FitCheck,
+    LeaderRequest,
+    Match,
+    MatchRun,
+    MentorEnrolment,
+    MentorProfile,
+    PairRule,
+    Person,
+    RunPair,
 )
-from mentoring.services import Conflict, NotFound, ServiceError, audit
+from mentoring.services import Conflict, NotFound, ServiceError, audit, run_lock
 
-LOCK_MARGIN = timedelta(minutes=10)  # beyond the solver's time limit, for reading and storing
 SUCCESSFUL = ("optimal", "feasible")
 FULL_RUN_STATUSES = ("open", "matched")
 
@@ -62,8 +69,8 @@ class Translation:
 
 def criteria() -> list[CriterionInfo]:
     """The named parts of a pair's score, in the library's order."""
-    return [CriterionInfo(c.name, c.name.replace("_", " ").capitalize(), c.description, matching.DEFAULT_WEIGHTS[c.name])
-            for c in matching.CRITERIA]
+    return [CriterionInfo(c.name, c.name.replace("_", " ").capitalize(), c.description,
+                          matching.DEFAULT_WEIGHTS[c.name]) for c in matching.CRITERIA]
 
 
 def default_rules() -> dict[str, Any]:
@@ -215,10 +222,7 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
             if repair_match_ids is None:
                 notes.append(f"The {rule.kind} of '{pair[0]}' and '{pair[1]}' was left out: "
                              "one of them is not in this run.")
-        elif repair_match_ids is None:
-            (forbidden if rule.kind == "forbid" else pinned).add(pair)
-        # In a re-pair, existing pairs stay whatever the rules say; the rules only steer flagged leaders.
-        elif pair[0] in flagged_leaders and pair not in pinned and pair not in forbidden:
+        elif repair_match_ids is None or (pair[0] in flagged_leaders and pair not in pinned and pair not in forbidden):
             (forbidden if rule.kind == "forbid" else pinned).add(pair)
     # Someone both leading and mentoring in one cohort must never be paired with themself.
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
@@ -278,58 +282,12 @@ def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[LeaderRequ
 
 
 def _lock_window(cohort: Cohort) -> timedelta:
-    return timedelta(seconds=float(cohort_rules(cohort)["time_limit_s"])) + LOCK_MARGIN
-
-
-def _take_lock(cohort_id: int, statuses: tuple[str, ...], now: datetime) -> str:
-    """Take the cohort's run lock (or a stale one) with one atomic UPDATE; return the token."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        db.session.rollback()
-        raise NotFound("There is no such cohort.")
-    stale_before = now - _lock_window(cohort)
-    token = secrets.token_hex(16)
-    taken = db.session.execute(
-        update(Cohort)
-        .where(Cohort.id == cohort_id, Cohort.status.in_(statuses),
-               or_(Cohort.run_token.is_(None), Cohort.run_started_at < stale_before))
-        .values(run_token=token, run_started_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if taken == 1:
-        return token
-    cohort = db.session.get(Cohort, cohort_id)
-    db.session.rollback()
-    if cohort is None:
-        raise NotFound("There is no such cohort.")
-    if cohort.status not in statuses:
-        raise Conflict(_wrong_status(cohort.status, statuses))
-    raise Conflict("Another matching run for this cohort is in progress. Wait for it to finish, then review its result.")
-
-
-def _wrong_status(status: str, statuses: tuple[str, ...]) -> str:
-    if "published" in statuses:
-        return "Re-pairing is for a published cohort."
-    if status == "published":
-        return "This cohort is published: re-pair flagged pairs from its attention list instead."
-    return "This cohort is closed: nothing more is matched in it."
-
-
-def _release_lock(cohort_id: int, token: str) -> None:
-    db.session.rollback()
-    db.session.execute(
-        update(Cohort).where(Cohort.id == cohort_id, Cohort.run_token == token)
-        .values(run_token=None, run_started_at=None).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    return run_lock.window(cohort_rules(cohort)["time_limit_s"])
 
 
 def run_in_progress(cohort: Cohort, now: datetime | None = None) -> bool:
     """Whether a live (not stale) run holds the cohort's lock."""
-    if cohort.run_token is None or cohort.run_started_at is None:
-        return False
-    return cohort.run_started_at >= (now or utcnow()) - _lock_window(cohort)
+    return run_lock.is_live(cohort, now or utcnow(), _lock_window(cohort))
 
 
 # ---------------------------------------------------------------- running
@@ -353,7 +311,11 @@ def _run(cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repai
          now: datetime | None) -> MatchRun:
     started = now or utcnow()
     run_by_id = None if run_by is None else run_by.id
-    token = _take_lock(cohort_id, statuses, started)
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        db.session.rollback()
+        raise NotFound("There is no such cohort.")
+    token = run_lock.take(cohort_id, statuses, started, _lock_window(cohort))
     try:
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
@@ -373,7 +335,7 @@ def _run(cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repai
         elapsed = time.perf_counter() - clock
         return _store(cohort_id, token, run_by_id, statuses, repair, started, elapsed, translation, solution, failure)
     finally:
-        _release_lock(cohort_id, token)
+        run_lock.release(cohort_id, token)
 
 
 def _plain_json(value: Any) -> Any:
@@ -391,7 +353,7 @@ def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[st
         db.session.rollback()
         raise Conflict("The cohort changed while the matching ran, so this result was not kept. Run it again.")
     run_by = db.session.get(Person, run_by_id) if run_by_id is not None else None
-    rules = cohort_rules(cohort)
+    rules = translation.problem.rules.to_dict() if translation is not None else cohort_rules(cohort)
     run = MatchRun(cohort_id=cohort.id, run_by_id=run_by_id, kind="full" if repair is None else "repair",
                    started_at=started, finished_at=started + timedelta(seconds=elapsed), rules=rules)
     stats: dict[str, Any] = {"seconds": round(elapsed, 3)}
@@ -425,7 +387,7 @@ def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[st
 
 
 def _fill(run: MatchRun, solution: Any) -> None:
-    run.status = solution.status if solution.status in SUCCESSFUL + ("infeasible",) else "failed"
+    run.status = solution.status if solution.status in (*SUCCESSFUL, "infeasible") else "failed"
     run.message = (solution.reason or "")[:500]
     run.matched = solution.matched
     run.total_score = float(solution.total_score)

@@ -57,8 +57,6 @@ def _person_gaps(person: Person, formats: list[str]) -> list[Gap]:
         gaps.append(Gap("No department: the same-department rule cannot be checked."))
     if person.grade is None:
         gaps.append(Gap("No grade: the seniority gap cannot be checked."))
-    if person.manager_id is None and not person.manager_external_id:
-        gaps.append(Gap("No manager: the reporting-line rule cannot be checked."))
     if not formats:
         gaps.append(Gap("No meeting format (remote or in person) chosen."))
     return gaps

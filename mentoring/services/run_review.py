@@ -9,7 +9,16 @@ from sqlalchemy import select
 
 from mentoring.extensions import db
 from mentoring.models import (
-    Cohort, FitCheck, Goal, LeaderRequest, Match, MatchRun, MentorProfile, PairRule, Person, RunPair,
+    Cohort,
+    FitCheck,
+    Goal,
+    LeaderRequest,
+    Match,
+    MatchRun,
+    MentorProfile,
+    PairRule,
+    Person,
+    RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
 from mentoring.services import matching_runs
@@ -192,9 +201,9 @@ def review(cohort_id: int) -> Review:
     if run is None:
         return page
     ids = [p.leader_id for p in run.pairs] + [p.mentor_id for p in run.pairs]
-    ids += [u.get("leader_id", 0) for u in run.unmatched or []] + [x.get("mentor_id", 0) for x in run.mentor_loads or []]
+    ids += [u.get("leader_id", 0) for u in run.unmatched or []]
+    ids += [x.get("mentor_id", 0) for x in run.mentor_loads or []]
     people = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
-    names = {str(pid): person.name for pid, person in people.items()}
     rules = {(r.leader_id, r.mentor_id): r for r in page.rules}
     goal_lines = _goal_lines(cohort.id, list(run.pairs))
     page.pairs = [PairView(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),

@@ -71,11 +71,3 @@ def say_not_a_good_fit(match: Match, person_id: int) -> None:
     """One side of a published pair answers "no" to "is this a good fit?"."""
     db.session.add(FitCheck(match_id=match.id, person_id=person_id, good_fit=False))
     db.session.commit()
-
-
-@pytest.fixture
-def skills(app: Any) -> dict[str, int]:
-    """Skill key -> id (stands in for the shared fixture while that one cannot build its dict)."""
-    from mentoring.models import Skill
-
-    return {key: skill_id for key, skill_id in db.session.execute(select(Skill.key, Skill.id))}

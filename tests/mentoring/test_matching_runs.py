@@ -11,7 +11,10 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, MentorProfile, PairRule, RunPair
 from mentoring.services import Conflict, ServiceError, matching_runs, run_review
-from tests.mentoring.programme_fixtures import BRANDING, programme, skills  # noqa: F401
+from tests.mentoring import programme_fixtures
+from tests.mentoring.programme_fixtures import BRANDING
+
+programme = programme_fixtures.programme
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -29,7 +32,8 @@ def test_a_run_pairs_each_leader_with_the_mentor_of_their_goal(programme):
     # When the manager runs the matching
     run = matching_runs.run_matching(programme.cohort.id, programme.manager)
     # Then each leader gets that mentor, the run is recorded and the cohort is matched
-    assert proposed(run) == {(leader.id, mentor.id) for leader, mentor in zip(programme.leaders, programme.mentors)}
+    expected = zip(programme.leaders, programme.mentors, strict=True)
+    assert proposed(run) == {(leader.id, mentor.id) for leader, mentor in expected}
     assert run.status == "optimal" and run.matched == 3 and run.run_by_id == programme.manager.id
     assert run.rules == matching_runs.default_rules()
     assert {load["mentor_id"]: load["load"] for load in run.mentor_loads} == {m.id: 1 for m in programme.mentors}
@@ -178,7 +182,8 @@ def test_pins_and_forbids_steer_the_next_run(programme):
     # When the matching runs
     run = matching_runs.run_matching(programme.cohort.id, programme.manager)
     # Then the pinned pair is there and marked, and the forbidden one is not
-    pinned = db.session.execute(select(RunPair).where(RunPair.run_id == run.id, RunPair.leader_id == lena.id)).scalar_one()
+    pinned = db.session.execute(
+        select(RunPair).where(RunPair.run_id == run.id, RunPair.leader_id == lena.id)).scalar_one()
     assert pinned.mentor_id == ben.id and pinned.pinned
     assert (leo.id, ben.id) not in proposed(run)
     assert (leo.id, ada.id) in proposed(run)

@@ -10,9 +10,16 @@ from sqlalchemy import func, select, text
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, Notification
 from mentoring.services import Conflict, matching_runs, publishing
-from tests.mentoring.programme_fixtures import (  # noqa: F401
-    BRANDING, active_pairs, notification_count, outbox_count, programme, say_not_a_good_fit, skills,
+from tests.mentoring import programme_fixtures
+from tests.mentoring.programme_fixtures import (
+    BRANDING,
+    active_pairs,
+    notification_count,
+    outbox_count,
+    say_not_a_good_fit,
 )
+
+programme = programme_fixtures.programme
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -33,7 +40,7 @@ def test_publish_makes_every_pair_a_match_and_tells_everyone_once(app, matched):
     run = db.session.execute(select(MatchRun)).scalar_one()
     result = publishing.publish(matched.manager, matched.cohort.id, run_id=run.id)
     # Then every proposed pair is an active Match, the cohort is published and six people were emailed
-    expected = {(leader.id, mentor.id) for leader, mentor in zip(matched.leaders, matched.mentors)}
+    expected = {(leader.id, mentor.id) for leader, mentor in zip(matched.leaders, matched.mentors, strict=True)}
     assert active_pairs(matched.cohort.id) == expected
     cohort = db.session.get(Cohort, matched.cohort.id)
     assert cohort.status == "published" and cohort.published_at is not None
@@ -106,8 +113,10 @@ def refuse_row():
     yield install
     db.session.rollback()
     for table in installed:
-        db.session.execute(text(f'DROP TRIGGER IF EXISTS refuse_row{"" if db.engine.dialect.name == "sqlite" else f" ON {table}"}'))
-        if db.engine.dialect.name != "sqlite":
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("DROP TRIGGER IF EXISTS refuse_row"))
+        else:
+            db.session.execute(text(f'DROP TRIGGER IF EXISTS refuse_row ON "{table}"'))
             db.session.execute(text("DROP FUNCTION IF EXISTS refuse_row()"))
     db.session.commit()
 
@@ -178,7 +187,8 @@ def test_repairing_changes_only_the_flagged_peoples_pairs(app, published):
     emails_before = notification_count()
     # When the manager re-pairs that pair and publishes the change
     run = matching_runs.run_repair(cohort_id, [flagged.id], published.manager)
-    assert run.kind == "repair" and {(p.leader_id, p.mentor_id) for p in run.pairs if not p.pinned} == {(lena.id, dee.id)}
+    assert run.kind == "repair"
+    assert {(p.leader_id, p.mentor_id) for p in run.pairs if not p.pinned} == {(lena.id, dee.id)}
     result = publishing.publish(published.manager, cohort_id, run_id=run.id)
     # Then Lena's old pair ended, she has Dee instead, and every other pair is the very same row as before
     db.session.expire_all()
