@@ -80,7 +80,7 @@ class RulesForm(BaseForm):
     min_score = FloatField("Minimum score of a pair", validators=[Optional()],
                            description="Pairs scoring less are never proposed. Blank: no minimum.")
     max_per_department_per_mentor = IntegerField(
-        "Leaders per department per mentor", validators=[Optional(), NumberRange(min=1)],
+        "Leaders per department per mentor", validators=[Optional(), NumberRange(1, 100)],
         description="At most this many of a mentor's leaders from one department. Blank: no limit.")
     time_limit_s = FloatField("Solver time limit (seconds)",
                               validators=[InputRequired("Give a time limit."), NumberRange(min=1, max=3600)])

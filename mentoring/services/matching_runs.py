@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 import matching
@@ -332,6 +333,9 @@ def _run(cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repai
                 solution = matching.solve(translation.problem)
             except matching.InputError as exc:
                 failure = str(exc)
+            except Exception as exc:  # a solver crash is recorded as a failed run, not a 500
+                current_app.logger.exception("The solver failed on cohort %s", cohort_id)
+                failure = f"the solver stopped with an internal error ({type(exc).__name__}). Try again."
         elapsed = time.perf_counter() - clock
         return _store(cohort_id, token, run_by_id, statuses, repair, started, elapsed, translation, solution, failure)
     finally:

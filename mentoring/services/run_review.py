@@ -99,6 +99,7 @@ class Review:
     published: bool = False
     publishable: bool = False
     running: bool = False
+    criteria: list[matching_runs.CriterionInfo] = field(default_factory=matching_runs.criteria)
 
 
 def latest_run(cohort_id: int, successful_only: bool = False) -> MatchRun | None:
