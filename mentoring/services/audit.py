@@ -10,7 +10,7 @@ from mentoring.extensions import db
 from mentoring.models import AuditEvent, Person
 from mentoring.models.security import AUDIT_DETAIL_MAX
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 (NEL) and Unicode line breaks
 
 
 def one_line(text: str, limit: int) -> str:

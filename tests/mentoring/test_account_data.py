@@ -27,18 +27,11 @@ from mentoring.models import (
     PairRule,
     Person,
     RunPair,
-    Skill,
 )
 from tests.conftest import DEFAULT_PASSWORD, login
 
 LEADER_PRIVATE = "LEADER-PRIVATE-NOTE-5e1"
 MENTOR_PRIVATE = "MENTOR-PRIVATE-NOTE-77c"
-
-
-@pytest.fixture
-def skills(app: Flask) -> dict[str, int]:
-    """Skill key -> id (overrides the shared fixture, whose dict(Result) breaks on SQLAlchemy 2.1)."""
-    return {row.key: row.id for row in database.session.execute(select(Skill.key, Skill.id))}
 
 
 def pair_history(db, cohort, leader, mentor, skills: dict[str, int]) -> Match:
