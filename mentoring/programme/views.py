@@ -61,7 +61,7 @@ def new_cohort() -> str | Response:
 def cohort(cohort_id: int) -> str:
     """One cohort: status, numbers, what to do next."""
     found = load_cohort(cohort_id)
-    summary = next(s for s in cohorts.cohort_summaries() if s.cohort.id == found.id)
+    summary = cohorts.cohort_summaries(only=found.id)[0]
     return render_template("programme/cohort.html", cohort=found, summary=summary,
                            latest=run_review.latest_run(found.id), flagged=len(run_review.flagged_matches(found.id)),
                            running=matching_runs.run_in_progress(found))

@@ -80,20 +80,23 @@ def find_cohort(id_or_name: str) -> Cohort:
     return cohort
 
 
-def _counts(model: Any, *conditions: Any) -> dict[int, int]:
+def _counts(model: Any, *conditions: Any, only: int | None = None) -> dict[int, int]:
     query = select(model.cohort_id, func.count(model.id)).where(*conditions).group_by(model.cohort_id)
+    if only is not None:
+        query = query.where(model.cohort_id == only)
     return dict(db.session.execute(query).all())
 
 
-def cohort_summaries() -> list[CohortSummary]:
-    """Every cohort, newest first, with its numbers of mentors, leaders, active pairs and runs."""
-    mentors = _counts(MentorEnrolment)
-    leaders = _counts(LeaderRequest)
-    matches = _counts(Match, Match.status == "active")
-    runs = _counts(MatchRun)
+def cohort_summaries(only: int | None = None) -> list[CohortSummary]:
+    """Every cohort (or only the one with id `only`), newest first, with its mentors, leaders, pairs and runs."""
+    mentors = _counts(MentorEnrolment, only=only)
+    leaders = _counts(LeaderRequest, only=only)
+    matches = _counts(Match, Match.status == "active", only=only)
+    runs = _counts(MatchRun, only=only)
+    chosen = all_cohorts() if only is None else [get_cohort(only)]
     return [
         CohortSummary(c, mentors.get(c.id, 0), leaders.get(c.id, 0), matches.get(c.id, 0), runs.get(c.id, 0))
-        for c in all_cohorts()
+        for c in chosen
     ]
 
 
