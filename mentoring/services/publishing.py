@@ -29,8 +29,11 @@ class PublishResult:
 
 
 def publish(manager: Person | None, cohort_id: int, run_id: int | None = None,
-            now: datetime | None = None) -> PublishResult:
-    """Publish the cohort's latest run: every pair becomes a Match and everyone hears by email, or nothing does."""
+            now: datetime | None = None, deliver: bool = True) -> PublishResult:
+    """Publish the cohort's latest run: every pair becomes a Match and everyone hears by email, or nothing does.
+
+    `deliver=False` leaves the queued emails for the next delivery (a batch such as the demo loader).
+    """
     now = now or utcnow()
     cohort = get_cohort(cohort_id)
     if cohort.status in ("open", "closed"):
@@ -58,7 +61,7 @@ def publish(manager: Person | None, cohort_id: int, run_id: int | None = None,
     except Exception:
         db.session.rollback()
         raise
-    if result.emails:
+    if result.emails and deliver:
         mail.deliver_pending()
     return result
 
