@@ -136,7 +136,7 @@ def skills(app: Flask) -> dict[str, int]:
     from mentoring.extensions import db
     from mentoring.models import Skill
 
-    return dict(db.session.execute(select(Skill.key, Skill.id)).tuples().all())
+    return dict(db.session.execute(select(Skill.key, Skill.id)).all())
 
 
 _counter = itertools.count(1)

@@ -143,7 +143,7 @@ def seed_demo(now: datetime | None = None, seed: int = 2026) -> DemoSummary:
     if not database_is_empty():
         raise Conflict("The database already has people in it; seed-demo only fills an empty database.")
     now = now or datetime.now(UTC)
-    skill_ids = dict(db.session.execute(select(Skill.key, Skill.id)))
+    skill_ids = dict(db.session.execute(select(Skill.key, Skill.id)).all())
     org = build_organisation(seed)
     people = _store_people(org, skill_ids)
     leaders = [demo for demo in org.people if "leader" in demo.roles]
