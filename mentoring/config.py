@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -93,6 +94,10 @@ class Config:
     MAIL_OUTBOX: str | None = None
 
     SITE_NAME = "Reverse mentoring"
+    # Absolute address of the site, used for links in emails (empty: links are site-relative paths).
+    SITE_URL = ""
+    # Domain part of calendar invite UIDs; defaults to the SITE_URL host.
+    CALENDAR_UID_DOMAIN: str | None = None
 
     @classmethod
     def from_environment(cls, instance_path: Path) -> dict:
@@ -109,6 +114,10 @@ class Config:
         settings["MAIL_OUTBOX"] = os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox")
         settings["TRUSTED_IDENTITY_HEADER"] = (
             os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER
+        )
+        settings["SITE_URL"] = os.environ.get("SITE_URL", cls.SITE_URL).strip()
+        settings["CALENDAR_UID_DOMAIN"] = (
+            os.environ.get("CALENDAR_UID_DOMAIN") or urlsplit(settings["SITE_URL"]).hostname or cls.CALENDAR_UID_DOMAIN
         )
         settings["TRUSTED_PROXY_COUNT"] = _env_int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
         hosts = os.environ.get("TRUSTED_HOSTS")
