@@ -207,9 +207,9 @@ def review(cohort_id: int) -> Review:
     people = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
     rules = {(r.leader_id, r.mentor_id): r for r in page.rules}
     goal_lines = _goal_lines(cohort.id, list(run.pairs))
-    page.pairs = [PairView(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),
-                           goal_lines.get((p.leader_id, p.mentor_id), []), rules.get((p.leader_id, p.mentor_id)))
-                  for p in run.pairs]
+    page.pairs = sorted((PairView(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),
+                                  goal_lines.get((p.leader_id, p.mentor_id), []), rules.get((p.leader_id, p.mentor_id)))
+                         for p in run.pairs), key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()))
     page.unmatched = [UnmatchedView(people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")),
                                     int(u.get("unfilled", 1))) for u in run.unmatched or []]
     page.loads = sorted((LoadView(people.get(x.get("mentor_id")), int(x.get("load", 0)), int(x.get("capacity", 0)))
