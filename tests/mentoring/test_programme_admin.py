@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, LoginSession, Person, Skill
 from mentoring.services import audit
-from tests.conftest import login
+from tests.conftest import DEFAULT_PASSWORD, login
 from tests.mentoring.programme_fixtures import flashes
 
 
@@ -168,3 +168,26 @@ def test_the_audit_log_is_newest_first_filterable_and_plain_text(client, manager
     filtered = client.get("/programme/audit", query_string={"action": "skill.added"}).text
     assert "first-event" in filtered and "second-event" not in filtered
     assert client.get("/programme/audit", query_string={"action": "no-such"}).status_code == 200
+
+
+def test_forms_carry_their_csrf_token_when_csrf_is_on(make_app, make_manager, make_person):
+    # Given the app with CSRF protection on, as in production
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        manager = make_manager()
+        person = make_person(name="Token Holder", is_mentor=True)
+        manager_email, person_id = manager.email, person.id
+    page = client.get("/auth/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/auth/login", data={"email": manager_email, "password": DEFAULT_PASSWORD, "csrf_token": token})
+    # When the manager saves roles from the people page, using the row's own form
+    page = client.get("/programme/people").text
+    row_token = re.search(rf'name="p{person_id}-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    refused = client.post(f"/programme/people/{person_id}/roles", data={f"p{person_id}-leader": "y"})
+    client.post(f"/programme/people/{person_id}/roles",
+                data={f"p{person_id}-leader": "y", f"p{person_id}-csrf_token": row_token})
+    # Then a post without the token is refused, and the one with it is applied
+    assert refused.status_code == 400
+    with app.app_context():
+        assert db.session.get(Person, person_id).roles == ["leader"]
