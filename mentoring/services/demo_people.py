@@ -162,7 +162,7 @@ class DemoOrganisation:
                 person.skills[(platform, competency)] = self.rng.choice([3, 4, 4, 5, 5])
         person.capacity = self.rng.choice([1, 1, 2, 2, 3])
         person.hours_per_month = self.rng.choice([2, 3, 4, 4, 6])
-        top = max(person.skills, key=lambda item: (person.skills[item], item))[0]
+        top = max(person.skills, key=lambda item: (MENTOR_PLATFORM_WEIGHTS[item[0]], person.skills[item], item))[0]
         opener = self.rng.choice(BIO_OPENERS).format(
             n=self.rng.randint(2, 60), platform=top, hobby=self.rng.choice(HOBBIES))
         person.bio = f"{opener} {self.rng.choice(BIO_CLOSERS)}"
