@@ -81,8 +81,9 @@ def set_pair_rule(manager: Person, cohort_id: int, leader_id: int, mentor_id: in
         _check_pin_room(cohort.id, request, mentor)
     if rule is None:
         rule = PairRule(cohort_id=cohort.id, leader_id=leader_id, mentor_id=mentor_id)
-        db.session.add(rule)
+    # Complete the row before adding it: reading manager.id may refresh an expired manager, which autoflushes.
     rule.kind, rule.created_by_id = kind, manager.id
+    db.session.add(rule)
     audit.record(f"pair.{KIND_WORDS[kind]}", actor=manager, object_type="cohort", object_id=cohort.id,
                  detail=f"leader {leader_id}, mentor {mentor_id}")
     try:

@@ -1,0 +1,165 @@
+"""The route × role matrix: every URL rule, every method, every kind of person, against an explicit table.
+
+Roles: anonymous; `outsider` (signed in, no role); `mentor` and `leader` (the two people of the pair the URL
+ids name); `other_mentor` and `other_leader` (a mentor and a leader of another pair, using those same URLs);
+`manager`. POSTs carry an empty body (CSRF is off under the testing config; test_csrf.py covers tokens).
+A route missing from EXPECTED fails the test, so every new route must be added here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from mentoring.database import utcnow
+from mentoring.extensions import db
+from mentoring.models import LoginSession
+from tests.mentoring import world as world_fixture
+from tests.mentoring.world import fill, route_values, routes, sign_in
+
+world = world_fixture.world
+
+ROLES = ("anonymous", "outsider", "mentor", "leader", "other_mentor", "other_leader", "manager")
+SIGNED_IN = ROLES[1:]
+
+OK = "ok"  # 2xx, or a redirect that is not to the sign-in page
+LOGIN = "login"  # a redirect to the sign-in page
+INVALID = 400  # the view ran and refused the empty form
+FORBIDDEN = 403
+MISSING = 404
+
+
+def everyone(outcome: str | int) -> dict[str, str | int]:
+    """The same outcome for every role."""
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in(outcome: str | int) -> dict[str, str | int]:
+    """`outcome` for anyone signed in; anonymous people are sent to sign in."""
+    return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, outcome)}
+
+
+def holders(roles: tuple[str, ...], outcome: str | int) -> dict[str, str | int]:
+    """`outcome` for the roles holding the page's role, 403 for the other signed-in roles."""
+    return {**signed_in(FORBIDDEN), **dict.fromkeys(roles, outcome)}
+
+
+def managers(outcome: str | int = OK) -> dict[str, str | int]:
+    """A programme manager page."""
+    return holders(("manager",), outcome)
+
+
+def mentors(outcome: str | int = OK) -> dict[str, str | int]:
+    """A mentor page (their own things only)."""
+    return holders(("mentor", "other_mentor"), outcome)
+
+
+def leaders(outcome: str | int = OK) -> dict[str, str | int]:
+    """A leader page (their own things only)."""
+    return holders(("leader", "other_leader"), outcome)
+
+
+def pair_members(outcome: str | int = OK) -> dict[str, str | int]:
+    """A page of one pair: its two people only; anyone else signed in (manager included) gets 404."""
+    return {**signed_in(MISSING), "mentor": outcome, "leader": outcome}
+
+
+PROGRAMME_GETS = ("programme.cohorts", "programme.cohort", "programme.attention", "programme.participants",
+                  "programme.review", "programme.people", "programme.skills", "programme.audit_log",
+                  "health.index", "health.dashboard", "health.pair", "health.export_csv", "health.export_graphml")
+PROGRAMME_POSTS = ("programme.close_cohort", "programme.add_pair_rule", "programme.remove_pair_rule",
+                   "programme.forbid_pair", "programme.pin_pair", "programme.publish", "programme.reopen_cohort",
+                   "programme.repair", "programme.run_matching", "programme.disable_person",
+                   "programme.enable_person", "programme.person_roles", "programme.retire_skill",
+                   "programme.unretire_skill", "programme.add_skill", "health.send_nudges")
+PROGRAMME_FORMS = ("programme.new_cohort", "programme.edit_cohort", "programme.rules", "programme.edit_skill")
+
+# endpoint -> method -> role -> outcome
+EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
+    "main.home": {"GET": everyone(OK)},
+    # Signed-in people are sent home; anonymous ones see the form (again, with errors, for an empty POST).
+    "auth.login": {"GET": everyone(OK), "POST": everyone(OK)},
+    "auth.register": {"GET": everyone(OK), "POST": everyone(OK)},
+    "auth.logout": {"POST": signed_in(OK)},
+    "account.overview": {"GET": signed_in(OK)},
+    "account.download_data": {"GET": signed_in(OK)},
+    "account.change_password": {"POST": signed_in(OK)},
+    "account.delete": {"POST": signed_in(OK)},
+    "mentors.profile": {"GET": mentors(), "POST": mentors()},
+    "mentors.my_leaders": {"GET": mentors()},
+    "leaders.request_mentor": {"GET": leaders(), "POST": leaders()},
+    "leaders.my_mentor": {"GET": leaders()},
+    # The leader's own request; another leader has none in that cohort.
+    "leaders.withdraw_request": {"POST": {**leaders(), "other_leader": MISSING}},
+    **{endpoint: {"GET": managers()} for endpoint in PROGRAMME_GETS},
+    **{endpoint: {"POST": managers()} for endpoint in PROGRAMME_POSTS},
+    **{endpoint: {"GET": managers(), "POST": managers()} for endpoint in PROGRAMME_FORMS},
+    "sessions.overview": {"GET": signed_in(OK)},
+    "sessions.pair": {"GET": pair_members()},
+    "sessions.invite": {"GET": pair_members()},
+    "sessions.feedback": {"GET": pair_members(), "POST": pair_members(INVALID)},
+    "sessions.propose": {"POST": pair_members(INVALID)},
+    "sessions.fit_check": {"POST": pair_members(INVALID)},
+    "sessions.log": {"POST": pair_members(INVALID)},
+    "sessions.accept": {"POST": pair_members()},
+    "sessions.decline": {"POST": pair_members()},
+    "sessions.cancel": {"POST": pair_members()},
+}
+
+
+def outcome_of(response) -> str | int:
+    """What a response means for access: ok, login, or the refusal status."""
+    if response.status_code in (301, 302, 303, 307, 308):
+        return LOGIN if "/auth/login" in response.headers["Location"] else OK
+    if 200 <= response.status_code < 300:
+        return OK
+    return response.status_code
+
+
+def test_every_route_is_in_the_table_and_the_table_names_only_routes(app):
+    # Given the app's routes and the expected table
+    found = {(rule.endpoint, method) for rule, method in routes(app)}
+    listed = {(endpoint, method) for endpoint, methods in EXPECTED.items() for method in methods}
+    # Then each route (and method) is listed, and nothing listed is gone
+    assert found - listed == set(), "add these routes to EXPECTED"
+    assert listed - found == set(), "these routes no longer exist"
+    for methods in EXPECTED.values():
+        for outcomes in methods.values():
+            assert set(outcomes) == set(ROLES)
+
+
+def _sweep(app, world, role: str, touch: bool) -> list[tuple]:
+    client = sign_in(app, world.person(role))
+    wrong = []
+    for rule, method in routes(app):
+        if touch:
+            # The login session was last seen over a minute ago: it is touched (a commit) before the view runs.
+            db.session.execute(update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=2)))
+            db.session.commit()
+        path = fill(rule, route_values(world, rule.endpoint))
+        response = client.open(path, method=method, data={} if method == "POST" else None)
+        expected = EXPECTED[rule.endpoint][method][role]
+        if outcome_of(response) != expected:
+            wrong.append((method, path, expected, response.status_code, response.headers.get("Location")))
+    return wrong
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_the_table_says(app, world, role):
+    # Given the scenario and a person of `role` (or nobody) signed in
+    # When they send every method of every route, with the scenario's ids
+    wrong = _sweep(app, world, role, touch=False)
+    # Then every answer is the expected one
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", SIGNED_IN)
+def test_every_route_answers_the_same_right_after_the_login_session_is_touched(app, world, role):
+    # Given a login session idle for over a minute before each request, so it is touched and committed first
+    # (which expires every row the request had loaded, the signed-in person included)
+    # When the person sends every route
+    wrong = _sweep(app, world, role, touch=True)
+    # Then the answers are still those of the table (no stale-row errors)
+    assert wrong == []

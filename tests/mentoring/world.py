@@ -1,0 +1,205 @@
+"""One small, complete programme for the tests that span every route: people of every role, cohorts in
+several states, a real match run and publish, pair rules, sessions in every state, feedback and a skill.
+
+`world` gives ids (and the Person rows, to sign in); `sign_in(app, person)` gives a fresh signed-in client;
+`snapshot()` and `changes()` compare the database before and after requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.routing import Rule
+
+from mentoring.extensions import db
+from mentoring.models import Feedback, FitCheck, LeaderRequest, Match, MentorEnrolment, Meeting, Person
+from mentoring.services import catalogue, matching_runs, pair_rules, publishing
+from tests.conftest import login
+
+BRANDING, VIDEO = "linkedin/personal-branding", "tiktok/short-video"
+MEETING_STATES = ("proposed_by_leader", "proposed_by_mentor", "accepted", "due", "held", "declined", "cancelled",
+                  "missed")
+# Tables whose rows change on every request by design: sign-in bookkeeping and the audit log.
+BOOKKEEPING = {"login_session", "login_attempt", "audit_event"}
+
+
+@dataclass
+class World:
+    """Ids of the scenario. "own" things belong to `leader` and `mentor`; "other" things to `other_*`."""
+
+    manager: Person
+    mentor: Person
+    leader: Person
+    other_mentor: Person
+    other_leader: Person
+    outsider: Person  # signed-in person with no role at all
+    cohort: int  # published: holds the two pairs
+    open_cohort: int  # open: only `leader` asked, `mentor` enrolled, the pair forbidden
+    other_open_cohort: int  # open: only `other_leader` asked
+    run: int
+    match: int  # leader with mentor
+    other_match: int  # other_leader with other_mentor
+    pin_rule: int  # in `cohort`
+    open_rule: int  # the forbid in `open_cohort`
+    skill: int
+    meetings: dict[str, int] = field(default_factory=dict)  # own pair's sessions by state
+    other_meetings: dict[str, int] = field(default_factory=dict)
+
+    def person(self, role: str) -> Person | None:
+        """The person playing `role` (None for anonymous)."""
+        return None if role == "anonymous" else getattr(self, role)
+
+
+def _request(cohort_id: int, person: Person, skill_id: int) -> None:
+    from mentoring.models import Goal
+
+    request = LeaderRequest(cohort_id=cohort_id, person_id=person.id, achieve="Post weekly.", about_me="I sail.",
+                            formats=["remote"])
+    request.goals = [Goal(skill_id=skill_id, priority=3, target_level=3)]
+    db.session.add(request)
+
+
+def _meetings(match: Match, skill_id: int, now: datetime) -> dict[str, int]:
+    """One session of the pair in each state; the held one has feedback from both sides and a fit check."""
+    soon, past = now + timedelta(days=3), now - timedelta(days=2)
+    rows = {
+        "proposed_by_leader": (soon, "proposed", match.leader_id),
+        "proposed_by_mentor": (soon + timedelta(days=1), "proposed", match.mentor_id),
+        "accepted": (soon + timedelta(days=2), "accepted", match.mentor_id),
+        "due": (past, "accepted", match.mentor_id),
+        "held": (past - timedelta(days=7), "held", match.leader_id),
+        "declined": (soon + timedelta(days=3), "declined", match.leader_id),
+        "cancelled": (soon + timedelta(days=4), "cancelled", match.mentor_id),
+        "missed": (past - timedelta(days=14), "missed", match.mentor_id),
+    }
+    ids = {}
+    for state, (starts_at, status, proposer) in rows.items():
+        answered = status not in ("proposed",)
+        meeting = Meeting(match_id=match.id, proposed_by_id=proposer, starts_at=starts_at, duration_minutes=60,
+                          format="remote", skills=[skill_id], status=status, proposed_at=starts_at - timedelta(days=5),
+                          answered_at=starts_at - timedelta(days=4) if answered else None,
+                          answered_by_id=match.other(proposer).id if answered else None,
+                          cancelled_by_id=proposer if status == "cancelled" else None,
+                          logged_at=starts_at + timedelta(hours=2) if status in ("held", "missed") else None)
+        db.session.add(meeting)
+        db.session.flush()
+        ids[state] = meeting.id
+    held = ids["held"]
+    for author, visibility in ((match.leader_id, "manager"), (match.mentor_id, "pair")):
+        db.session.add(Feedback(meeting_id=held, author_id=author, rating=4, what_worked="Clear examples.",
+                                try_next="Short videos.", visibility=visibility, private_note="Note to self."))
+        db.session.add(FitCheck(match_id=match.id, person_id=author, good_fit=True))
+    return ids
+
+
+def build_world(make_cohort: Callable, make_manager: Callable, make_mentor: Callable, make_leader: Callable,
+                make_person: Callable, skills: dict[str, int]) -> World:
+    """Build the scenario through the real matching and publishing services, plus sessions as rows."""
+    manager = make_manager(name="Mia Manager")
+    cohort = make_cohort(name="World cohort")
+    mentor = make_mentor(cohort=cohort, skill_levels={BRANDING: 5}, name="Max Mentor")
+    other_mentor = make_mentor(cohort=cohort, skill_levels={VIDEO: 5}, name="Olga Othermentor")
+    leader = make_leader(cohort, goals=[(BRANDING, 3, 4)], name="Lena Leader")
+    other_leader = make_leader(cohort, goals=[(VIDEO, 3, 4)], name="Otto Otherleader")
+    outsider = make_person(name="Nora Noroles")
+
+    run = matching_runs.run_matching(cohort.id, manager)
+    publishing.publish(manager, cohort.id, run_id=run.id)
+    pin = pair_rules.set_pair_rule(manager, cohort.id, leader.id, mentor.id, "pin")
+    found = {(m.leader_id, m.mentor_id): m for m in db.session.execute(select(Match)).scalars()}
+    match, other_match = found[(leader.id, mentor.id)], found[(other_leader.id, other_mentor.id)]
+
+    open_cohort = make_cohort(name="Open cohort", starts_on=date(2028, 1, 10), ends_on=date(2028, 6, 30))
+    other_open_cohort = make_cohort(name="Other open cohort", starts_on=date(2028, 2, 10), ends_on=date(2028, 7, 30))
+    _request(open_cohort.id, leader, skills[BRANDING])
+    _request(other_open_cohort.id, other_leader, skills[VIDEO])
+    db.session.add(MentorEnrolment(cohort_id=open_cohort.id, person_id=mentor.id))
+    db.session.commit()
+    open_rule = pair_rules.set_pair_rule(manager, open_cohort.id, leader.id, mentor.id, "forbid")
+    skill = catalogue.add_skill(manager, "World platform", "Live streams", "World skill")
+
+    now = datetime.now(UTC)
+    meetings = _meetings(match, skills[BRANDING], now)
+    other_meetings = _meetings(other_match, skills[VIDEO], now)
+    db.session.commit()
+    return World(manager=manager, mentor=mentor, leader=leader, other_mentor=other_mentor, other_leader=other_leader,
+                 outsider=outsider, cohort=cohort.id, open_cohort=open_cohort.id,
+                 other_open_cohort=other_open_cohort.id,
+                 run=run.id, match=match.id, other_match=other_match.id, pin_rule=pin.id, open_rule=open_rule.id,
+                 skill=skill.id, meetings=meetings, other_meetings=other_meetings)
+
+
+@pytest.fixture
+def world(make_cohort, make_manager, make_mentor, make_leader, make_person, skills) -> World:
+    """The shared scenario (see the module docstring)."""
+    return build_world(make_cohort, make_manager, make_mentor, make_leader, make_person, skills)
+
+
+def sign_in(app: Flask, person: Person | None) -> FlaskClient:
+    """A new client of `app`, signed in as `person` through the real form (anonymous for None)."""
+    client = app.test_client()
+    if person is not None:
+        login(client, person)
+    return client
+
+
+def snapshot(skip: set[str] = BOOKKEEPING) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the bookkeeping ones, sorted, for before/after comparisons."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in skip:
+            continue
+        found = db.session.execute(select(table)).all()
+        rows[table.name] = sorted((tuple(row) for row in found), key=repr)
+    db.session.rollback()
+    return rows
+
+
+def changes(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
+    """Table -> (rows gone, rows new) for the tables that differ."""
+    found = {}
+    for name in before:
+        gone = [row for row in before[name] if row not in after[name]]
+        new = [row for row in after[name] if row not in before[name]]
+        if gone or new:
+            found[name] = (gone, new)
+    return found
+
+
+ID_PARAMETER = re.compile(r"<id:(\w+)>")
+MEETING_FOR = {"sessions.accept": "proposed_by_mentor", "sessions.decline": "proposed_by_mentor",
+               "sessions.cancel": "accepted", "sessions.log": "due", "sessions.feedback": "held",
+               "sessions.invite": "accepted"}
+
+
+def route_values(world: World, endpoint: str) -> dict[str, int]:
+    """The ids a URL of `endpoint` takes in the scenario: the own pair's things, the published cohort."""
+    # Forbidding names a pair without a rule yet, so the route stores a new row.
+    leader, mentor = (world.other_leader, world.other_mentor) if endpoint == "programme.forbid_pair" \
+        else (world.leader, world.mentor)
+    return {
+        "cohort_id": world.open_cohort if endpoint == "leaders.withdraw_request" else world.cohort,
+        "match_id": world.match, "meeting_id": world.meetings[MEETING_FOR.get(endpoint, "accepted")],
+        "leader_id": leader.id, "mentor_id": mentor.id, "rule_id": world.pin_rule,
+        "skill_id": world.skill, "person_id": world.outsider.id,
+    }
+
+
+def fill(rule: Rule, values: dict[str, object]) -> str:
+    """The rule's path with each <id:name> replaced by values[name] as written (even 0, -1 or text)."""
+    return ID_PARAMETER.sub(lambda found: str(values[found.group(1)]), rule.rule)
+
+
+def routes(app: Flask) -> list[tuple[Rule, str]]:
+    """(rule, method) of every route but static files; sign-out last, so it cannot end a sweep early."""
+    found = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return sorted(found, key=lambda item: (item[0].endpoint == "auth.logout", item[0].rule, item[1]))
