@@ -180,14 +180,21 @@ MEETING_FOR = {"sessions.accept": "proposed_by_mentor", "sessions.decline": "pro
                "sessions.invite": "accepted"}
 
 
-def route_values(world: World, endpoint: str) -> dict[str, int]:
-    """The ids a URL of `endpoint` takes in the scenario: the own pair's things, the published cohort."""
-    # Forbidding names a pair without a rule yet, so the route stores a new row.
-    leader, mentor = (world.other_leader, world.other_mentor) if endpoint == "programme.forbid_pair" \
-        else (world.leader, world.mentor)
+def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str, int]:
+    """The ids a URL of `endpoint` takes in the scenario: the own pair's things, the published cohort.
+
+    `mirror` gives the other pair's things instead (what `other_mentor` and `other_leader` own).
+    """
+    leader, mentor = (world.other_leader, world.other_mentor) if mirror else (world.leader, world.mentor)
+    if endpoint == "programme.forbid_pair":
+        # Forbidding names a pair without a rule yet, so the route stores a new row.
+        leader, mentor = (world.leader, world.mentor) if mirror else (world.other_leader, world.other_mentor)
+    meetings = world.other_meetings if mirror else world.meetings
+    own_open = world.other_open_cohort if mirror else world.open_cohort
     return {
-        "cohort_id": world.open_cohort if endpoint == "leaders.withdraw_request" else world.cohort,
-        "match_id": world.match, "meeting_id": world.meetings[MEETING_FOR.get(endpoint, "accepted")],
+        "cohort_id": own_open if endpoint == "leaders.withdraw_request" else world.cohort,
+        "match_id": world.other_match if mirror else world.match,
+        "meeting_id": meetings[MEETING_FOR.get(endpoint, "accepted")],
         "leader_id": leader.id, "mentor_id": mentor.id, "rule_id": world.pin_rule,
         "skill_id": world.skill, "person_id": world.outsider.id,
     }
