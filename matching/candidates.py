@@ -50,10 +50,32 @@ class Pool:
         self.li, self.mj, self.score = keys // m, keys % m, scores
 
 
+class _MentorTop:
+    """Each mentor's best k leaders so far, kept across chunks (so less popular mentors get candidates too)."""
+
+    def __init__(self, k: int, m: int) -> None:
+        self.k = k
+        self.values = np.full((0, m), -np.inf)
+        self.rows = np.zeros((0, m), dtype=np.int64)
+
+    def add(self, rows: np.ndarray, values: np.ndarray) -> None:
+        both = np.vstack([self.values, values])
+        where = np.vstack([self.rows, np.broadcast_to(rows[:, None], values.shape)])
+        if len(both) > self.k:
+            part = np.argpartition(both, len(both) - self.k, axis=0)[len(both) - self.k :]
+            both, where = np.take_along_axis(both, part, axis=0), np.take_along_axis(where, part, axis=0)
+        self.values, self.rows = both, where
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r, c = np.nonzero(np.isfinite(self.values))
+        return self.rows[r, c], c, self.values[r, c]
+
+
 def top_candidates(scorer: FastScorer, k: int) -> Pool:
-    """Each leader's k best compatible mentors (k per wanted mentor), scanning every pair once."""
+    """Each leader's k best compatible mentors (k per wanted mentor) and each mentor's k best leaders."""
     feats = scorer.feats
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
+    mentor_top = _MentorTop(k, m)
     theta = np.full(n, -np.inf)
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
@@ -72,6 +94,8 @@ def top_candidates(scorer: FastScorer, k: int) -> Pool:
         best[rows] = picked.max(axis=1, initial=-np.inf)
         r, c = np.nonzero(np.isfinite(picked))
         parts.append((rows[r], cols[r, c], picked[r, c]))
+        mentor_top.add(rows, values)
+    parts.append(mentor_top.pairs())
     best_abs = np.where(compatible > 0, np.maximum(np.abs(np.maximum(best, scorer.floor)), abs(scorer.floor)), 0.0)
     pool = Pool(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), theta, compatible, best_abs)
     if parts:
@@ -100,12 +124,13 @@ def leaders_to_rescan(pool: Pool, duals: Duals, threshold: float) -> np.ndarray:
 
 def price_left_out(
     scorer: FastScorer, pool: Pool, duals: Duals, rows: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Compatible pairs of these leaders, not in the pool, whose reduced cost exceeds `threshold`."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Compatible pairs of these leaders, not in the pool, whose reduced cost exceeds `threshold`
+    (and their reduced costs)."""
     feats = scorer.feats
     m = len(feats.mentors.ids)
     in_pool = pool.keys(m)
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    found: list[tuple[np.ndarray, ...]] = []
     dept = feats.leaders.dept
     for chunk in chunks(np.sort(rows), m):
         values = scorer.block(chunk)
@@ -114,9 +139,9 @@ def price_left_out(
         r, c = np.nonzero(reduced > threshold)
         li, mj = chunk[r], c
         fresh = ~np.isin(li * m + mj, in_pool)
-        found.append((li[fresh], mj[fresh], values[r, c][fresh]))
+        found.append((li[fresh], mj[fresh], values[r, c][fresh], reduced[r, c][fresh]))
     if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
     return tuple(np.concatenate(part) for part in zip(*found, strict=True))  # type: ignore[return-value]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from matching.errors import InputError
@@ -102,9 +104,9 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
             same.append(leader)
 
 
-def _name_some(ids: list[str], limit: int = 5) -> str:
+def _name_some(ids: list[str], total: int, limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return shown + (f" and {total - limit} more" if total > limit else "")
 
 
 def _no_candidate(fails: dict[str, np.ndarray], row: int, m: int, rules: Rules) -> str:
@@ -128,56 +130,77 @@ def explain_unmatched(
     load: np.ndarray,
     dept_load: dict[tuple[int, int], int],
 ) -> list[Unmatched]:
-    """A reason for every leader with fewer mentors than wanted, in leader order."""
-    got = np.zeros(len(feats.leaders.ids), dtype=np.int64)
-    for i, _ in pairs:
+    """A reason for every leader with fewer mentors than wanted, in leader order (scanned in chunks)."""
+    n, m = len(feats.leaders.ids), len(feats.mentors.ids)
+    got = np.zeros(n, dtype=np.int64)
+    partners: dict[int, list[int]] = {}
+    for i, j in pairs:
         got[i] += 1
+        partners.setdefault(i, []).append(j)
     short = np.flatnonzero(got < feats.leaders.slots)
-    if not len(short):
-        return []
-    M = feats.mentors
-    fails, values = _failures_with_min_score(Grid(feats, short), rules)
-    ok = ~np.isnan(values)
-    for mask in fails.values():
-        ok &= ~mask
+    full = load >= feats.mentors.slots
+    cap = rules.max_per_department_per_mentor
+    capped = np.zeros((m, len(feats.dept_names) + 1), dtype=bool)  # last column: no department, never capped
+    if cap is not None:
+        for (j, d), count in dept_load.items():
+            capped[j, d] = d >= 0 and count >= cap
+    loads = _Loads(status, full, capped, cap)
     out = []
-    for row, i in enumerate(short.tolist()):
-        wanted, have = int(feats.leaders.slots[i]), int(got[i])
-        prefix = f"Wanted {wanted} mentors, got {have}: " if have else ""
-        open_ = [j for j in np.flatnonzero(ok[row]).tolist() if (i, j) not in pairs]
-        if not open_:
-            reason = "No other mentor passes the rules." if have else _no_candidate(fails, row, len(M.ids), rules)
-        else:
-            reason = _why_not_placed(feats, rules, status, i, open_, load, dept_load)
-        if prefix:
-            reason = prefix + reason[0].lower() + reason[1:]
-        out.append(Unmatched(feats.leaders.ids[i], reason, wanted - have))
+    step = max(1, 2_000_000 // max(m, 1))
+    for start in range(0, len(short), step):
+        rows = short[start : start + step]
+        fails, values = _failures_with_min_score(Grid(feats, rows), rules)
+        ok = ~np.isnan(values)
+        for mask in fails.values():
+            ok &= ~mask
+        for row, i in enumerate(rows.tolist()):
+            open_ = ok[row].copy()
+            open_[partners.get(i, [])] = False
+            reason = _reason(feats, fails, row, i, open_, bool(got[i]), loads, rules)
+            wanted, have = int(feats.leaders.slots[i]), int(got[i])
+            if have:
+                reason = f"Wanted {wanted} mentors, got {have}: " + reason[0].lower() + reason[1:]
+            out.append(Unmatched(feats.leaders.ids[i], reason, wanted - have))
     return out
 
 
-def _why_not_placed(
+@dataclass(frozen=True)
+class _Loads:
+    """What the solution left: the solver status, which mentors are full, which (mentor, department) are capped."""
+
+    status: str
+    full: np.ndarray
+    capped: np.ndarray
+    cap: int | None
+
+
+def _reason(
     feats: Features,
-    rules: Rules,
-    status: str,
+    fails: dict[str, np.ndarray],
+    row: int,
     i: int,
-    open_: list[int],
-    load: np.ndarray,
-    dept_load: dict[tuple[int, int], int],
+    open_: np.ndarray,
+    has_some: bool,
+    loads: _Loads,
+    rules: Rules,
 ) -> str:
     M = feats.mentors
-    room = [j for j in open_ if load[j] < M.slots[j]]
-    if not room:
-        ids = [M.ids[j] for j in open_]
-        if len(ids) == 1:
+    if not open_.any():
+        return "No other mentor passes the rules." if has_some else _no_candidate(fails, row, len(M.ids), rules)
+    room = open_ & ~loads.full
+    if not room.any():
+        count = int(open_.sum())
+        ids = [M.ids[j] for j in np.flatnonzero(open_)[:6].tolist()]
+        if count == 1:
             return f"The only compatible mentor ({ids[0]}) is already at capacity with other leaders."
-        return f"All {len(ids)} compatible mentors ({_name_some(ids)}) are already at capacity with other leaders."
-    cap, dept = rules.max_per_department_per_mentor, int(feats.leaders.dept[i])
-    if cap is not None and dept >= 0 and all(dept_load.get((j, dept), 0) >= cap for j in room):
-        ids = [M.ids[j] for j in room]
+        return f"All {count} compatible mentors ({_name_some(ids, count)}) are already at capacity with other leaders."
+    dept = int(feats.leaders.dept[i])
+    if loads.cap is not None and dept >= 0 and not (room & ~loads.capped[:, dept]).any():
+        ids = [M.ids[j] for j in np.flatnonzero(room)[:6].tolist()]
         return (
-            f"The compatible mentors with room ({_name_some(ids)}) already have {cap} leader(s) from "
-            f"{feats.dept_names[dept]}, the most rules.max_per_department_per_mentor allows."
+            f"The compatible mentors with room ({_name_some(ids, int(room.sum()))}) already have {loads.cap} "
+            f"leader(s) from {feats.dept_names[dept]}, the most rules.max_per_department_per_mentor allows."
         )
-    if status != "optimal":
+    if loads.status != "optimal":
         return "The solver's time limit ran out before this leader was placed; a longer time limit may match them."
     return "The best total score was reached without this leader (the 'score' objective does not favour coverage)."

@@ -8,17 +8,23 @@ in names, so inside the PuLP problem (and .lp files) the same names read `capaci
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pulp
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.:@]*")
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@")
 
 
+@lru_cache(maxsize=1_000_000)
 def _escape(part: str) -> str:
+    if _PLAIN.fullmatch(part):
+        return part
     return "".join(ch if ch in _SAFE else "".join(f"%{b:02X}" for b in ch.encode()) for ch in part)
 
 

@@ -33,6 +33,7 @@ DEFAULT_TOP_K = 10
 PRICE_TOLERANCE = 1e-6
 INTEGRALITY_TOLERANCE = 1e-6
 MAX_PRICING_ROUNDS = 100
+PRICING_MARGIN = 0.05  # share of the largest score: near-improving pairs added with the improving ones
 
 
 class _Clock:
@@ -132,6 +133,7 @@ class _Search:
         self.pool = top_candidates(self.scorer, top_k)
         self.pins, self.fixed_added = _add_fixed_pairs(problem, self.feats, self.pool)
         self.bonus = _coverage_bonus(problem, self.feats, self.pool)
+        self.margin = PRICING_MARGIN * float(self.pool.best_abs.max(initial=0.0))
         self.clock.add("scoring_s", t)
         self.stats: dict[str, Any] = {
             "top_k": top_k,
@@ -159,13 +161,15 @@ class _Search:
         if self.full_dual_check:  # price every left-out pair, not only those the bound cannot rule out
             rows = np.arange(len(self.feats.leaders.ids))
         else:
-            rows = leaders_to_rescan(self.pool, duals, threshold)
-        li, mj, sc = price_left_out(self.scorer, self.pool, duals, rows, threshold)
-        self.pool.extend(li, mj, sc, len(self.feats.mentors.ids))
+            rows = leaders_to_rescan(self.pool, duals, threshold - self.margin)
+        li, mj, sc, reduced = price_left_out(self.scorer, self.pool, duals, rows, threshold - self.margin)
+        improving = int(np.count_nonzero(reduced > threshold))
+        if improving:  # also take the pairs just below the bar: they tend to price in next round
+            self.pool.extend(li, mj, sc, len(self.feats.mentors.ids))
+            self.stats["pairs_added_by_pricing"] += len(li)
         self.stats["leaders_rescanned"] += len(rows)
-        self.stats["pairs_added_by_pricing"] += len(li)
         self.clock.add("pricing_s", t)
-        return len(li)
+        return improving
 
     def run(self) -> tuple[str, np.ndarray, float | None]:
         """(status, chosen mask over the pool, relative gap) after pricing and integrality checks."""
