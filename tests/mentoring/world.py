@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -101,15 +102,20 @@ def _meetings(match: Match, skill_id: int, now: datetime) -> dict[str, int]:
 
 
 def build_world(make_cohort: Callable, make_manager: Callable, make_mentor: Callable, make_leader: Callable,
-                make_person: Callable, skills: dict[str, int]) -> World:
-    """Build the scenario through the real matching and publishing services, plus sessions as rows."""
-    manager = make_manager(name="Mia Manager")
+                make_person: Callable, skills: dict[str, int], now: datetime | None = None) -> World:
+    """Build the scenario through the real matching and publishing services, plus sessions as rows.
+
+    Built twice with the same `now` on an emptied database, it gives the same rows with the same ids.
+    """
+    manager = make_manager(name="Mia Manager", email="mia.manager@example.com")
     cohort = make_cohort(name="World cohort")
-    mentor = make_mentor(cohort=cohort, skill_levels={BRANDING: 5}, name="Max Mentor")
-    other_mentor = make_mentor(cohort=cohort, skill_levels={VIDEO: 5}, name="Olga Othermentor")
-    leader = make_leader(cohort, goals=[(BRANDING, 3, 4)], name="Lena Leader")
-    other_leader = make_leader(cohort, goals=[(VIDEO, 3, 4)], name="Otto Otherleader")
-    outsider = make_person(name="Nora Noroles")
+    mentor = make_mentor(cohort=cohort, skill_levels={BRANDING: 5}, name="Max Mentor", email="max.mentor@example.com")
+    other_mentor = make_mentor(cohort=cohort, skill_levels={VIDEO: 5}, name="Olga Othermentor",
+                               email="olga.othermentor@example.com")
+    leader = make_leader(cohort, goals=[(BRANDING, 3, 4)], name="Lena Leader", email="lena.leader@example.com")
+    other_leader = make_leader(cohort, goals=[(VIDEO, 3, 4)], name="Otto Otherleader",
+                               email="otto.otherleader@example.com")
+    outsider = make_person(name="Nora Noroles", email="nora.noroles@example.com")
 
     run = matching_runs.run_matching(cohort.id, manager)
     publishing.publish(manager, cohort.id, run_id=run.id)
@@ -126,7 +132,7 @@ def build_world(make_cohort: Callable, make_manager: Callable, make_mentor: Call
     open_rule = pair_rules.set_pair_rule(manager, open_cohort.id, leader.id, mentor.id, "forbid")
     skill = catalogue.add_skill(manager, "World platform", "Live streams", "World skill")
 
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     meetings = _meetings(match, skills[BRANDING], now)
     other_meetings = _meetings(other_match, skills[VIDEO], now)
     db.session.commit()
@@ -210,3 +216,95 @@ def routes(app: Flask) -> list[tuple[Rule, str]]:
     found = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return sorted(found, key=lambda item: (item[0].endpoint == "auth.logout", item[0].rule, item[1]))
+
+
+class _FormReader(HTMLParser):
+    """Collects the fields of every <form> on a page, as a browser would submit them unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, dict[str, list[str]]]] = []
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._select_chosen = False
+        self._textarea: str | None = None
+
+    def _add(self, name: str | None, value: str) -> None:
+        if name and self.forms:
+            self.forms[-1][1].setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value if value is not None else "" for key, value in attrs}
+        if tag == "form":
+            self.forms.append((found.get("action", ""), {}))
+        elif tag == "input" and found.get("type") not in ("submit", "button", "reset"):
+            if found.get("type") in ("checkbox", "radio") and "checked" not in found:
+                return
+            self._add(found.get("name"), found.get("value", "on" if found.get("type") == "checkbox" else ""))
+        elif tag == "select":
+            self._select, self._select_first, self._select_chosen = found.get("name"), None, False
+        elif tag == "option" and self._select is not None:
+            value = found.get("value", "")
+            self._select_first = value if self._select_first is None else self._select_first
+            if "selected" in found:
+                self._add(self._select, value)
+                self._select_chosen = True
+        elif tag == "textarea":
+            self._textarea = found.get("name")
+            self._add(self._textarea, "")
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea and self.forms:
+            values = self.forms[-1][1][self._textarea]
+            values[-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self._select is not None:
+            if not self._select_chosen and self._select_first is not None:
+                self._add(self._select, self._select_first)
+            self._select = None
+        elif tag == "textarea":
+            if self._textarea and self.forms:
+                value = self.forms[-1][1][self._textarea][-1]
+                self.forms[-1][1][self._textarea][-1] = value.removeprefix("\n")
+            self._textarea = None
+
+
+def page_form(html: str, field_name: str) -> dict[str, str | list[str]]:
+    """The fields of the page's form holding `field_name`, filled as shown (as a browser sends it unchanged)."""
+    reader = _FormReader()
+    reader.feed(html)
+    for _action, fields in reader.forms:
+        if field_name in fields:
+            return {name: values[0] if len(values) == 1 else values for name, values in fields.items()}
+    raise AssertionError(f"no form with a field {field_name!r} on the page")
+
+
+def comparable(known_hashes: dict[str, str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table in a form that two builds of the same story share: each moment becomes
+    "set" or None (also inside texts), each password hash its label in `known_hashes` (or "new"); tokens,
+    timings and random occasion keys are left out."""
+    known_hashes = known_hashes or {}
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        kept = [column for column in table.columns if (table.name, column.name) not in VOLATILE]
+        found = []
+        for row in db.session.execute(select(*kept)).all():
+            values = []
+            for column, value in zip(kept, row, strict=True):
+                if isinstance(value, datetime):
+                    value = "set"
+                elif column.name == "password_hash" and value is not None:
+                    value = known_hashes.get(value, "new")
+                elif isinstance(value, str):
+                    value = MOMENT.sub("<moment>", value)
+                values.append(value)
+            found.append(tuple(values))
+        rows[table.name] = sorted(found, key=repr)
+    db.session.rollback()
+    return rows
+
+
+# Left out: random tokens, solver timings, and email occasion keys that end in a random stamp.
+VOLATILE = {("login_session", "token_hash"), ("match_run", "stats"), ("notification", "occasion")}
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.\d]*(\+00:00|Z)?")
