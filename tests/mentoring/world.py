@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from mentoring.extensions import db
-from mentoring.models import Feedback, FitCheck, LeaderRequest, Match, MentorEnrolment, Meeting, Person
+from mentoring.models import Feedback, FitCheck, LeaderRequest, Match, Meeting, MentorEnrolment, Person
 from mentoring.services import catalogue, matching_runs, pair_rules, publishing
 from tests.conftest import login
 
