@@ -147,6 +147,7 @@ class _Search:
     def _solve(self, mip: bool) -> tuple[PairModel, solvers.Run]:
         t = time.perf_counter()
         data = _model_input(self.feats, self.pool, self.pins, self.bonus, self.rules.max_per_department_per_mentor)
+        self.model_keys = self.pool.keys(len(self.feats.mentors.ids))
         model = build_model(data, integer=mip)
         t = self.clock.add("model_s", t)
         result = solvers.run(model.prob, self.solver_name, mip, self.clock.left(self.rules.time_limit_s))
@@ -174,16 +175,20 @@ class _Search:
     def run(self) -> tuple[str, np.ndarray, float | None]:
         """(status, chosen mask over the pool, relative gap) after pricing and integrality checks."""
         model, result = self._solve(mip=False)
+        proven = False
         while result.outcome == solvers.OPTIMAL and self.stats["pricing_rounds"] < MAX_PRICING_ROUNDS:
             self.stats["pricing_rounds"] += 1
             if not self._price(model, PRICE_TOLERANCE):
+                proven = True
                 break
+            if self.clock.left(self.rules.time_limit_s) <= 0:
+                break  # keep the last optimal LP: best for the candidates so far, not proven for all pairs
             model, result = self._solve(mip=False)
         if result.outcome != solvers.OPTIMAL:
             return self._fallback(result)
         values = _values(model.x + list(model.covered.values()))
         if _integral(values):
-            return OPTIMAL, _values(model.x) > 0.5, 0.0
+            return (OPTIMAL if proven else FEASIBLE), self._chosen(model), 0.0 if proven else None
         return self._mip(model, float(result.objective or 0.0))
 
     def _mip(self, lp_model: PairModel, lp_bound: float) -> tuple[str, np.ndarray, float | None]:
@@ -198,7 +203,12 @@ class _Search:
             return self._fallback(result)
         gap = max(0.0, lp_bound - result.objective) / max(1.0, abs(lp_bound))
         status = OPTIMAL if result.outcome == solvers.OPTIMAL else FEASIBLE
-        return status, _values(model.x) > 0.5, gap
+        return status, self._chosen(model), gap
+
+    def _chosen(self, model: PairModel) -> np.ndarray:
+        """The chosen pairs of a model as a mask over the pool (which pricing may have grown since)."""
+        picked = self.model_keys[_values(model.x) > 0.5]
+        return np.isin(self.pool.keys(len(self.feats.mentors.ids)), picked)
 
     def _fallback(self, result: solvers.Run) -> tuple[str, np.ndarray, float | None]:
         if result.outcome == solvers.INFEASIBLE:

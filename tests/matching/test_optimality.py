@@ -157,3 +157,10 @@ def test_the_full_dual_check_over_every_pair_agrees_with_the_bound_based_one():
     assert outcome(quick) == outcome(full)
     assert full.stats["leaders_rescanned"] == len(problem.leaders) * full.stats["pricing_rounds"]
     assert quick.stats["leaders_rescanned"] < full.stats["leaders_rescanned"]
+
+
+def test_running_out_of_time_during_pricing_reports_feasible_not_optimal():
+    problem = scarce(0, time_limit_s=0.001)
+    solution = solve(problem, top_k=1)
+    assert solution.status == "feasible" and "time limit" in solution.reason
+    assert check(problem, solution) == []
