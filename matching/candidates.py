@@ -13,9 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.fast import FastScorer
-from matching.features import Features
-from matching.rules import Rules
-from matching.vectorised import Pairs, evaluate
 
 CHUNK_CELLS = 4_000_000  # pairs scored at once: about 32 MB per float64 array
 
@@ -143,8 +140,3 @@ def price_left_out(
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
     return tuple(np.concatenate(part) for part in zip(*found, strict=True))  # type: ignore[return-value]
-
-
-def pair_values(feats: Features, rules: Rules, li: np.ndarray, mj: np.ndarray) -> np.ndarray:
-    """Scores of listed pairs where they pass every hard rule, -inf elsewhere."""
-    return evaluate(Pairs(feats, li, mj), rules)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from matching import solver as solvers
-from matching.candidates import Duals, Pool, leaders_to_rescan, pair_values, price_left_out, top_candidates
+from matching.candidates import Duals, Pool, leaders_to_rescan, price_left_out, top_candidates
 from matching.diagnose import check_pins, explain_unmatched
 from matching.fast import FastScorer
 from matching.features import Features, PairSet, build_features
@@ -50,21 +50,17 @@ class _Clock:
         return limit - (time.perf_counter() - self.start)
 
 
-def _add_fixed_pairs(problem: Problem, feats: Features, pool: Pool) -> tuple[PairSet, int]:
+def _add_fixed_pairs(problem: Problem, feats: Features, pool: Pool) -> PairSet:
     """Pins always join the model; so do forbidden pairs that pass every other rule (held at 0)."""
     m = len(feats.mentors.ids)
     pins = PairSet.build([(feats.leaders.index[a], feats.mentors.index[b]) for a, b in problem.pinned], m)
-    forb = feats.forbidden
-    extra = 0
-    for keys, ignore in ((pins.keys, ("no_gain",)), (forb.keys, ("forbidden",))):
+    for keys, ignore in ((pins.keys, ("no_gain",)), (feats.forbidden.keys, ("forbidden",))):
         if len(keys):
             li, mj = keys // m, keys % m
             values = evaluate(Pairs(feats, li, mj), problem.rules, ignore=ignore)
             ok = np.isfinite(values)
-            before = len(pool.li)
             pool.extend(li[ok], mj[ok], values[ok], m)
-            extra += len(pool.li) - before
-    return pins, extra
+    return pins
 
 
 def _coverage_bonus(problem: Problem, feats: Features, pool: Pool) -> float | None:
@@ -131,7 +127,7 @@ class _Search:
         check_pins(problem, self.feats)
         self.scorer = FastScorer(self.feats, self.rules)
         self.pool = top_candidates(self.scorer, top_k)
-        self.pins, self.fixed_added = _add_fixed_pairs(problem, self.feats, self.pool)
+        self.pins = _add_fixed_pairs(problem, self.feats, self.pool)
         self.bonus = _coverage_bonus(problem, self.feats, self.pool)
         self.margin = PRICING_MARGIN * float(self.pool.best_abs.max(initial=0.0))
         self.clock.add("scoring_s", t)
@@ -271,6 +267,7 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
             "mentors": len(M),
             "compatible_pairs": int(pool.compatible.sum()),
             "candidates": len(pool.li),
+            "forbidden_in_model": int(feats.forbidden.contains(pool.keys(len(M))).sum()),
             "pairs": len(li),
             "time_limit_s": search.rules.time_limit_s,
             "times": {k: round(v, 4) for k, v in sorted(search.clock.spent.items())}
@@ -299,6 +296,3 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
         reason=reason,
         stats=stats,
     )
-
-
-__all__ = ["DEFAULT_TOP_K", "pair_values", "read_duals", "solve"]

@@ -92,7 +92,7 @@ def test_pruning_to_one_candidate_never_changes_the_optimum(rules):
         assert outcome(pruned)[1] == outcome(full)[1]
         if problem.rules.objective == "coverage":
             assert outcome(pruned) == outcome(full)
-        assert full.stats["candidates"] == full.stats["compatible_pairs"] + full.stats.get("forbidden_in_model", 0)
+        assert full.stats["candidates"] == full.stats["compatible_pairs"] + full.stats["forbidden_in_model"]
         added += pruned.stats["pairs_added_by_pricing"]
     assert added > 0  # the duals did find better left-out pairs, so the proof was needed
 
