@@ -30,7 +30,11 @@ class Case:
     path: Callable[[World], str]
     body: Body = lambda world, client: {}
     setup: Callable[[World], None] = lambda world: None
-    prefix: str = ""
+    prefix: Callable[[World], str] = lambda world: ""  # the form's field prefix, as in "propose-date"
+
+    def token_field(self, world: World) -> str:
+        """The name of the form's CSRF token field."""
+        return f"{self.prefix(world)}csrf_token"
 
     def __str__(self) -> str:
         return self.endpoint
@@ -84,17 +88,19 @@ CASES = [
     Case("leaders.withdraw_request", "leader", lambda w: f"/leader/request/{w.open_cohort}/withdraw"),
     Case("sessions.propose", "mentor", lambda w: f"/sessions/pair/{w.match}/propose",
          lambda w, c: {"propose-date": IN_TEN_DAYS, "propose-time": "10:00", "propose-duration": "45",
-                       "propose-format": "remote", "propose-skills": str(_skill_id(BRANDING))}, prefix="propose-"),
+                       "propose-format": "remote", "propose-skills": str(_skill_id(BRANDING))},
+         prefix=lambda w: "propose-"),
     Case("sessions.accept", "leader", lambda w: f"/sessions/meeting/{w.meetings['proposed_by_mentor']}/accept"),
     Case("sessions.decline", "leader", lambda w: f"/sessions/meeting/{w.meetings['proposed_by_mentor']}/decline"),
     Case("sessions.cancel", "mentor", lambda w: f"/sessions/meeting/{w.meetings['accepted']}/cancel"),
     Case("sessions.log", "mentor", lambda w: f"/sessions/meeting/{w.meetings['due']}/log",
-         lambda w, c: {f"log-{w.meetings['due']}-outcome": "held"}, prefix="log-"),
+         lambda w, c: {f"log-{w.meetings['due']}-outcome": "held"},
+         prefix=lambda w: f"log-{w.meetings['due']}-"),
     Case("sessions.feedback", "mentor", lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback",
          shown(lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback", "what_worked",
                what_worked="Even better.", rating="5")),
     Case("sessions.fit_check", "leader", lambda w: f"/sessions/pair/{w.match}/fit",
-         lambda w, c: {"fit-good_fit": "no"}, prefix="fit-"),
+         lambda w, c: {"fit-good_fit": "no"}, prefix=lambda w: "fit-"),
     Case("programme.new_cohort", "manager", lambda w: "/programme/cohorts/new",
          lambda w, c: {"name": "Autumn 2029", "starts_on": "2029-09-01", "ends_on": "2030-01-31",
                        "stall_days": "21"}),
@@ -126,7 +132,7 @@ CASES = [
     Case("programme.unretire_skill", "manager", lambda w: f"/programme/skills/{w.skill}/unretire",
          setup=lambda w: _retire(w.skill)),
     Case("programme.person_roles", "manager", lambda w: f"/programme/people/{w.outsider.id}/roles",
-         lambda w, c: {f"p{w.outsider.id}-mentor": "y"}, prefix="p{outsider}-"),
+         lambda w, c: {f"p{w.outsider.id}-mentor": "y"}, prefix=lambda w: f"p{w.outsider.id}-"),
     Case("programme.disable_person", "manager", lambda w: f"/programme/people/{w.outsider.id}/disable"),
     Case("programme.enable_person", "manager", lambda w: f"/programme/people/{w.outsider.id}/enable",
          setup=lambda w: _disable(w.outsider.id)),

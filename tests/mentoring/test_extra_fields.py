@@ -22,7 +22,7 @@ def extras(world: World, case: Case) -> dict[str, str]:
     other = world.other_mentor if case.role == "manager" else world.manager
     values = {"role": "manager", "user_id": str(other.id), "person_id": str(other.id), "is_manager": "y",
               "published": "y", "cohort_id": str(world.other_open_cohort), "status": "published"}
-    prefix = case.prefix.format(outsider=world.outsider.id)
+    prefix = case.prefix(world)
     return {**values, **({f"{prefix}{name}": value for name, value in values.items()} if prefix else {})}
 
 
