@@ -94,6 +94,10 @@ class Config:
     MAIL_OUTBOX: str | None = None
 
     SITE_NAME = "Reverse mentoring"
+    # A callable returning the current aware UTC time, read by database.utcnow() in place of the system clock.
+    # Only a test sets it (through create_app's overrides, never the environment), so that time can pass
+    # in a browser test: a session proposed for later can then be logged as held through the real pages.
+    CLOCK = None
     # Absolute address of the site, used for links in emails (empty: links are site-relative paths).
     SITE_URL = ""
     # Domain part of calendar invite UIDs; defaults to the SITE_URL host.

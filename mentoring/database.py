@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -26,8 +27,9 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware UTC: the app's CLOCK setting when one is set (tests), else the system clock."""
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return clock() if clock is not None else datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
