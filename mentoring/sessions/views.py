@@ -11,7 +11,7 @@ from mentoring.services import NotFound, ServiceError, meetings, pair_view
 from mentoring.services import calendar as invites
 from mentoring.services.meetings import InvalidInput
 from mentoring.sessions import bp
-from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, ProposeForm
+from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, ProposeForm, options
 
 
 @bp.app_template_filter("in_zone")
@@ -22,7 +22,7 @@ def in_zone(moment: datetime | None, tz_name: str | None, with_zone: bool = True
 
 def _propose_form(view: pair_view.PairView, form: ProposeForm | None = None) -> ProposeForm:
     form = form or ProposeForm(prefix="propose")
-    form.skills.choices = [(goal.skill_id, goal.name) for goal in view.goals]
+    form.skills.choices = options((goal.skill_id, goal.name) for goal in view.goals)
     form.time.description = f"In your time zone: {meetings.zone_of(current_user.timezone).key}."
     return form
 
