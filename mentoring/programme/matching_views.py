@@ -22,6 +22,11 @@ def _people_choices(form: PairRuleForm, cohort_id: int) -> None:
     form.mentor_id.choices = choices((p.id, p.name) for p in pair_rules.cohort_mentors(cohort_id))
 
 
+def _count(number: int, one: str, many: str | None = None) -> str:
+    """A counted noun: 1 pair, 2 pairs, 1 person, 3 people."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 def _run_flash(run: object) -> None:
     matched, status = getattr(run, "matched", 0), getattr(run, "status", "")
     unmatched = len(getattr(run, "unmatched", []) or [])
@@ -134,7 +139,8 @@ def publish(cohort_id: int) -> Response:
         flash(f"The change is published: {result.ended} pair(s) ended, {result.created} new, "
               f"{result.emails} people told by email.", "success")
     else:
-        flash(f"Published {result.created} pairs; {result.emails} people told by email.", "success")
+        flash(f"Published {_count(result.created, 'pair')}; {_count(result.emails, 'person', 'people')} told by email.",
+              "success")
     return redirect(url_for("programme.cohort", cohort_id=found.id))
 
 
