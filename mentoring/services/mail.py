@@ -67,7 +67,8 @@ def build_message(to_address: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to_address
-    message["Subject"] = subject
+    # A header is one line: a name typed with a line break must neither add a header nor stop the email.
+    message["Subject"] = " ".join(subject.split())
     message["Message-ID"] = make_msgid(domain="mentoring.local")
     message.set_content(body)
     return message
