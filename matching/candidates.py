@@ -7,12 +7,14 @@ the best score it left out, which lets the dual check skip most leaders without 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from matching.fast import FastScorer
+from matching.features import Features
 
 CHUNK_CELLS = 4_000_000  # pairs scored at once: about 32 MB per float64 array
 
@@ -56,6 +58,9 @@ class _MentorTop:
         self.rows = np.zeros((0, m), dtype=np.int64)
 
     def add(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Merge a chunk of leaders' scores into each mentor's best k."""
+        if self.k == 0:
+            return
         both = np.vstack([self.values, values])
         where = np.vstack([self.rows, np.broadcast_to(rows[:, None], values.shape)])
         if len(both) > self.k:
@@ -64,15 +69,28 @@ class _MentorTop:
         self.values, self.rows = both, where
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(leader, mentor, score) of the kept pairs."""
         r, c = np.nonzero(np.isfinite(self.values))
         return self.rows[r, c], c, self.values[r, c]
+
+
+def mentor_side_k(feats: Features, k: int) -> int:
+    """How many leaders each mentor keeps: none when places are plentiful, up to k when they are scarce.
+
+    When places are scarce, popular mentors fill up and the others appear in nobody's top k; keeping
+    each mentor's best leaders then saves pricing rounds. With places to spare it only adds columns.
+    """
+    demand = float(feats.leaders.slots.sum())
+    places = float(feats.mentors.slots.sum())
+    ratio = demand / max(places, 1.0)
+    return 0 if ratio < 0.5 else min(k, math.ceil(k * ratio))
 
 
 def top_candidates(scorer: FastScorer, k: int) -> Pool:
     """Each leader's k best compatible mentors (k per wanted mentor) and each mentor's k best leaders."""
     feats = scorer.feats
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
-    mentor_top = _MentorTop(k, m)
+    mentor_top = _MentorTop(mentor_side_k(feats, k), m)
     theta = np.full(n, -np.inf)
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
