@@ -88,7 +88,7 @@ CASES = [
     Case("leaders.withdraw_request", "leader", lambda w: f"/leader/request/{w.open_cohort}/withdraw"),
     Case("sessions.propose", "mentor", lambda w: f"/sessions/pair/{w.match}/propose",
          lambda w, c: {"propose-date": IN_TEN_DAYS, "propose-time": "10:00", "propose-duration": "45",
-                       "propose-format": "remote", "propose-skills": str(_skill_id(BRANDING))},
+                       "propose-format": "remote", "propose-skills": str(skill_id(BRANDING))},
          prefix=lambda w: "propose-"),
     Case("sessions.accept", "leader", lambda w: f"/sessions/meeting/{w.meetings['proposed_by_mentor']}/accept"),
     Case("sessions.decline", "leader", lambda w: f"/sessions/meeting/{w.meetings['proposed_by_mentor']}/decline"),
@@ -141,7 +141,8 @@ CASES = [
 ]
 
 
-def _skill_id(key: str) -> int:
+def skill_id(key: str) -> int:
+    """The id of the skill with this key."""
     return db.session.execute(select(Skill.id).where(Skill.key == key)).scalar_one()
 
 
