@@ -295,3 +295,15 @@ def test_a_name_with_a_line_break_cannot_add_an_email_header_and_the_email_still
     proposals = [m for m in messages if "proposed a mentoring session" in str(m["Subject"])]
     assert len(proposals) == 1
     assert proposals[0]["Bcc"] is None and proposals[0]["To"] == world.mentor.email
+
+
+@pytest.mark.parametrize("formula", ["=HYPERLINK(\"http://x.invalid\",\"x\")", "+1+1", "-1+1", "@SUM(A1)"])
+def test_a_name_that_looks_like_a_formula_is_not_a_formula_in_the_csv_export(app, world, formula):
+    # Given a mentor whose name a spreadsheet would run as a formula
+    submit(sign_in(app, world.mentor), "/mentor/profile", "bio", {"name": formula})
+    # When the manager downloads the cohort's pairs as CSV
+    text = sign_in(app, world.manager).get(f"/programme/health/{world.cohort}/pairs.csv").get_data(as_text=True)
+    # Then the cell holds the name as text, not as a formula
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert formula not in cells
+    assert any(cell.endswith(formula) and cell[0] not in "=+-@" for cell in cells)
