@@ -16,6 +16,7 @@ from sqlalchemy import update
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import LoginSession
+from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring import world as world_fixture
 from tests.mentoring.world import fill, route_values, routes, sign_in
 
@@ -163,3 +164,22 @@ def test_every_route_answers_the_same_right_after_the_login_session_is_touched(a
     wrong = _sweep(app, world, role, touch=True)
     # Then the answers are still those of the table (no stale-row errors)
     assert wrong == []
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "///evil.example/", "/\\evil.example/",
+                                    "\\\\evil.example/", "/\t/evil.example/", " //evil.example/", "http:evil.example",
+                                    "javascript:alert(1)", "evil.example"])
+def test_signing_in_never_redirects_off_the_site(app, world, target):
+    # Given a sign-in link whose next= points elsewhere
+    client = app.test_client()
+    # When the person signs in through it
+    response = client.post("/auth/login", query_string={"next": target},
+                           data={"email": world.mentor.email, "password": DEFAULT_PASSWORD})
+    # Then they land on the home page of this site
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_signing_in_follows_next_within_the_site(app, world):
+    response = app.test_client().post("/auth/login", query_string={"next": "/sessions/?a=1"},
+                                      data={"email": world.mentor.email, "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == "/sessions/?a=1"
