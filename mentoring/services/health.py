@@ -361,9 +361,18 @@ class ManagedPair:
     feedback: dict[int, list[Any]]
     fit: dict[int, bool]
     nudges: list[Notification]
+    metrics: dict[str, Any] | None = None  # the pair's row of the dashboard; None once the pair has ended
 
 
-def managed_pair(cohort_id: int, match_id: int) -> ManagedPair:
+def _metrics_row(match: Match, as_of: date) -> dict[str, Any] | None:
+    if match.status != "active" or match.cohort.status not in HEALTH_COHORTS:
+        return None
+    document, metrics = cohort_metrics(match.cohort, as_of)
+    skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
+    return next((row for row in _pair_rows(document, metrics, skill_names) if row["match_id"] == match.id), None)
+
+
+def managed_pair(cohort_id: int, match_id: int, now: datetime | None = None) -> ManagedPair:
     """A pair of the cohort for the manager's eyes; NotFound if it is not in that cohort."""
     from mentoring.services.pair_view import MANAGER, feedback_for
 
@@ -377,7 +386,8 @@ def managed_pair(cohort_id: int, match_id: int) -> ManagedPair:
                                                                 Notification.kind.like("nudge-%"))
                                      .order_by(Notification.created_at.desc())).scalars())
     return ManagedPair(match=match, meetings=found, feedback=feedback,
-                       fit=_fit_answers([match.id]).get(match.id, {}), nudges=nudges)
+                       fit=_fit_answers([match.id]).get(match.id, {}), nudges=nudges,
+                       metrics=_metrics_row(match, (now or utcnow()).date()))
 
 
 # ---------------------------------------------------------------- exports

@@ -14,13 +14,33 @@
     var number = parseFloat(raw);
     return isNaN(number) || !/^-?[0-9.]+$/.test(raw) ? raw.toLowerCase() : number;
   }
+  // The column each header cell stands over, counting the row and column spans of a header of several rows.
+  function headerColumns(table) {
+    var columns = [], taken = [];
+    Array.prototype.forEach.call(table.tHead ? table.tHead.rows : [], function (row, r) {
+      var column = 0;
+      taken[r] = taken[r] || [];
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        while (taken[r][column]) { column += 1; }
+        if (cell.colSpan === 1) { columns.push([cell, column]); }
+        for (var dr = 0; dr < cell.rowSpan; dr += 1) {
+          taken[r + dr] = taken[r + dr] || [];
+          for (var dc = 0; dc < cell.colSpan; dc += 1) { taken[r + dr][column + dc] = true; }
+        }
+        column += cell.colSpan;
+      });
+    });
+    return columns;
+  }
   document.querySelectorAll("table[data-sortable]").forEach(function (table) {
-    table.querySelectorAll("th").forEach(function (th, index) {
+    var columns = headerColumns(table);
+    columns.forEach(function (pair) {
+      var th = pair[0], index = pair[1];
       th.addEventListener("click", function (event) {
         event.preventDefault();
         var body = table.tBodies[0];
         var ascending = th.getAttribute("aria-sort") !== "ascending";
-        table.querySelectorAll("th").forEach(function (other) { other.removeAttribute("aria-sort"); });
+        columns.forEach(function (other) { other[0].removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         Array.prototype.slice.call(body.rows).sort(function (a, b) {
           var x = cellValue(a, index), y = cellValue(b, index);
