@@ -158,7 +158,7 @@ class _Search:
         if self.full_dual_check:  # price every left-out pair, not only those the bound cannot rule out
             rows = np.arange(len(self.feats.leaders.ids))
         else:
-            rows = leaders_to_rescan(self.pool, duals, threshold - self.margin)
+            rows = leaders_to_rescan(self.pool, duals, threshold)  # the others are certified by their bound
         li, mj, sc, reduced = price_left_out(self.scorer, self.pool, duals, rows, threshold - self.margin)
         improving = int(np.count_nonzero(reduced > threshold))
         if improving:  # also take the pairs just below the bar: they tend to price in next round
