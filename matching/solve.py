@@ -171,15 +171,21 @@ class _Search:
     def run(self) -> tuple[str, np.ndarray, float | None]:
         """(status, chosen mask over the pool, relative gap) after pricing and integrality checks."""
         model, result = self._solve(mip=False)
-        proven = False
+        proven, earlier = False, None
         while result.outcome == solvers.OPTIMAL and self.stats["pricing_rounds"] < MAX_PRICING_ROUNDS:
             self.stats["pricing_rounds"] += 1
+            values = _values(model.x + list(model.covered.values()))
+            earlier = self.model_keys[_values(model.x) > 0.5] if _integral(values) else None
             if not self._price(model, PRICE_TOLERANCE):
                 proven = True
                 break
             if self.clock.left(self.rules.time_limit_s) <= 0:
                 break  # keep the last optimal LP: best for the candidates so far, not proven for all pairs
             model, result = self._solve(mip=False)
+        if result.outcome != solvers.OPTIMAL and earlier is not None:
+            # The re-solve ran out of time: the previous LP's pairs are optimal for the smaller candidate set.
+            self.stats["model"] = "LP (candidates before the last pricing round)"
+            return FEASIBLE, np.isin(self.pool.keys(len(self.feats.mentors.ids)), earlier), None
         if result.outcome != solvers.OPTIMAL:
             return self._fallback(result)
         values = _values(model.x + list(model.covered.values()))

@@ -164,3 +164,20 @@ def test_running_out_of_time_during_pricing_reports_feasible_not_optimal():
     solution = solve(problem, top_k=1)
     assert solution.status == "feasible" and "time limit" in solution.reason
     assert check(problem, solution) == []
+
+
+def test_a_re_solve_that_runs_out_of_time_keeps_the_previous_optimal_lp(monkeypatch):
+    from matching import solver as solvers
+
+    real, calls = solvers.run, []
+
+    def second_call_times_out(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs) if len(calls) == 1 else solvers.Run(solvers.NO_SOLUTION, "HiGHS", None, None)
+
+    problem = scarce(1)
+    solvers.dual_sign(None)  # learn the dual convention before the solver is made to fail
+    monkeypatch.setattr(solvers, "run", second_call_times_out)
+    solution = solve(problem, top_k=1)
+    assert solution.status == "feasible" and solution.stats["model"].startswith("LP (candidates before")
+    assert solution.pairs and check(problem, solution) == []
