@@ -7,17 +7,21 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # tests/matching must run without Flask or SQLAlchemy installed
+    from flask import Flask
+    from flask.testing import FlaskClient
+    from sqlalchemy.orm import Session
 
 DEFAULT_PASSWORD = "a long pass phrase for tests"
 
 
 def _postgres_reset(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -91,6 +95,9 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
 
 
 def clean_database() -> None:
+    """Empty every table and re-seed the skill catalogue (inside an app context)."""
+    from sqlalchemy import text
+
     from mentoring.catalogue import default_skills
     from mentoring.extensions import db
     from mentoring.models import Skill
@@ -102,16 +109,13 @@ def clean_database() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
-        db.session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence() else None
+        has_sequence = db.session.execute(
+            text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        ).first()
+        if has_sequence:
+            db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.add_all(Skill(**row, retired=False) for row in default_skills())
     db.session.commit()
-
-
-def _has_sqlite_sequence() -> bool:
-    from mentoring.extensions import db
-
-    found = db.session.execute(text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")).first()
-    return found is not None
 
 
 @pytest.fixture
