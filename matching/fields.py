@@ -121,13 +121,6 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-def as_mapping(value: Any, field: str) -> Mapping[Any, Any]:
-    """A JSON object."""
-    if not isinstance(value, Mapping):
-        raise FieldError(field, f"must be an object, got {_show(value)}.")
-    return value
-
-
 def as_list(value: Any, field: str) -> list[Any]:
     """A JSON list (None counts as empty)."""
     if value is None:

@@ -51,7 +51,6 @@ def send_nudges(cohort_id: int) -> Response:
     form = SendNudgesForm()
     if form.validate_on_submit():
         try:
-            health.cohort_exists(cohort_id)
             report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
         except NotFound:
             abort(404)

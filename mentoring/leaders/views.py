@@ -12,7 +12,6 @@ from mentoring.access import ID_MAX, leader_required
 from mentoring.leaders import bp
 from mentoring.leaders.forms import LeaderRequestForm
 from mentoring.mentors.forms import show_service_error
-from mentoring.mentors.links import pair_sessions_url
 from mentoring.services import Conflict, Forbidden, NotFound, ServiceError, my_pairs, people, profiles
 
 
@@ -110,5 +109,4 @@ def withdraw_request(cohort_id: int) -> Response:
 def my_mentor() -> str:
     """The mentor(s) matched to this leader in published cohorts: who, why this pair, how to get in touch."""
     pairs = my_pairs.pairs_for_leader(current_user)
-    return render_template("leaders/mentor.html", pairs=pairs, waiting=my_pairs.waiting_for_leader(current_user, pairs),
-                           sessions_url=pair_sessions_url)
+    return render_template("leaders/mentor.html", pairs=pairs, waiting=my_pairs.waiting_for_leader(current_user, pairs))

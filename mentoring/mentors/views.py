@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 from mentoring.access import mentor_required
 from mentoring.mentors import bp
 from mentoring.mentors.forms import profile_form, show_service_error
-from mentoring.mentors.links import pair_sessions_url
 from mentoring.services import Forbidden, NotFound, ServiceError, my_pairs, people, profiles
 from mentoring.services.cohorts import open_cohorts
 
@@ -61,5 +60,5 @@ def my_leaders() -> str:
     pairs = my_pairs.pairs_for_mentor(current_user)
     return render_template(
         "mentors/leaders.html", pairs=pairs, waiting=my_pairs.waiting_for_mentor(current_user, pairs),
-        load=my_pairs.mentor_load(current_user), sessions_url=pair_sessions_url,
+        load=my_pairs.mentor_load(current_user),
     )

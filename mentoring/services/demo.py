@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from mentoring.catalogue import COMPETENCIES, skill_key
+from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
@@ -142,7 +143,7 @@ def seed_demo(now: datetime | None = None, seed: int = 2026) -> DemoSummary:
 
     if not database_is_empty():
         raise Conflict("The database already has people in it; seed-demo only fills an empty database.")
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     skill_ids = dict(db.session.execute(select(Skill.key, Skill.id)).all())
     org = build_organisation(seed)
     people = _store_people(org, skill_ids)

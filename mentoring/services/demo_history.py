@@ -75,7 +75,7 @@ def _goal_skill_ids(match: Match) -> list[int]:
 
 
 def _pair_history(match: Match, pattern: str, start: datetime, now: datetime, rng: random.Random) -> int:
-    skills = _goal_skill_ids(match) or []
+    skills = _goal_skill_ids(match)
     day = start + timedelta(days=rng.randint(5, 12) + (40 if pattern == "late" else 0))
     held = 0
     created = 0

@@ -413,8 +413,3 @@ def export_graphml(manager: Person, cohort_id: int, now: datetime | None = None)
     db.session.commit()
     return text
 
-
-
-def cohort_exists(cohort_id: int) -> Cohort:
-    """The cohort, or NotFound."""
-    return _cohort(cohort_id)

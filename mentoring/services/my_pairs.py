@@ -5,12 +5,12 @@ Read-only. Only active matches of published (or closed) cohorts that include the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from matching import CRITERIA
 from mentoring.extensions import db
 from mentoring.models import Cohort, LeaderRequest, Match, MentorEnrolment, MentorProfile, Person
 from mentoring.services.profiles import MATCHED_STATUSES, active_match_count, mentor_profile
@@ -80,44 +80,16 @@ class Waiting:
     message: str
 
 
-def _criterion_descriptions() -> dict[str, str]:
-    try:
-        import matching
-
-        criteria = getattr(matching, "CRITERIA", None)
-        if criteria is None:
-            from matching.rules import CRITERIA as criteria
-    except ImportError:  # the library is being finished; the names alone still explain something
-        return {}
-    return {criterion.name: criterion.description for criterion in criteria}
-
-
-def _reason_items(reasons: Any) -> Iterable[tuple[str, float | None, str]]:
-    """(criterion, points, text) from the stored forms: [[name, points]], [{...}], {name: points}."""
-    if isinstance(reasons, dict):
-        reasons = list(reasons.items())
-    for entry in reasons or []:
-        if isinstance(entry, list | tuple) and entry:
-            points = entry[1] if len(entry) > 1 and isinstance(entry[1], int | float) else None
-            yield str(entry[0]), points, ""
-        elif isinstance(entry, dict):
-            name = entry.get("criterion") or entry.get("name") or ""
-            points = next((entry[k] for k in ("points", "value", "score") if isinstance(entry.get(k), int | float)),
-                          None)
-            yield str(name), points, str(entry.get("text") or entry.get("description") or "")
-        elif isinstance(entry, str):
-            yield entry, None, ""
-
-
-def explain(reasons: Any) -> list[Reason]:
-    """The stored per-criterion reasons of a pair in plain English; zero-point parts are left out."""
-    descriptions = _criterion_descriptions()
+def explain(reasons: list[dict[str, Any]]) -> list[Reason]:
+    """The stored {criterion, points} reasons of a pair in plain English; zero-point parts are left out."""
+    descriptions = {criterion.name: criterion.description for criterion in CRITERIA}
     explained = []
-    for name, points, text in _reason_items(reasons):
+    for item in reasons or []:
+        name, points = str(item.get("criterion") or ""), item.get("points")
         if not name or points == 0:
             continue
         title = TITLES.get(name, name.replace("_", " ").capitalize())
-        description = text or descriptions.get(name) or FALLBACK_DESCRIPTIONS.get(name, "")
+        description = descriptions.get(name) or FALLBACK_DESCRIPTIONS.get(name, "")
         explained.append(Reason(name, title, description, None if points is None else round(float(points), 2)))
     return explained
 

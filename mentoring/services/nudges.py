@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, Match, Meeting, Person
-from mentoring.services import Conflict, audit, mail
+from mentoring.services import Conflict, NotFound, audit, mail
 from mentoring.services.meetings import ends_at, format_local, site_link
 
 UNANSWERED_AFTER = timedelta(days=7)
@@ -54,6 +54,8 @@ def send_due_nudges(now: datetime | None = None, cohort_id: int | None = None,
                     actor: Person | None = None) -> NudgeReport:
     """Queue every nudge due at `now` (for one cohort or all), commit, then deliver pending email."""
     now = now or utcnow()
+    if cohort_id is not None and db.session.get(Cohort, cohort_id) is None:
+        raise NotFound("There is no such cohort.")
     for attempt in range(2):
         try:
             report = _queue_due(now, cohort_id)

@@ -102,12 +102,10 @@ class Review:
     criteria: list[matching_runs.CriterionInfo] = field(default_factory=matching_runs.criteria)
 
 
-def latest_run(cohort_id: int, successful_only: bool = False) -> MatchRun | None:
-    """The cohort's most recent run (or most recent successful one)."""
-    query = select(MatchRun).where(MatchRun.cohort_id == cohort_id)
-    if successful_only:
-        query = query.where(MatchRun.status.in_(SUCCESSFUL))
-    return db.session.execute(query.order_by(MatchRun.id.desc()).limit(1)).scalar_one_or_none()
+def latest_run(cohort_id: int) -> MatchRun | None:
+    """The cohort's most recent run."""
+    query = select(MatchRun).where(MatchRun.cohort_id == cohort_id).order_by(MatchRun.id.desc()).limit(1)
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def runs_of(cohort_id: int) -> list[MatchRun]:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import html as html_text
 import re
 
-import pytest
-from sqlalchemy import select
-
 from mentoring.extensions import db
-from mentoring.models import Cohort, Match, Person, Skill
+from mentoring.models import Cohort, Match, Person
 
 GOAL_ROWS = 8
 REASONS = [
@@ -74,9 +71,3 @@ def error_near(html: str, field_name: str, message: str) -> bool:
     next_field = re.search(r'name="(?!' + re.escape(field_name) + r'")', following)
     window = following[: next_field.start()] if next_field else following
     return message in window
-
-
-@pytest.fixture(name="skills")
-def catalogue_ids(app: object) -> dict[str, int]:
-    """Skill key -> id, as the shared `skills` fixture (whose dict(Result) breaks on SQLAlchemy 2.1)."""
-    return dict(db.session.execute(select(Skill.key, Skill.id)).all())

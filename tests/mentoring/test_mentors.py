@@ -12,7 +12,7 @@ from matching import CRITERIA
 from mentoring.extensions import db
 from mentoring.models import MentorEnrolment, MentorProfile, Person, Skill
 from tests.conftest import DEFAULT_PASSWORD, login
-from tests.mentoring.journey_helpers import catalogue_ids, error_near, mentor_form, publish_pair  # noqa: F401
+from tests.mentoring.journey_helpers import error_near, mentor_form, publish_pair
 
 GOALS_DESCRIPTION = next(c.description for c in CRITERIA if c.name == "goals")
 

@@ -200,6 +200,8 @@ def test_the_send_nudges_command_uses_the_given_clock(smtp_app, make_pair, recei
     assert result.exit_code == 0 and "2 stalled" in result.output and "delivered: 2" in result.output
     assert sorted(to for to, _ in received.take()) == sorted(_emails(match.leader, match.mentor))
     assert runner.invoke(args=["send-nudges", "--now", "next tuesday"]).exit_code == 2
+    unknown = runner.invoke(args=["send-nudges", "--cohort", str(match.cohort_id + 1)])
+    assert unknown.exit_code == 1 and "no such cohort" in unknown.output
 
 
 def test_a_manager_sends_due_nudges_from_the_dashboard(smtp_app, make_pair, make_manager, make_person, received):
