@@ -8,14 +8,13 @@ from wtforms import FieldList, Form, FormField, SelectField, SubmitField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from mentoring.forms import BaseForm
-from mentoring.mentors.forms import AboutYouFields, LevelField  # the "about you" part is shared by both roles
+from mentoring.forms import AboutYouFields, BaseForm, LevelField, choices
 from mentoring.models import LeaderRequest, Skill
 from mentoring.models.profiles import PRIORITIES, TEXT_MAX
 from mentoring.services.profiles import GOALS_MAX, GoalChoice
 
 NO_SKILL = 0
-PRIORITY_CHOICES = [SelectChoice(value=value, label=label) for value, label in sorted(PRIORITIES.items(), reverse=True)]
+PRIORITY_CHOICES = choices(sorted(PRIORITIES.items(), reverse=True))
 TARGET_LABELS = {1: "1 first steps", 2: "2", 3: "3 at ease", 4: "4", 5: "5 confident expert"}
 
 
@@ -48,21 +47,20 @@ class LeaderRequestForm(AboutYouFields, BaseForm):
                              description="The personal side: a hobby, something you are proud of, what your team "
                                          "would say about you. It helps your mentor find a way in.")
     mentors_wanted = SelectField("How many mentors would you like?", coerce=int,
-                                 choices=[SelectChoice(value=1, label="One mentor"),
-                                          SelectChoice(value=2, label="Two mentors, with different skills")],
+                                 choices=choices([(1, "One mentor"), (2, "Two mentors, with different skills")]),
                                  default=1, invalid_value_message="Choose 1 or 2 mentors.",
                                  invalid_choice_message="Choose 1 or 2 mentors.")
     submit = SubmitField("Send my request")
 
     def set_skills(self, skills: Iterable[Skill]) -> None:
         """Offer these skills in every goal row, grouped by platform."""
-        choices = [SelectChoice(value=NO_SKILL, label="— no goal —")]
+        options = [SelectChoice(value=NO_SKILL, label="— no goal —")]
         for skill in skills:
             # The full name, so a closed select still says which platform it is.
             label = f"{skill.name} (retired)" if skill.retired else skill.name
-            choices.append(SelectChoice(value=skill.id, label=label, optgroup=skill.platform))
+            options.append(SelectChoice(value=skill.id, label=label, optgroup=skill.platform))
         for row in self.goals:
-            row.skill.choices = choices
+            row.skill.choices = options
 
     def goal_rows(self) -> list[tuple[int, GoalChoice]]:
         """(row index, goal) for each row with a skill chosen, in the order shown."""

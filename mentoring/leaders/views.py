@@ -9,10 +9,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import ID_MAX, leader_required
+from mentoring.forms import show_field_error
 from mentoring.leaders import bp
 from mentoring.leaders.forms import LeaderRequestForm
-from mentoring.mentors.forms import show_service_error
-from mentoring.services import Conflict, Forbidden, NotFound, ServiceError, my_pairs, people, profiles
+from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, ServiceError, my_pairs, people, profiles
 
 
 def _cohort_argument() -> int | None:
@@ -67,13 +67,13 @@ def request_mentor() -> str | Response:
                                  mentors_wanted=form.mentors_wanted.data, goals=[goal for _, goal in rows])
         try:
             profiles.save_leader_request(current_user, chosen.cohort.id, form.details(), ask)
-        except people.InvalidField as exc:
+        except InvalidField as exc:
             if exc.field.startswith("goals.") and rows:
                 # The service numbers the goals it was given; point at the row they came from.
                 parts = exc.field.split(".")
                 position = min(int(parts[1]), len(rows) - 1)
                 exc.field = ".".join(["goals", str(rows[position][0]), *parts[2:]])
-            show_service_error(form, exc)
+            show_field_error(form, exc)
         except Forbidden:
             abort(403)
         except NotFound:

@@ -7,9 +7,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import mentor_required
+from mentoring.forms import show_field_error
 from mentoring.mentors import bp
-from mentoring.mentors.forms import profile_form, show_service_error
-from mentoring.services import Forbidden, NotFound, ServiceError, my_pairs, people, profiles
+from mentoring.mentors.forms import profile_form
+from mentoring.services import Forbidden, InvalidField, NotFound, ServiceError, my_pairs, people, profiles
 from mentoring.services.cohorts import open_cohorts
 
 
@@ -33,8 +34,8 @@ def profile() -> str | Response:
         )
         try:
             profiles.save_mentor_profile(current_user, form.details(), offer)
-        except people.InvalidField as exc:
-            show_service_error(form, exc)
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except Forbidden:
             abort(403)
         except NotFound:

@@ -7,10 +7,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
-from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm, choices
-from mentoring.programme.views import _field_error
-from mentoring.services import NotFound, ServiceError, audit, catalogue, people_admin
+from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm
+from mentoring.services import InvalidField, NotFound, ServiceError, audit, catalogue, people_admin
 
 AUDIT_LIMIT = 200
 
@@ -43,8 +43,10 @@ def add_skill() -> str | Response:
         try:
             skill = catalogue.add_skill(current_user, form.platform.data, form.competency.data or "",
                                         form.name.data or "")
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
-            _field_error(form, exc)
+            flash(str(exc), "error")
         else:
             flash(f"Added {skill.name}.", "success")
             return redirect(url_for("programme.skills"))
@@ -60,8 +62,10 @@ def edit_skill(skill_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             catalogue.rename_skill(current_user, skill.id, form.name.data)
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
-            _field_error(form, exc)
+            flash(str(exc), "error")
         else:
             flash("The skill is renamed. Mentors' skills and leaders' goals keep it.", "success")
             return redirect(url_for("programme.skills"))

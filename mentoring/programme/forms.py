@@ -12,32 +12,17 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
-    widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentoring.forms import BaseForm
+from mentoring.forms import BaseForm, MultiCheckboxField, choices
 from mentoring.models.cohorts import COHORT_NAME_MAX
 from mentoring.models.people import NAME_MAX
 from mentoring.models.skills import COMPETENCY_MAX, PLATFORM_MAX, SKILL_NAME_MAX
 
 SEARCH_MAX = NAME_MAX
-
-
-def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes (rendered by the form macro as a fieldset)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class QueryForm(BaseForm):

@@ -7,8 +7,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.forms import choices
 from mentoring.programme import bp
-from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm, choices
+from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
 from mentoring.programme.views import load_cohort
 from mentoring.services import Conflict, NotFound, ServiceError, matching_runs, pair_rules, publishing, run_review
 

@@ -7,9 +7,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
-from mentoring.programme.forms import CohortForm, ParticipantFilterForm, choices, rules_form
-from mentoring.services import NotFound, ServiceError, cohorts, matching_runs, participants, run_review
+from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
+from mentoring.services import InvalidField, NotFound, ServiceError, cohorts, matching_runs, participants, run_review
 
 
 def load_cohort(cohort_id: int) -> cohorts.Cohort:
@@ -23,14 +24,6 @@ def load_cohort(cohort_id: int) -> cohorts.Cohort:
 def _details(form: CohortForm) -> cohorts.CohortDetails:
     return cohorts.CohortDetails(name=form.name.data or "", starts_on=form.starts_on.data,
                                  ends_on=form.ends_on.data, stall_days=form.stall_days.data or 0)
-
-
-def _field_error(form: object, exc: ServiceError) -> None:
-    field = getattr(form, getattr(exc, "field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 @bp.route("/cohorts", endpoint="cohorts")
@@ -48,8 +41,10 @@ def new_cohort() -> str | Response:
     if form.validate_on_submit():
         try:
             cohort = cohorts.create_cohort(current_user, _details(form))
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
-            _field_error(form, exc)
+            flash(str(exc), "error")
         else:
             flash(f"Cohort {cohort.name} is open. Mentors and leaders can now sign up to it.", "success")
             return redirect(url_for("programme.cohort", cohort_id=cohort.id))
@@ -76,8 +71,10 @@ def edit_cohort(cohort_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             cohorts.update_cohort(current_user, found.id, _details(form))
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
-            _field_error(form, exc)
+            flash(str(exc), "error")
         else:
             flash("The cohort is saved.", "success")
             return redirect(url_for("programme.cohort", cohort_id=found.id))
@@ -94,8 +91,10 @@ def rules(cohort_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             cohorts.save_rules(current_user, found.id, form.rules_data())
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
-            _field_error(form, exc)
+            flash(str(exc), "error")
         else:
             flash("The matching rules are saved. They apply from the next run.", "success")
             return redirect(url_for("programme.cohort", cohort_id=found.id))

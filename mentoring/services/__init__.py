@@ -15,3 +15,11 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     """The action clashes with the current state (a run in progress, a cohort already published)."""
+
+
+class InvalidField(ServiceError):
+    """A value a person entered cannot be used; `field` names the form field ("goals.2.skill" for a row's field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

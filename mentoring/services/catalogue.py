@@ -11,15 +11,7 @@ from mentoring.catalogue import skill_key, slug
 from mentoring.extensions import db
 from mentoring.models import Goal, MentorSkill, Person, Skill
 from mentoring.models.skills import COMPETENCY_MAX, PLATFORM_MAX, SKILL_KEY_MAX, SKILL_NAME_MAX
-from mentoring.services import NotFound, ServiceError, audit
-
-
-class SkillInputError(ServiceError):
-    """A skill refused; `field` names the form field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+from mentoring.services import InvalidField, NotFound, audit
 
 
 @dataclass(frozen=True)
@@ -85,33 +77,33 @@ def _commit(field: str, message: str) -> None:
     except IntegrityError as exc:
         # Another manager added the same skill at the same moment.
         db.session.rollback()
-        raise SkillInputError(field, message) from exc
+        raise InvalidField(field, message) from exc
 
 
 def add_skill(manager: Person, platform: str, competency: str = "", name: str = "") -> Skill:
     """Add a skill: a platform with a competency, or a platform with a free name; the key is derived and unique."""
     platform, competency, name = _tidy(platform), _tidy(competency), _tidy(name)
     if not platform:
-        raise SkillInputError("platform", "Name the platform, such as LinkedIn or Threads.")
+        raise InvalidField("platform", "Name the platform, such as LinkedIn or Threads.")
     if not competency and not name:
-        raise SkillInputError("competency", "Give a competency, or a name for the skill.")
+        raise InvalidField("competency", "Give a competency, or a name for the skill.")
     if len(platform) > PLATFORM_MAX:
-        raise SkillInputError("platform", f"Use at most {PLATFORM_MAX} characters.")
+        raise InvalidField("platform", f"Use at most {PLATFORM_MAX} characters.")
     competency = competency or name
     if len(competency) > COMPETENCY_MAX:
-        raise SkillInputError("competency", f"Use at most {COMPETENCY_MAX} characters.")
+        raise InvalidField("competency", f"Use at most {COMPETENCY_MAX} characters.")
     name = name or f"{platform}: {competency}"
     if len(name) > SKILL_NAME_MAX:
-        raise SkillInputError("name", f"Use at most {SKILL_NAME_MAX} characters.")
+        raise InvalidField("name", f"Use at most {SKILL_NAME_MAX} characters.")
     if not slug(platform) or not slug(competency):
-        raise SkillInputError("competency" if slug(platform) else "platform",
+        raise InvalidField("competency" if slug(platform) else "platform",
                               "Use at least one letter or digit.")
     key = skill_key(platform, competency)[:SKILL_KEY_MAX]
     if _name_taken(name):
-        raise SkillInputError("name", f"A skill named {name!r} exists already.")
+        raise InvalidField("name", f"A skill named {name!r} exists already.")
     clash = db.session.execute(select(Skill).where(Skill.key == key)).scalar_one_or_none()
     if clash is not None:
-        raise SkillInputError("competency", f"This skill exists already as {clash.name!r}.")
+        raise InvalidField("competency", f"This skill exists already as {clash.name!r}.")
     skill = Skill(key=key, name=name, platform=platform, competency=competency, retired=False)
     db.session.add(skill)
     db.session.flush()
@@ -125,11 +117,11 @@ def rename_skill(manager: Person, skill_id: int, name: str) -> Skill:
     skill = get_skill(skill_id)
     name = _tidy(name)
     if not name:
-        raise SkillInputError("name", "Give the skill a name.")
+        raise InvalidField("name", "Give the skill a name.")
     if len(name) > SKILL_NAME_MAX:
-        raise SkillInputError("name", f"Use at most {SKILL_NAME_MAX} characters.")
+        raise InvalidField("name", f"Use at most {SKILL_NAME_MAX} characters.")
     if _name_taken(name, except_id=skill.id):
-        raise SkillInputError("name", f"A skill named {name!r} exists already.")
+        raise InvalidField("name", f"A skill named {name!r} exists already.")
     if name != skill.name:
         audit.record("skill.renamed", actor=manager, object_type="skill", object_id=skill.id,
                      detail=f"{skill.name} -> {name}")

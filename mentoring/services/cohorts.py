@@ -12,18 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, LeaderRequest, Match, MatchRun, MentorEnrolment, Person
-from mentoring.services import Conflict, NotFound, ServiceError, audit
+from mentoring.services import Conflict, InvalidField, NotFound, audit
 
 STALL_DAYS_DEFAULT = 30
 EDITABLE_RULES = ("open", "matched", "published")
-
-
-class CohortInputError(ServiceError):
-    """Input about a cohort refused; `field` names the form field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -103,11 +95,11 @@ def cohort_summaries(only: int | None = None) -> list[CohortSummary]:
 def _check_details(details: CohortDetails) -> str:
     name = " ".join(details.name.split())
     if not name:
-        raise CohortInputError("name", "Give the cohort a name.")
+        raise InvalidField("name", "Give the cohort a name.")
     if details.starts_on and details.ends_on and details.ends_on < details.starts_on:
-        raise CohortInputError("ends_on", "The end date must be on or after the start date.")
+        raise InvalidField("ends_on", "The end date must be on or after the start date.")
     if not 1 <= details.stall_days <= 365:
-        raise CohortInputError("stall_days", "Use a number of days from 1 to 365.")
+        raise InvalidField("stall_days", "Use a number of days from 1 to 365.")
     return name
 
 
@@ -124,14 +116,14 @@ def _commit_or_name_taken() -> None:
     except IntegrityError as exc:
         # Another manager created a cohort with this name at the same moment.
         db.session.rollback()
-        raise CohortInputError("name", "Another cohort already has this name.") from exc
+        raise InvalidField("name", "Another cohort already has this name.") from exc
 
 
 def create_cohort(manager: Person, details: CohortDetails) -> Cohort:
     """Create an open cohort with the default matching rules."""
     name = _check_details(details)
     if _name_taken(name):
-        raise CohortInputError("name", "Another cohort already has this name.")
+        raise InvalidField("name", "Another cohort already has this name.")
     cohort = Cohort(name=name, starts_on=details.starts_on, ends_on=details.ends_on,
                     stall_days=details.stall_days, status="open", rules={})
     db.session.add(cohort)
@@ -146,7 +138,7 @@ def update_cohort(manager: Person, cohort_id: int, details: CohortDetails) -> Co
     cohort = get_cohort(cohort_id, lock=True)
     name = _check_details(details)
     if _name_taken(name, except_id=cohort.id):
-        raise CohortInputError("name", "Another cohort already has this name.")
+        raise InvalidField("name", "Another cohort already has this name.")
     changes = [
         label for label, old, new in (
             ("name", cohort.name, name), ("starts", cohort.starts_on, details.starts_on),
@@ -169,10 +161,7 @@ def save_rules(manager: Person, cohort_id: int, data: dict[str, Any]) -> Cohort:
     cohort = get_cohort(cohort_id, lock=True)
     if cohort.status not in EDITABLE_RULES:
         raise Conflict("The rules of a closed cohort cannot change.")
-    try:
-        rules = matching_runs.normalise_rules(data)
-    except matching_runs.RulesError as exc:
-        raise CohortInputError(exc.field, str(exc)) from exc
+    rules = matching_runs.normalise_rules(data)
     before = matching_runs.normalise_rules(cohort.rules or {})
     changed = sorted(key for key in rules if rules[key] != before.get(key))
     cohort.rules = rules

@@ -33,18 +33,10 @@ from mentoring.models import (
     Person,
     RunPair,
 )
-from mentoring.services import Conflict, NotFound, ServiceError, audit, run_lock
+from mentoring.services import Conflict, InvalidField, NotFound, ServiceError, audit, run_lock
 
 SUCCESSFUL = ("optimal", "feasible")
 FULL_RUN_STATUSES = ("open", "matched")
-
-
-class RulesError(ServiceError):
-    """Matching rules the library refused; `field` names the rules form field."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ def default_rules() -> dict[str, Any]:
 
 
 def normalise_rules(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Rules checked by the library and returned complete; raises RulesError naming the form field."""
+    """Rules checked by the library and returned complete; raises InvalidField naming the rules form field."""
     try:
         return matching.Rules.from_dict(data or {}).to_dict()
     except matching.InputError as exc:
@@ -88,14 +80,14 @@ def normalise_rules(data: dict[str, Any] | None) -> dict[str, Any]:
         path, _, problem = text.partition(": ")
         key = path.removeprefix("rules.")
         field_name = "weight_" + key.split(".", 1)[1] if key.startswith("weights.") else key.split(".")[0]
-        raise RulesError(field_name, problem[:1].upper() + problem[1:] if problem else text) from exc
+        raise InvalidField(field_name, problem[:1].upper() + problem[1:] if problem else text) from exc
 
 
 def cohort_rules(cohort: Cohort) -> dict[str, Any]:
     """The cohort's rules, complete (stored rules are always valid; anything odd falls back to defaults)."""
     try:
         return normalise_rules(cohort.rules or {})
-    except RulesError:
+    except InvalidField:
         return default_rules()
 
 

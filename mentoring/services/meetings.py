@@ -19,7 +19,7 @@ from mentoring.extensions import db
 from mentoring.models import Feedback, FitCheck, Goal, LeaderRequest, Match, Meeting, Person, Skill
 from mentoring.models.meetings import FEEDBACK_TEXT_MAX, VISIBILITIES
 from mentoring.models.people import FORMATS
-from mentoring.services import Conflict, NotFound, ServiceError, mail
+from mentoring.services import Conflict, InvalidField, NotFound, mail
 
 DURATION_MIN = 15
 DURATION_MAX = 240
@@ -28,14 +28,6 @@ MAX_OPEN_PROPOSALS = 10  # per pair: enough for a term of sessions, too few to f
 OUTCOMES = ("held", "cancelled-by-me", "cancelled-by-them", "missed")
 VIEWABLE_COHORTS = ("published", "closed")
 FORMAT_LABELS = {"remote": "remote", "in-person": "in person"}
-
-
-class InvalidInput(ServiceError):
-    """A value the person typed cannot be used; `field` names the form field to show it next to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # ---------------------------------------------------------------- time zones and links
@@ -50,16 +42,16 @@ def zone_of(tz_name: str | None) -> ZoneInfo:
 
 
 def local_to_utc(local: datetime, tz_name: str | None) -> datetime:
-    """A wall-clock time in the person's zone as UTC; InvalidInput for a time skipped by a clock change."""
+    """A wall-clock time in the person's zone as UTC; InvalidField for a time skipped by a clock change."""
     zone = zone_of(tz_name)
     try:
         aware = local.replace(tzinfo=zone)
         in_utc = aware.astimezone(UTC)
         round_trip = in_utc.astimezone(zone).replace(tzinfo=None)
     except (OverflowError, ValueError) as exc:
-        raise InvalidInput("date", "Choose a date within the next year.") from exc
+        raise InvalidField("date", "Choose a date within the next year.") from exc
     if round_trip != local.replace(tzinfo=None):
-        raise InvalidInput("time", f"{local:%H:%M} does not exist on that day in {zone.key}: the clocks change. "
+        raise InvalidField("time", f"{local:%H:%M} does not exist on that day in {zone.key}: the clocks change. "
                                    "Choose another time.")
     return in_utc
 
@@ -153,20 +145,20 @@ def propose(person: Person, match_id: int, starts_local: datetime, duration_minu
     match = pair_of(person.id, match_id)
     _require_open(match)
     if not DURATION_MIN <= duration_minutes <= DURATION_MAX:
-        raise InvalidInput("duration", f"A session lasts {DURATION_MIN} to {DURATION_MAX} minutes.")
+        raise InvalidField("duration", f"A session lasts {DURATION_MIN} to {DURATION_MAX} minutes.")
     if meeting_format not in FORMATS:
-        raise InvalidInput("format", "Choose remote or in person.")
+        raise InvalidField("format", "Choose remote or in person.")
     starts_at = local_to_utc(starts_local, person.timezone)
     if starts_at <= now:
-        raise InvalidInput("date", "Choose a time in the future.")
+        raise InvalidField("date", "Choose a time in the future.")
     if starts_at > now + PROPOSE_AHEAD:
-        raise InvalidInput("date", "Choose a date within the next year.")
+        raise InvalidField("date", "Choose a date within the next year.")
     goal_ids = [goal.skill_id for goal in pair_goals(match)]
     chosen = sorted(set(skill_ids))
     if any(skill_id not in goal_ids for skill_id in chosen):
-        raise InvalidInput("skills", "Choose skills from the leader's goals.")
+        raise InvalidField("skills", "Choose skills from the leader's goals.")
     if goal_ids and not chosen:
-        raise InvalidInput("skills", "Choose at least one of the leader's goals to work on.")
+        raise InvalidField("skills", "Choose at least one of the leader's goals to work on.")
     _check_no_clash(match.id, starts_at, duration_minutes, now)
     meeting = Meeting(match_id=match.id, proposed_by_id=person.id, starts_at=starts_at,
                       duration_minutes=duration_minutes, format=meeting_format, skills=chosen,
@@ -189,7 +181,7 @@ def _check_no_clash(match_id: int, starts_at: datetime, minutes: int, now: datet
     end = starts_at + timedelta(minutes=minutes)
     for other in open_meetings:
         if other.starts_at < end and ends_at(other) > starts_at:
-            raise InvalidInput("time", "This overlaps another session of yours that is proposed or planned.")
+            raise InvalidField("time", "This overlaps another session of yours that is proposed or planned.")
 
 
 def answer(person: Person, meeting_id: int, accept: bool, now: datetime | None = None) -> Meeting:
@@ -241,7 +233,7 @@ def log_outcome(person: Person, meeting_id: int, outcome: str, now: datetime | N
     meeting = meeting_of(person.id, meeting_id, lock=True)
     _require_open(meeting.match)
     if outcome not in OUTCOMES:
-        raise InvalidInput("outcome", "Choose what happened.")
+        raise InvalidField("outcome", "Choose what happened.")
     if meeting.status in ("held", "cancelled", "missed"):
         raise Conflict(f"This session is already logged as {meeting.status}.")
     if meeting.status != "accepted":
@@ -275,12 +267,12 @@ def leave_feedback(person: Person, meeting_id: int, rating: int, what_worked: st
     if meeting.status != "held":
         raise Conflict("Feedback opens once the session is logged as held.")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput("rating", "Choose a rating from 1 to 5.")
+        raise InvalidField("rating", "Choose a rating from 1 to 5.")
     if visibility not in VISIBILITIES:
-        raise InvalidInput("visibility", "Choose who may read your feedback.")
+        raise InvalidField("visibility", "Choose who may read your feedback.")
     for field, text in (("what_worked", what_worked), ("try_next", try_next), ("private_note", private_note)):
         if len(text or "") > FEEDBACK_TEXT_MAX:
-            raise InvalidInput(field, f"Keep this to {FEEDBACK_TEXT_MAX} characters.")
+            raise InvalidField(field, f"Keep this to {FEEDBACK_TEXT_MAX} characters.")
     feedback = next((f for f in meeting.feedback if f.author_id == person.id), None)
     first_time = feedback is None
     if feedback is None:

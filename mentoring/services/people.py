@@ -24,21 +24,13 @@ from mentoring.models.people import (
     LOCATION_MAX,
     NAME_MAX,
 )
-from mentoring.services import ServiceError
+from mentoring.services import InvalidField
 
 GRADE_MIN = 1
 GRADE_MAX = 15
 LANGUAGES_MAX = 10
 FORMAT_LABELS = {"remote": "Remote (video call)", "in-person": "In person"}
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-
-
-class InvalidField(ServiceError):
-    """One field of a form holds a value the programme cannot accept; `field` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

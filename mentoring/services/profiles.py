@@ -29,9 +29,9 @@ from mentoring.models import (
     Skill,
 )
 from mentoring.models.profiles import BIO_MAX, PRIORITIES, TEXT_MAX
-from mentoring.services import Conflict, Forbidden, NotFound
+from mentoring.services import Conflict, Forbidden, InvalidField, NotFound
 from mentoring.services.cohorts import open_cohorts
-from mentoring.services.people import Details, InvalidField, apply_details
+from mentoring.services.people import Details, apply_details
 
 PROFICIENCY_LEVELS = range(1, 6)
 TARGET_LEVELS = range(1, 6)

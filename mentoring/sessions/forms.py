@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, SubmitField, TextAreaField, TimeField
-from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, IntegerField, RadioField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from mentoring.forms import BaseForm
+from mentoring.forms import BaseForm, MultiCheckboxField, choices
 from mentoring.models.meetings import FEEDBACK_TEXT_MAX
 from mentoring.services.meetings import DURATION_MAX, DURATION_MIN
-
-
-def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
-    """Choices from (value, label) pairs (WTForms deprecates plain tuples)."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice shown as checkboxes (works without JavaScript)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ProposeForm(BaseForm):
@@ -37,13 +20,13 @@ class ProposeForm(BaseForm):
         validators=[InputRequired("Give the length in minutes."),
                     NumberRange(DURATION_MIN, DURATION_MAX,
                                 f"A session lasts {DURATION_MIN} to {DURATION_MAX} minutes.")])
-    format = RadioField("Format", choices=options([("remote", "Remote"), ("in-person", "In person")]), default="remote",
+    format = RadioField("Format", choices=choices([("remote", "Remote"), ("in-person", "In person")]), default="remote",
                         validators=[InputRequired("Choose remote or in person.")])
     skills = MultiCheckboxField("Goals to work on", coerce=int)
     submit = SubmitField("Propose this session")
 
 
-LOG_CHOICES = options([("held", "It took place"), ("cancelled-by-me", "I cancelled it"),
+LOG_CHOICES = choices([("held", "It took place"), ("cancelled-by-me", "I cancelled it"),
                        ("cancelled-by-them", "My partner cancelled it"),
                        ("missed", "It was missed (no one could make it)")])
 
@@ -59,13 +42,13 @@ class FeedbackForm(BaseForm):
     """Feedback on a held session: a rating, two shared texts, who may read them, and a private note."""
 
     rating = RadioField("How useful was this session? (1 = not at all, 5 = very)",
-                        choices=options((str(n), str(n)) for n in range(1, 6)),
+                        choices=choices((str(n), str(n)) for n in range(1, 6)),
                         validators=[InputRequired("Choose a rating from 1 to 5.")])
     what_worked = TextAreaField("What worked", validators=[Length(max=FEEDBACK_TEXT_MAX)])
     try_next = TextAreaField("What to try next", validators=[Length(max=FEEDBACK_TEXT_MAX)])
     visibility = RadioField(
         "Who may read these two answers?",
-        choices=options([("pair", "My partner only"), ("manager", "My partner and the programme manager")]),
+        choices=choices([("pair", "My partner only"), ("manager", "My partner and the programme manager")]),
         default="pair", validators=[InputRequired("Choose who may read your feedback.")],
         description="The programme manager always sees the rating, never text you keep to the pair.")
     private_note = TextAreaField("Private note", validators=[Length(max=FEEDBACK_TEXT_MAX)],
@@ -77,7 +60,7 @@ class FitCheckForm(BaseForm):
     """Is this a good fit? Asked after the first held session; the answer can be changed."""
 
     good_fit = RadioField("Is this pair a good fit for you?",
-                          choices=options([("yes", "Yes, a good fit"), ("no", "No, not a good fit")]),
+                          choices=choices([("yes", "Yes, a good fit"), ("no", "No, not a good fit")]),
                           validators=[InputRequired("Answer yes or no.")],
                           description="A “no” asks the programme team to look at this pair with you.")
     submit = SubmitField("Save my answer")

@@ -7,11 +7,11 @@ from datetime import datetime
 from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from mentoring.services import NotFound, ServiceError, meetings, pair_view
+from mentoring.forms import choices, show_field_error
+from mentoring.services import InvalidField, NotFound, ServiceError, meetings, pair_view
 from mentoring.services import calendar as invites
-from mentoring.services.meetings import InvalidInput
 from mentoring.sessions import bp
-from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, ProposeForm, options
+from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, ProposeForm
 
 
 @bp.app_template_filter("in_zone")
@@ -22,7 +22,7 @@ def in_zone(moment: datetime | None, tz_name: str | None, with_zone: bool = True
 
 def _propose_form(view: pair_view.PairView, form: ProposeForm | None = None) -> ProposeForm:
     form = form or ProposeForm(prefix="propose")
-    form.skills.choices = options((goal.skill_id, goal.name) for goal in view.goals)
+    form.skills.choices = choices((goal.skill_id, goal.name) for goal in view.goals)
     form.time.description = f"In your time zone: {meetings.zone_of(current_user.timezone).key}."
     return form
 
@@ -80,8 +80,8 @@ def propose(match_id: int) -> Response | tuple[str, int]:
         try:
             meetings.propose(current_user, match_id, starts_local, form.duration.data, form.format.data,
                              form.skills.data or [])
-        except InvalidInput as exc:
-            getattr(form, exc.field).errors.append(str(exc))
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
             flash(str(exc), "error")
             return redirect(url_for("sessions.pair", match_id=match_id))
@@ -172,8 +172,8 @@ def feedback(meeting_id: int) -> Response | tuple[str, int]:
         try:
             meetings.leave_feedback(current_user, meeting_id, int(form.rating.data), form.what_worked.data or "",
                                     form.try_next.data or "", form.visibility.data, form.private_note.data or "")
-        except InvalidInput as exc:
-            getattr(form, exc.field).errors.append(str(exc))
+        except InvalidField as exc:
+            show_field_error(form, exc)
         except ServiceError as exc:
             flash(str(exc), "error")
             return redirect(url_for("sessions.pair", match_id=match.id))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, MentorProfile, PairRule, RunPair
-from mentoring.services import Conflict, ServiceError, matching_runs, run_review
+from mentoring.services import Conflict, InvalidField, ServiceError, matching_runs, run_review
 from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import BRANDING
 
@@ -196,6 +196,6 @@ def test_pins_and_forbids_steer_the_next_run(programme):
     ({"max_per_department_per_mentor": 0}, "max_per_department_per_mentor"),
 ])
 def test_invalid_rules_name_their_form_field(rules, field):
-    with pytest.raises(matching_runs.RulesError) as refused:
+    with pytest.raises(InvalidField) as refused:
         matching_runs.normalise_rules(rules)
     assert refused.value.field == field and str(refused.value)[0].isupper()

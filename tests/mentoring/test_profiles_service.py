@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db
 from mentoring.models import LeaderRequest, MentorProfile, Person, Skill
-from mentoring.services import Conflict, Forbidden, NotFound, my_pairs, people, profiles
+from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, my_pairs, people, profiles
 from tests.mentoring.journey_helpers import publish_pair
 
 
@@ -75,7 +75,7 @@ def test_refused_details_name_the_field_and_store_nothing(changes, field, make_p
     mentor = make_mentor(timezone="Asia/Seoul")
     if changes.get("manager") == "SELF":
         changes = {"manager": mentor.email}
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_mentor_profile(mentor, _details(**changes), _offer(skills))
     assert refused.value.field == field
     db.session.expire_all()
@@ -99,7 +99,7 @@ REFUSED_OFFERS = [
                          ids=[f"{f}-{i}" for i, (_, f) in enumerate(REFUSED_OFFERS)])
 def test_refused_offers_name_the_field(changes, field, make_person, skills):
     person = make_person(is_mentor=True)
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_mentor_profile(person, _details(), _offer(skills, **changes))
     assert refused.value.field == field
     assert _count(MentorProfile) == 0
@@ -107,7 +107,7 @@ def test_refused_offers_name_the_field(changes, field, make_person, skills):
 
 def test_a_level_out_of_range_names_its_skill(make_person, skills):
     person = make_person(is_mentor=True)
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_mentor_profile(person, _details(), _offer(skills, {"x/writing-posts": 6}))
     assert refused.value.field == f"skill_{skills['x/writing-posts']}"
 
@@ -121,7 +121,7 @@ def test_a_retired_skill_cannot_be_newly_chosen(make_mentor, skills):
     mentor = make_mentor()
     db.session.get(Skill, skills["blogs/ai-tools"]).retired = True
     db.session.commit()
-    with pytest.raises(people.InvalidField, match="no longer offered"):
+    with pytest.raises(InvalidField, match="no longer offered"):
         profiles.save_mentor_profile(mentor, _details(), _offer(skills, {"blogs/ai-tools": 4}))
 
 
@@ -130,7 +130,7 @@ def test_capacity_cannot_drop_below_current_leaders(make_mentor, make_leader, ma
     mentor = make_mentor(capacity=2)
     publish_pair(cohort, make_leader(cohort), mentor)
     publish_pair(cohort, make_leader(cohort), mentor)
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_mentor_profile(mentor, _details(), _offer(skills, capacity=1))
     assert refused.value.field == "capacity"
 
@@ -145,7 +145,7 @@ def test_enrolments_change_only_in_open_cohorts(make_mentor, make_cohort, skills
     assert profiles.enrolled_cohort_ids(mentor) == {matched.id, open_one.id}
 
     # And asking to join a cohort past sign-up is refused
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_mentor_profile(mentor, _details(),
                                      _offer(skills, cohort_ids=frozenset({other_open.id, matched.id})))
     assert refused.value.field == "cohorts"
@@ -180,7 +180,7 @@ REFUSED_ASKS = [
 @pytest.mark.parametrize(("goals", "changes", "field"), REFUSED_ASKS, ids=[f for _, _, f in REFUSED_ASKS])
 def test_refused_requests_name_the_field(goals, changes, field, make_person, make_cohort, skills):
     cohort = make_cohort()
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_leader_request(make_person(is_leader=True), cohort.id, _details(), _ask(skills, goals, **changes))
     assert refused.value.field == field
     assert _count(LeaderRequest) == 0
@@ -198,14 +198,14 @@ def test_a_retired_goal_skill_may_stay_but_not_be_chosen_anew(make_leader, make_
     assert [(g.skill.key, g.target_level) for g in kept.goals] == [("facebook/short-video", 4)]
     assert skills["facebook/short-video"] in {s.id for s in profiles.goal_skills(kept)}
     assert skills["facebook/short-video"] not in {s.id for s in profiles.goal_skills(None)}
-    with pytest.raises(people.InvalidField, match="no longer offered"):
+    with pytest.raises(InvalidField, match="no longer offered"):
         profiles.save_leader_request(make_person(is_leader=True), cohort.id, _details(),
                                      _ask(skills, [("facebook/short-video", 2, 4)]))
 
 
 def test_at_most_eight_goals(make_person, make_cohort, skills):
     keys = sorted(skills)[:9]
-    with pytest.raises(people.InvalidField) as refused:
+    with pytest.raises(InvalidField) as refused:
         profiles.save_leader_request(make_person(is_leader=True), make_cohort().id, _details(),
                                      _ask(skills, [(k, 2, 3) for k in keys]))
     assert refused.value.field == "goals"
