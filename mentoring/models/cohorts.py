@@ -16,6 +16,7 @@ COHORT_STATUSES = ("open", "matched", "published", "closed")
 RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "failed")
 RULE_KINDS = ("pin", "forbid")
 MATCH_STATUSES = ("active", "ended")
+STALL_DAYS_DEFAULT = 30  # a pair whose last held session is older than this many days has stalled
 
 
 class Cohort(db.Model):
@@ -29,7 +30,7 @@ class Cohort(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="open")
     rules: Mapped[dict] = mapped_column(JSON, default=dict)
-    stall_days: Mapped[int] = mapped_column(Integer, default=30)
+    stall_days: Mapped[int] = mapped_column(Integer, default=STALL_DAYS_DEFAULT)
     run_token: Mapped[str | None] = mapped_column(String(64))
     run_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

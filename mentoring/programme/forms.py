@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentoring.forms import BaseForm, MultiCheckboxField, choices
-from mentoring.models.cohorts import COHORT_NAME_MAX
+from mentoring.models.cohorts import COHORT_NAME_MAX, STALL_DAYS_DEFAULT
 from mentoring.models.people import NAME_MAX
 from mentoring.models.skills import COMPETENCY_MAX, PLATFORM_MAX, SKILL_NAME_MAX
 
@@ -39,7 +39,7 @@ class CohortForm(BaseForm):
                        description="For example: Spring 2027.")
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])
-    stall_days = IntegerField("Stall limit (days)", default=30,
+    stall_days = IntegerField("Stall limit (days)", default=STALL_DAYS_DEFAULT,
                               validators=[InputRequired("Give a number of days."), NumberRange(1, 365)],
                               description="A pair whose last session is older than this is flagged as stalled.")
     submit = SubmitField("Save")

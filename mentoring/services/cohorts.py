@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, LeaderRequest, Match, MatchRun, MentorEnrolment, Person
+from mentoring.models.cohorts import STALL_DAYS_DEFAULT
 from mentoring.services import Conflict, InvalidField, NotFound, audit
 
-STALL_DAYS_DEFAULT = 30
 EDITABLE_RULES = ("open", "matched", "published")
 
 

@@ -20,10 +20,11 @@ from matching import graph as session_graph
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, FitCheck, Goal, LeaderRequest, Match, Meeting, Notification, Person, Skill
+from mentoring.models.cohorts import STALL_DAYS_DEFAULT
 from mentoring.services import NotFound, audit
+from mentoring.services.cohorts import get_cohort
 
 MIN_SESSIONS = 3  # a leader "meets the minimum" with this many held sessions
-DEFAULT_STALL_DAYS = 30
 NO_DEPARTMENT = "No department"
 HEALTH_COHORTS = ("published", "closed")
 LOGGED = ("held", "cancelled", "missed")
@@ -201,18 +202,10 @@ class Dashboard:
     fit_answers: dict[str, int] = field(default_factory=dict)
 
 
-def _cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound("There is no such cohort.")
-    return cohort
-
-
 def cohort_metrics(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any]]:
     """The cohort's SESSIONS document and the library's metrics for it on as_of."""
     document = build_sessions([cohort.id])
-    metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days or DEFAULT_STALL_DAYS,
-                                              MIN_SESSIONS)
+    metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
     return document, metrics
 
 
@@ -307,7 +300,7 @@ def nudges_sent(cohort_id: int, limit: int = 200) -> list[Notification]:
 def cohort_dashboard(cohort_id: int, sort: str = "leader", direction: str = "asc",
                      now: datetime | None = None) -> Dashboard:
     """The health page of one cohort on the day of `now`."""
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
     document, metrics = cohort_metrics(cohort, as_of)
     skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
@@ -343,7 +336,7 @@ def programme_overview(now: datetime | None = None) -> list[CohortHealth]:
     lines = [CohortHealth(cohort=c, programme=cohort_metrics(c, as_of)[1]["programme"])
              for c in db.session.execute(query).scalars()]
     if len(lines) > 1:
-        together = session_graph.metrics_from_json(build_sessions(None).data, as_of, DEFAULT_STALL_DAYS,
+        together = session_graph.metrics_from_json(build_sessions(None).data, as_of, STALL_DAYS_DEFAULT,
                                                    MIN_SESSIONS)
         lines.append(CohortHealth(cohort=None, programme=together["programme"]))
     return lines
@@ -395,7 +388,7 @@ def managed_pair(cohort_id: int, match_id: int, now: datetime | None = None) -> 
 
 def export_csv(manager: Person, cohort_id: int, now: datetime | None = None) -> str:
     """The cohort's pairs and their metrics as CSV (names, no feedback text), recorded in the audit log."""
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort(cohort_id)
     document, metrics = cohort_metrics(cohort, (now or utcnow()).date())
     text = session_graph.metrics_csv(metrics, labels=document.labels)
     audit.record("export", actor=manager, object_type="cohort", object_id=cohort.id, detail="pairs and metrics (CSV)")
@@ -405,7 +398,7 @@ def export_csv(manager: Person, cohort_id: int, now: datetime | None = None) -> 
 
 def export_graphml(manager: Person, cohort_id: int, now: datetime | None = None) -> str:
     """The cohort's session graph as GraphML (names as labels, ratings, no feedback text), audited."""
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
     document = build_sessions([cohort.id])
     text = session_graph.to_graphml(session_graph.build_graph(document.data), labels=document.labels, as_of=as_of)

@@ -31,7 +31,6 @@ from mentoring.services.meetings import ends_at, format_local, site_link
 UNANSWERED_AFTER = timedelta(days=7)
 FEEDBACK_AFTER = timedelta(days=3)
 FEEDBACK_WINDOW = timedelta(days=30)
-DEFAULT_STALL_DAYS = 30
 KINDS = ("nudge-stalled", "nudge-unanswered", "nudge-feedback")
 
 
@@ -99,7 +98,7 @@ def _stalled(match: Match, now: datetime) -> int:
     ).scalar_one_or_none()
     since = (last_held or match.published_at).date()
     days = (now.date() - since).days
-    if days <= (match.cohort.stall_days or DEFAULT_STALL_DAYS):
+    if days <= match.cohort.stall_days:
         return 0
     coming = db.session.execute(
         select(Meeting.id).where(Meeting.match_id == match.id, Meeting.status.in_(("proposed", "accepted")),
