@@ -13,7 +13,7 @@ from sqlalchemy import select
 from matching.graph import metrics_from_json
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Meeting
-from mentoring.services import health
+from mentoring.services import health, sessions_document
 from tests.mentoring import session_fixtures
 
 # The shared fixtures of the session tests, used by name.
@@ -64,7 +64,7 @@ def test_the_sessions_document_is_built_in_the_librarys_format(small_cohort):
     la, mc, lb, md = (f"L{ana_cy.leader_id}", f"M{ana_cy.mentor_id}", f"L{ben_di.leader_id}", f"M{ben_di.mentor_id}")
     iso = lambda moment: moment.isoformat().replace("+00:00", "Z")  # noqa: E731
     # When the document is built
-    document = health.build_sessions([world["cohort"].id])
+    document = sessions_document.build_sessions([world["cohort"].id])
     # Then it is exactly the SESSIONS.json the library expects
     assert document.data == {
         "people": [{"id": la, "role": "leader", "department": "Sales"},
@@ -95,7 +95,7 @@ def test_the_dashboard_shows_the_librarys_metrics(small_cohort):
     # When the dashboard is built
     board = health.cohort_dashboard(world["cohort"].id, now=_at(AS_OF))
     # Then its numbers are the library's for the same document
-    expected = metrics_from_json(health.build_sessions([world["cohort"].id]).data, AS_OF, 30, 3)
+    expected = metrics_from_json(sessions_document.build_sessions([world["cohort"].id]).data, AS_OF, 30, 3)
     assert board.metrics == expected
     # And they are what we computed by hand
     programme = board.metrics["programme"]
@@ -139,7 +139,7 @@ def test_a_name_with_markup_is_escaped_on_the_dashboard(make_pair, add_meeting, 
 def test_response_times_count_only_the_leaders_answers(make_pair, add_meeting):
     match = make_pair(published_at=_at(AS_OF - timedelta(days=20)))
     add_meeting(match, _at(AS_OF - timedelta(days=10)), proposed_by="leader", answer_hours=30)
-    [session] = health.build_sessions([match.cohort_id]).data["sessions"]
+    [session] = sessions_document.build_sessions([match.cohort_id]).data["sessions"]
     assert (session["proposed_at"], session["answered_at"]) == (None, None)
 
 
@@ -149,7 +149,7 @@ def test_the_all_cohorts_document_merges_a_pair_met_twice(make_cohort, make_pair
                       leader_person=first.leader, mentor_person=first.mentor)
     add_meeting(first, _at(date(2030, 1, 10)))
     add_meeting(again, _at(date(2030, 6, 10)))
-    document = health.build_sessions(None)
+    document = sessions_document.build_sessions(None)
     assert len(document.data["pairs"]) == 1 and document.data["pairs"][0]["started"] == "2030-01-01"
     assert len(document.data["sessions"]) == 2
     assert document.matches[(f"L{first.leader_id}", f"M{first.mentor_id}")] == [first.id, again.id]
