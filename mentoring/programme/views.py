@@ -10,7 +10,16 @@ from mentoring.access import manager_required
 from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
 from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
-from mentoring.services import InvalidField, NotFound, ServiceError, cohorts, matching_runs, participants, run_review
+from mentoring.services import (
+    InvalidField,
+    NotFound,
+    ServiceError,
+    cohorts,
+    matching_problem,
+    matching_runs,
+    participants,
+    run_review,
+)
 
 
 def load_cohort(cohort_id: int) -> cohorts.Cohort:
@@ -86,8 +95,8 @@ def edit_cohort(cohort_id: int) -> str | Response:
 def rules(cohort_id: int) -> str | Response:
     """The cohort's matching rules."""
     found = load_cohort(cohort_id)
-    criteria = matching_runs.criteria()
-    form = rules_form(criteria, None if request.method == "POST" else matching_runs.cohort_rules(found))
+    criteria = matching_problem.criteria()
+    form = rules_form(criteria, None if request.method == "POST" else matching_problem.cohort_rules(found))
     if form.validate_on_submit():
         try:
             cohorts.save_rules(current_user, found.id, form.rules_data())

@@ -156,13 +156,13 @@ def update_cohort(manager: Person, cohort_id: int, details: CohortDetails) -> Co
 
 def save_rules(manager: Person, cohort_id: int, data: dict[str, Any]) -> Cohort:
     """Store a cohort's matching rules after the matching library accepted them."""
-    from mentoring.services import matching_runs
+    from mentoring.services import matching_problem
 
     cohort = get_cohort(cohort_id, lock=True)
     if cohort.status not in EDITABLE_RULES:
         raise Conflict("The rules of a closed cohort cannot change.")
-    rules = matching_runs.normalise_rules(data)
-    before = matching_runs.normalise_rules(cohort.rules or {})
+    rules = matching_problem.normalise_rules(data)
+    before = matching_problem.normalise_rules(cohort.rules or {})
     changed = sorted(key for key in rules if rules[key] != before.get(key))
     cohort.rules = rules
     if changed:

@@ -1,8 +1,7 @@
-"""Matching runs: ORM rows -> matching dataclasses -> solve -> MatchRun and RunPairs.
+"""Matching runs: the cohort's Problem (services.matching_problem) -> solve -> MatchRun and RunPairs.
 
-The only module that translates between the database and the `matching` library. A run takes the
-cohort's run lock with one atomic UPDATE, solves outside any transaction, stores its result in one
-transaction, and always gives the lock back.
+A run takes the cohort's run lock with one atomic UPDATE, solves outside any transaction, stores its
+result in one transaction, and always gives the lock back.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import json
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,74 +19,12 @@ from sqlalchemy import select
 import matching
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
-from mentoring.models import (
-    Cohort,
-    FitCheck,
-    LeaderRequest,
-    Match,
-    MatchRun,
-    MentorEnrolment,
-    MentorProfile,
-    PairRule,
-    Person,
-    RunPair,
-)
-from mentoring.services import Conflict, InvalidField, NotFound, ServiceError, audit, run_lock
+from mentoring.models import Cohort, MatchRun, Person, RunPair
+from mentoring.services import Conflict, NotFound, ServiceError, audit, run_lock
+from mentoring.services.matching_problem import Translation, build_problem, cohort_rules
 
 SUCCESSFUL = ("optimal", "feasible")
 FULL_RUN_STATUSES = ("open", "matched")
-
-
-@dataclass(frozen=True)
-class CriterionInfo:
-    """A score criterion as the rules form and the review page show it."""
-
-    name: str
-    label: str
-    description: str
-    default_weight: float
-
-
-@dataclass
-class Translation:
-    """A Problem built from the database, with what is needed to read its answer."""
-
-    problem: Any
-    notes: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- rules
-
-
-def criteria() -> list[CriterionInfo]:
-    """The named parts of a pair's score, in the library's order."""
-    return [CriterionInfo(c.name, c.name.replace("_", " ").capitalize(), c.description,
-                          matching.DEFAULT_WEIGHTS[c.name]) for c in matching.CRITERIA]
-
-
-def default_rules() -> dict[str, Any]:
-    """The library's default rules in their JSON form."""
-    return matching.Rules().to_dict()
-
-
-def normalise_rules(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Rules checked by the library and returned complete; raises InvalidField naming the rules form field."""
-    try:
-        return matching.Rules.from_dict(data or {}).to_dict()
-    except matching.InputError as exc:
-        text = str(exc)
-        path, _, problem = text.partition(": ")
-        key = path.removeprefix("rules.")
-        field_name = "weight_" + key.split(".", 1)[1] if key.startswith("weights.") else key.split(".")[0]
-        raise InvalidField(field_name, problem[:1].upper() + problem[1:] if problem else text) from exc
-
-
-def cohort_rules(cohort: Cohort) -> dict[str, Any]:
-    """The cohort's rules, complete (stored rules are always valid; anything odd falls back to defaults)."""
-    try:
-        return normalise_rules(cohort.rules or {})
-    except InvalidField:
-        return default_rules()
 
 
 # ---------------------------------------------------------------- names in library messages
@@ -128,147 +64,6 @@ def people_names(ids: Iterable[int]) -> dict[str, str]:
         return {}
     rows = db.session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))
     return {str(person_id): name for person_id, name in rows}
-
-
-# ---------------------------------------------------------------- ORM rows -> Problem
-
-
-def _manager_refs() -> dict[int, str | None]:
-    """Each person's manager as a problem id: a person id, or "ext:" and an id from outside the site."""
-    rows = db.session.execute(
-        select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)
-    ).all()
-    internal = {external: str(pid) for pid, _, _, external in rows if external}
-    refs: dict[int, str | None] = {}
-    for pid, manager_id, manager_external, _ in rows:
-        if manager_id is not None:
-            refs[pid] = str(manager_id)
-        elif manager_external:
-            refs[pid] = internal.get(manager_external, "ext:" + manager_external)
-        else:
-            refs[pid] = None
-    return refs
-
-
-def _leader(request: LeaderRequest, manager: str | None, wanted: int | None = None) -> Any:
-    person = request.person
-    goals = tuple(matching.Goal(goal.skill.key, goal.priority, goal.target_level) for goal in request.goals)
-    return matching.Leader(
-        id=str(person.id), department=person.department, grade=person.grade, manager=manager, goals=goals,
-        languages=tuple(person.languages or ()), timezone=person.timezone,
-        formats=tuple(request.formats or person.formats or ()), location=person.location,
-        mentors_wanted=wanted or max(1, request.mentors_wanted or 1),
-    )
-
-
-def _mentor(profile: MentorProfile, manager: str | None, capacity: int) -> Any:
-    person = profile.person
-    return matching.Mentor(
-        id=str(person.id), department=person.department, grade=person.grade, manager=manager,
-        skills=tuple((skill.skill.key, skill.proficiency) for skill in profile.skills),
-        languages=tuple(person.languages or ()), timezone=person.timezone, formats=tuple(person.formats or ()),
-        location=person.location, capacity=capacity,
-    )
-
-
-def _requests(cohort_id: int) -> list[LeaderRequest]:
-    query = (select(LeaderRequest).join(Person, Person.id == LeaderRequest.person_id)
-             .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True)).order_by(Person.id))
-    return list(db.session.execute(query).scalars())
-
-
-def _profiles(cohort_id: int) -> list[MentorProfile]:
-    query = (select(MentorProfile).join(Person, Person.id == MentorProfile.person_id)
-             .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-             .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True)).order_by(Person.id))
-    return list(db.session.execute(query).scalars())
-
-
-def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple[str, str]]:
-    """(leader, mentor) pairs published in other cohorts, for the repeat_pairs rule."""
-    query = select(Match.leader_id, Match.mentor_id).where(Match.cohort_id != cohort_id).distinct()
-    pairs = {(str(leader), str(mentor)) for leader, mentor in db.session.execute(query)}
-    return sorted(pair for pair in pairs if pair[0] in leaders and pair[1] in mentors)
-
-
-def _pair_rules(cohort_id: int) -> list[PairRule]:
-    query = select(PairRule).where(PairRule.cohort_id == cohort_id).order_by(PairRule.id)
-    return list(db.session.execute(query).scalars())
-
-
-def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None) -> Translation:
-    """The cohort as a matching Problem: a full run, or a re-pair of the given flagged matches."""
-    refs = _manager_refs()
-    requests, profiles = _requests(cohort.id), _profiles(cohort.id)
-    capacities = {str(p.person_id): p.capacity for p in profiles}
-    scope = RepairScope(requests=requests)
-    if repair_match_ids is not None:
-        scope = _repair_scope(cohort.id, set(repair_match_ids), requests, capacities)
-    leaders = [_leader(r, refs.get(r.person_id), scope.wanted.get(r.person_id)) for r in scope.requests]
-    mentors = [_mentor(p, refs.get(p.person_id), capacities[str(p.person_id)]) for p in profiles]
-    leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
-    pinned, forbidden, notes = set(scope.pinned), set(scope.forbidden), []
-    flagged_leaders = {leader for leader, _ in scope.flagged}
-    for rule in _pair_rules(cohort.id):
-        pair = (str(rule.leader_id), str(rule.mentor_id))
-        if pair[0] not in leader_ids or pair[1] not in mentor_ids:
-            if repair_match_ids is None:
-                notes.append(f"The {rule.kind} of '{pair[0]}' and '{pair[1]}' was left out: "
-                             "one of them is not in this run.")
-        elif repair_match_ids is None or (pair[0] in flagged_leaders and pair not in pinned and pair not in forbidden):
-            (forbidden if rule.kind == "forbid" else pinned).add(pair)
-    # Someone both leading and mentoring in one cohort must never be paired with themself.
-    forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
-    org = sorted((str(pid), boss) for pid, boss in refs.items()
-                 if boss is not None and str(pid) not in leader_ids | mentor_ids)
-    problem = matching.Problem(
-        leaders=tuple(leaders), mentors=tuple(mentors), org=tuple(org), forbidden=tuple(sorted(forbidden)),
-        pinned=tuple(sorted(pinned - forbidden)), history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
-        rules=matching.Rules.from_dict(cohort_rules(cohort)),
-    )
-    return Translation(problem, notes)
-
-
-@dataclass
-class RepairScope:
-    """Who a run is about: for a re-pair, the leaders of active pairs, with pins, forbids and slots."""
-
-    requests: list[LeaderRequest]
-    pinned: set[tuple[str, str]] = field(default_factory=set)
-    forbidden: set[tuple[str, str]] = field(default_factory=set)
-    flagged: set[tuple[str, str]] = field(default_factory=set)
-    wanted: dict[int, int] = field(default_factory=dict)
-
-
-def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[LeaderRequest],
-                  capacities: dict[str, int]) -> RepairScope:
-    """A re-pair: every other active pair pinned as it is, the flagged ones forbidden, slots unchanged."""
-    matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort_id)).scalars())
-    active = [m for m in matches if m.status == "active"]
-    said_no = set(db.session.execute(select(FitCheck.match_id).where(FitCheck.good_fit.is_(False))).scalars())
-    flagged = [m for m in active if m.id in match_ids and m.id in said_no]
-    if not flagged or len(flagged) != len(match_ids):
-        raise Conflict("Choose pairs from the attention list of this cohort.")
-    scope = RepairScope(requests=[r for r in requests if r.person_id in {m.leader_id for m in active}])
-    in_problem = {r.person_id for r in scope.requests}
-    used_outside: dict[str, int] = {}
-    for m in active:
-        if m.id in match_ids:
-            scope.flagged.add((str(m.leader_id), str(m.mentor_id)))
-        elif m.leader_id in in_problem and str(m.mentor_id) in capacities:
-            scope.pinned.add((str(m.leader_id), str(m.mentor_id)))
-        else:
-            used_outside[str(m.mentor_id)] = used_outside.get(str(m.mentor_id), 0) + 1
-            continue
-        # Each leader keeps as many places as they have pairs now: nobody else gains a mentor.
-        scope.wanted[m.leader_id] = scope.wanted.get(m.leader_id, 0) + 1
-    for mentor, capacity in capacities.items():
-        # Existing pairs are facts: a mentor keeps them even after lowering their capacity.
-        pins = sum(1 for _, pinned_mentor in scope.pinned if pinned_mentor == mentor)
-        capacities[mentor] = max(capacity - used_outside.get(mentor, 0), pins)
-    # Flagged pairs, and pairs ended by an earlier re-pair, are never proposed again.
-    scope.forbidden = scope.flagged | {(str(m.leader_id), str(m.mentor_id)) for m in matches if m.status == "ended"}
-    return scope
 
 
 # ---------------------------------------------------------------- the run lock

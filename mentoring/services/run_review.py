@@ -21,7 +21,7 @@ from mentoring.models import (
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
-from mentoring.services import matching_runs
+from mentoring.services import matching_problem, matching_runs
 from mentoring.services.cohorts import get_cohort
 
 SUCCESSFUL = matching_runs.SUCCESSFUL
@@ -99,7 +99,7 @@ class Review:
     published: bool = False
     publishable: bool = False
     running: bool = False
-    criteria: list[matching_runs.CriterionInfo] = field(default_factory=matching_runs.criteria)
+    criteria: list[matching_problem.CriterionInfo] = field(default_factory=matching_problem.criteria)
 
 
 def latest_run(cohort_id: int) -> MatchRun | None:
@@ -138,7 +138,7 @@ def flagged_matches(cohort_id: int) -> list[tuple[Match, list[FitCheck]]]:
 
 def reason_lines(reasons: list[dict[str, Any]]) -> list[ReasonLine]:
     """Stored {criterion, points} items as labelled lines with the criterion's description."""
-    known = {c.name: c for c in matching_runs.criteria()}
+    known = {c.name: c for c in matching_problem.criteria()}
     lines = []
     for item in reasons or []:
         name = str(item.get("criterion", ""))
@@ -217,7 +217,7 @@ def review(cohort_id: int) -> Review:
     page.message = matching_runs.describe(run.message or "")
     if run.status == "failed":
         page.message = "The matching could not run: " + page.message
-    page.rules_changed = run.rules != matching_runs.cohort_rules(cohort)
+    page.rules_changed = run.rules != matching_problem.cohort_rules(cohort)
     page.published = is_published(run)
     page.publishable = run.status in SUCCESSFUL and not page.published and (
         (run.kind == "full" and cohort.status == "matched") or (run.kind == "repair" and cohort.status == "published")

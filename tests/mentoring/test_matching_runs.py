@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, MentorProfile, PairRule, RunPair
-from mentoring.services import Conflict, InvalidField, ServiceError, matching_runs, run_review
+from mentoring.services import Conflict, InvalidField, ServiceError, matching_problem, matching_runs, run_review
 from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import BRANDING
 
@@ -35,7 +35,7 @@ def test_a_run_pairs_each_leader_with_the_mentor_of_their_goal(programme):
     expected = zip(programme.leaders, programme.mentors, strict=True)
     assert proposed(run) == {(leader.id, mentor.id) for leader, mentor in expected}
     assert run.status == "optimal" and run.matched == 3 and run.run_by_id == programme.manager.id
-    assert run.rules == matching_runs.default_rules()
+    assert run.rules == matching_problem.default_rules()
     assert {load["mentor_id"]: load["load"] for load in run.mentor_loads} == {m.id: 1 for m in programme.mentors}
     assert all(pair.reasons and pair.reasons[0]["criterion"] == "goals" for pair in run.pairs)
     assert db.session.get(Cohort, programme.cohort.id).status == "matched"
@@ -62,7 +62,7 @@ def test_an_external_manager_id_links_to_the_person_with_that_external_id(progra
     db.session.commit()
     leader = make_leader(programme.cohort, goals=[(BRANDING, 3, 4)], manager_external_id="E-100")
     # When the problem is built
-    translation = matching_runs.build_problem(db.session.get(Cohort, programme.cohort.id))
+    translation = matching_problem.build_problem(db.session.get(Cohort, programme.cohort.id))
     # Then the leader's manager is the mentor, so the reporting-line rule can see it
     built = {x.id: x for x in translation.problem.leaders}
     assert built[str(leader.id)].manager == str(ada.id)
@@ -70,7 +70,7 @@ def test_an_external_manager_id_links_to_the_person_with_that_external_id(progra
 
 def test_unknown_external_managers_keep_a_prefixed_id(programme, make_leader):
     leader = make_leader(programme.cohort, manager_external_id="HR-7")
-    translation = matching_runs.build_problem(db.session.get(Cohort, programme.cohort.id))
+    translation = matching_problem.build_problem(db.session.get(Cohort, programme.cohort.id))
     assert {x.id: x.manager for x in translation.problem.leaders}[str(leader.id)] == "ext:HR-7"
 
 
@@ -197,5 +197,5 @@ def test_pins_and_forbids_steer_the_next_run(programme):
 ])
 def test_invalid_rules_name_their_form_field(rules, field):
     with pytest.raises(InvalidField) as refused:
-        matching_runs.normalise_rules(rules)
+        matching_problem.normalise_rules(rules)
     assert refused.value.field == field and str(refused.value)[0].isupper()
