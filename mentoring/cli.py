@@ -1,14 +1,16 @@
-"""Flask commands: seed-demo, create-manager, match, backup."""
+"""Flask commands: create-manager, seed-demo, demo-logins, match, send-nudges, backup."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from mentoring.programme.commands import match_command
-from mentoring.services import ServiceError, backup
-from mentoring.sessions.commands import send_nudges_command
+from mentoring.services import ServiceError
 
 NOT_MIGRATED = "The database has no tables yet; run `flask --app mentoring db upgrade` first."
 
@@ -19,7 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(send_nudges_command)
-    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(match_command)
 
 
@@ -76,3 +78,84 @@ def demo_logins_command() -> None:
     click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD!r}):")
     for role, email in present:
         click.echo(f"  {role:<8} {email}")
+
+
+def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths)
+    return [line.format(*headers).rstrip(), line.format(*("-" * w for w in widths)).rstrip()] + [
+        line.format(*row).rstrip() for row in rows
+    ]
+
+
+@click.command("match")
+@click.argument("cohort")
+def match_command(cohort: str) -> None:
+    """Run the matching for COHORT (its id or exact name), like the review page, and print a summary."""
+    from mentoring.services import cohorts, matching_runs, run_review
+
+    try:
+        found = cohorts.find_cohort(cohort)
+        run = matching_runs.run_matching(found.id, run_by=None)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    page = run_review.review(found.id)
+    seconds = (run.stats or {}).get("seconds", 0)
+    click.echo(f"Cohort {found.name} (id {found.id}), run {run.id}")
+    click.echo(f"Solver status: {run.status} in {seconds:g} s")
+    leaders = (run.stats or {}).get("leaders", run.matched + len(page.unmatched))
+    click.echo(f"Matched: {run.matched} of {leaders} leaders; total score {run.total_score:g}")
+    if page.message:
+        click.echo(page.message)
+    if page.pairs:
+        click.echo("")
+        rows = [(p.leader.name, p.mentor.name, f"{p.score:g}", "pinned" if p.pinned else "") for p in page.pairs]
+        for text in _table(rows, ("Leader", "Mentor", "Score", "")):
+            click.echo(text)
+    if page.unmatched:
+        click.echo("")
+        rows = [(u.leader.name if u.leader else "(left)", u.reason) for u in page.unmatched]
+        for text in _table(rows, ("Unmatched leader", "Reason")):
+            click.echo(text)
+    click.echo("")
+    click.echo("Review and publish on the cohort's review page.")
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter("use an ISO 8601 date or date-time, e.g. 2027-03-01T09:00:00Z.") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@click.command("send-nudges")
+@click.option("--now", "now_text", metavar="ISO", help="Act as if it were this moment (UTC unless a zone is given).")
+@click.option("--cohort", "cohort_id", type=int, help="Only this cohort's pairs (default: every published cohort).")
+def send_nudges_command(now_text: str | None, cohort_id: int | None) -> None:
+    """Email the reminders that are due: stalled pairs, unanswered proposals, leader feedback."""
+    from mentoring.services import nudges
+
+    try:
+        report = nudges.send_due_nudges(now=_parse_now(now_text), cohort_id=cohort_id)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Nudges queued: {report.stalled} stalled, {report.unanswered} unanswered, "
+               f"{report.feedback} feedback; emails delivered: {report.delivered}.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Copy the live SQLite database to PATH (a new file), checked with PRAGMA integrity_check."""
+    from mentoring.services.backup import BackupError, backup_database
+
+    try:
+        result = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up {result.source} to {result.target}: {result.pages} pages, "
+               f"{result.size_bytes // 1024} KiB, integrity check ok.")

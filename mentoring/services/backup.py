@@ -5,8 +5,7 @@ consistent snapshot even while other connections write; copying the file could c
 half-written page or miss the WAL file. The copy is checked with `PRAGMA integrity_check`.
 PostgreSQL has its own tools (pg_dump), so the command refuses other databases.
 
-`backup_command` is the thin `flask --app mentoring backup PATH` entry point, registered in
-mentoring/cli.py.
+`flask --app mentoring backup PATH` (mentoring/cli.py) calls `backup_database`.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -104,16 +100,3 @@ def _copy(source: Path, target: Path) -> int:
 def backup_database(database_url: str, target: Path) -> BackupResult:
     """Back up the site's database (it must be SQLite) to `target`."""
     return backup_sqlite(sqlite_file(database_url), target)
-
-
-@click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def backup_command(path: Path) -> None:
-    """Copy the live SQLite database to PATH (a new file), checked with PRAGMA integrity_check."""
-    try:
-        result = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backed up {result.source} to {result.target}: {result.pages} pages, "
-               f"{result.size_bytes // 1024} KiB, integrity check ok.")
