@@ -108,5 +108,4 @@ def withdraw_request(cohort_id: int) -> Response:
 @leader_required
 def my_mentor() -> str:
     """The mentor(s) matched to this leader in published cohorts: who, why this pair, how to get in touch."""
-    pairs = my_pairs.pairs_for_leader(current_user)
-    return render_template("leaders/mentor.html", pairs=pairs, waiting=my_pairs.waiting_for_leader(current_user, pairs))
+    return render_template("leaders/mentor.html", page=my_pairs.leader_pairs(current_user))

@@ -58,8 +58,4 @@ def profile() -> str | Response:
 @mentor_required
 def my_leaders() -> str:
     """The leaders matched to this mentor in published cohorts: who, their goals, why, and how to reach them."""
-    pairs = my_pairs.pairs_for_mentor(current_user)
-    return render_template(
-        "mentors/leaders.html", pairs=pairs, waiting=my_pairs.waiting_for_mentor(current_user, pairs),
-        load=my_pairs.mentor_load(current_user),
-    )
+    return render_template("mentors/leaders.html", page=my_pairs.mentor_pairs(current_user))

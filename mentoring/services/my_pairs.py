@@ -54,7 +54,7 @@ class GoalFit:
 
 
 @dataclass(frozen=True)
-class PairView:
+class PublishedPair:
     """A published pair with what either person needs to get going."""
 
     match: Match
@@ -99,7 +99,7 @@ def _request_of(match: Match) -> LeaderRequest | None:
         LeaderRequest.cohort_id == match.cohort_id, LeaderRequest.person_id == match.leader_id)).scalar_one_or_none()
 
 
-def _pair_view(match: Match) -> PairView:
+def _published_pair(match: Match) -> PublishedPair:
     request = _request_of(match)
     profile = mentor_profile(match.mentor)
     levels = {item.skill_id: item.proficiency for item in profile.skills} if profile is not None else {}
@@ -108,7 +108,8 @@ def _pair_view(match: Match) -> PairView:
                 levels.get(goal.skill_id), goal.skill.retired)
         for goal in (request.goals if request is not None else [])
     ]
-    return PairView(match, match.cohort, match.leader, match.mentor, request, profile, goals, explain(match.reasons))
+    return PublishedPair(match, match.cohort, match.leader, match.mentor, request, profile, goals,
+                         explain(match.reasons))
 
 
 def _active_matches(column: Any, person: Person) -> list[Match]:
@@ -116,16 +117,6 @@ def _active_matches(column: Any, person: Person) -> list[Match]:
              .where(column == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES))
              .order_by(Cohort.published_at.desc(), Cohort.id.desc(), Match.id))
     return list(db.session.execute(query).scalars())
-
-
-def pairs_for_leader(person: Person) -> list[PairView]:
-    """The leader's active published pairs: their mentor(s), why, and how to get in touch."""
-    return [_pair_view(match) for match in _active_matches(Match.leader_id, person)]
-
-
-def pairs_for_mentor(person: Person) -> list[PairView]:
-    """The mentor's active published pairs: their leaders, goals, why, and how to get in touch."""
-    return [_pair_view(match) for match in _active_matches(Match.mentor_id, person)]
 
 
 def _waiting_message(cohort: Cohort, role: str) -> str:
@@ -144,22 +135,13 @@ def _waiting_message(cohort: Cohort, role: str) -> str:
     return "The pairs of this cohort are published, and no leader was paired with you this time. Thank you for joining."
 
 
-def waiting_for_leader(person: Person, shown: list[PairView]) -> list[Waiting]:
-    """Cohorts where the leader has a request but no published pair to show."""
+def _waiting(person: Person, role: str, shown: list[PublishedPair]) -> list[Waiting]:
+    """Cohorts the person takes part in (a request as a leader, an enrolment as a mentor) without a pair shown."""
+    taking_part = LeaderRequest if role == "leader" else MentorEnrolment
     paired = {view.cohort.id for view in shown}
-    query = (select(Cohort).join(LeaderRequest, LeaderRequest.cohort_id == Cohort.id)
-             .where(LeaderRequest.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
-    return [Waiting(cohort, _waiting_message(cohort, "leader"))
-            for cohort in db.session.execute(query).scalars()
-            if cohort.id not in paired and cohort.status != "closed"]
-
-
-def waiting_for_mentor(person: Person, shown: list[PairView]) -> list[Waiting]:
-    """Cohorts the mentor joined without a published pair to show."""
-    paired = {view.cohort.id for view in shown}
-    query = (select(Cohort).join(MentorEnrolment, MentorEnrolment.cohort_id == Cohort.id)
-             .where(MentorEnrolment.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
-    return [Waiting(cohort, _waiting_message(cohort, "mentor"))
+    query = (select(Cohort).join(taking_part, taking_part.cohort_id == Cohort.id)
+             .where(taking_part.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+    return [Waiting(cohort, _waiting_message(cohort, role))
             for cohort in db.session.execute(query).scalars()
             if cohort.id not in paired and cohort.status != "closed"]
 
@@ -172,7 +154,24 @@ class MentorLoad:
     capacity: int | None
 
 
-def mentor_load(person: Person) -> MentorLoad:
-    """The mentor's active published pairs against their capacity."""
+@dataclass(frozen=True)
+class MyPairs:
+    """A person's page of pairs in one role: published pairs, cohorts still waiting, and (mentors) their load."""
+
+    pairs: list[PublishedPair]
+    waiting: list[Waiting]
+    load: MentorLoad | None = None
+
+
+def leader_pairs(person: Person) -> MyPairs:
+    """The leader's "my mentor" page: active published pairs (who, why, how to reach them), cohorts still waiting."""
+    pairs = [_published_pair(match) for match in _active_matches(Match.leader_id, person)]
+    return MyPairs(pairs, _waiting(person, "leader", pairs))
+
+
+def mentor_pairs(person: Person) -> MyPairs:
+    """The mentor's "my leaders" page: active published pairs with the goals, cohorts still waiting, and load."""
+    pairs = [_published_pair(match) for match in _active_matches(Match.mentor_id, person)]
     profile = mentor_profile(person)
-    return MentorLoad(active_match_count(person), profile.capacity if profile is not None else None)
+    load = MentorLoad(active_match_count(person), profile.capacity if profile is not None else None)
+    return MyPairs(pairs, _waiting(person, "mentor", pairs), load)

@@ -52,7 +52,7 @@ class GoalLine:
 
 
 @dataclass(frozen=True)
-class PairView:
+class ProposedPair:
     """A proposed pair as the review page shows it."""
 
     leader: Person
@@ -88,7 +88,7 @@ class Review:
 
     cohort: Cohort
     run: MatchRun | None
-    pairs: list[PairView] = field(default_factory=list)
+    pairs: list[ProposedPair] = field(default_factory=list)
     unmatched: list[UnmatchedView] = field(default_factory=list)
     loads: list[LoadView] = field(default_factory=list)
     stats: list[tuple[str, str]] = field(default_factory=list)
@@ -205,7 +205,7 @@ def review(cohort_id: int) -> Review:
     people = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
     rules = {(r.leader_id, r.mentor_id): r for r in page.rules}
     goal_lines = _goal_lines(cohort.id, list(run.pairs))
-    page.pairs = sorted((PairView(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),
+    page.pairs = sorted((ProposedPair(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),
                                   goal_lines.get((p.leader_id, p.mentor_id), []), rules.get((p.leader_id, p.mentor_id)))
                          for p in run.pairs), key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()))
     page.unmatched = [UnmatchedView(people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")),

@@ -269,6 +269,6 @@ def test_only_active_pairs_of_published_or_closed_cohorts_are_shown(make_leader,
     publish_pair(ended_cohort, leader, mentor, status="ended")
     shown.status = "closed"
     db.session.commit()
-    assert [view.cohort.id for view in my_pairs.pairs_for_leader(leader)] == [shown.id]
-    assert [view.cohort.id for view in my_pairs.pairs_for_mentor(mentor)] == [shown.id]
-    assert my_pairs.mentor_load(mentor).matched == 1
+    assert [view.cohort.id for view in my_pairs.leader_pairs(leader).pairs] == [shown.id]
+    assert [view.cohort.id for view in my_pairs.mentor_pairs(mentor).pairs] == [shown.id]
+    assert my_pairs.mentor_pairs(mentor).load.matched == 1
