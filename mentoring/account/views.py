@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.account import bp
 from mentoring.account.forms import DeleteAccountForm, PasswordChangeForm
-from mentoring.services import Conflict, ServiceError, account_data, accounts, mail
+from mentoring.services import Conflict, ServiceError, account_data, accounts
 
 EXPORT_FILENAME = "my-reverse-mentoring-data.json"
 
@@ -69,7 +69,6 @@ def delete() -> str | Response:
         except Conflict as exc:
             form.understood.errors.append(str(exc))
         else:
-            mail.deliver_pending()
             logout_user()
             session.clear()
             flash("Your account and your data are deleted. Thank you for taking part.", "info")

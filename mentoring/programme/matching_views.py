@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,6 +14,9 @@ from mentoring.programme import bp
 from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
 from mentoring.programme.views import load_cohort
 from mentoring.services import Conflict, NotFound, ServiceError, matching_runs, pair_rules, publishing, run_review
+
+if TYPE_CHECKING:
+    from mentoring.models import FitCheck, Match, MatchRun
 
 
 def _review_url(cohort_id: int) -> str:
@@ -28,14 +33,13 @@ def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
 
 
-def _run_flash(run: object) -> None:
-    matched, status = getattr(run, "matched", 0), getattr(run, "status", "")
-    unmatched = len(getattr(run, "unmatched", []) or [])
-    if status == "infeasible":
+def _run_flash(run: MatchRun) -> None:
+    unmatched = len(run.unmatched or [])
+    if run.status == "infeasible":
         flash("The matching found no solution that keeps every rule. See the reason below.", "error")
     else:
-        note = f"; {unmatched} leader{'s' if unmatched != 1 else ''} without a mentor" if unmatched else ""
-        flash(f"The matching proposed {matched} pair{'s' if matched != 1 else ''}{note}. Review them below.",
+        note = f"; {_count(unmatched, 'leader')} without a mentor" if unmatched else ""
+        flash(f"The matching proposed {_count(run.matched, 'pair')}{note}. Review them below.",
               "success" if not unmatched else "warning")
 
 
@@ -145,14 +149,20 @@ def publish(cohort_id: int) -> Response:
     return redirect(url_for("programme.cohort", cohort_id=found.id))
 
 
+def _repair_form(cohort_id: int) -> tuple[list[tuple[Match, list[FitCheck]]], RepairForm]:
+    """The cohort's flagged pairs, and the form to choose some of them to re-pair."""
+    flagged = run_review.flagged_matches(cohort_id)
+    form = RepairForm()
+    form.match_ids.choices = choices((m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged)
+    return flagged, form
+
+
 @bp.route("/cohorts/<id:cohort_id>/attention")
 @manager_required
 def attention(cohort_id: int) -> str:
     """Pairs where either side said "not a good fit", to re-pair."""
     found = load_cohort(cohort_id)
-    flagged = run_review.flagged_matches(found.id)
-    form = RepairForm()
-    form.match_ids.choices = choices((m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged)
+    flagged, form = _repair_form(found.id)
     return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
 
 
@@ -161,9 +171,7 @@ def attention(cohort_id: int) -> str:
 def repair(cohort_id: int) -> str | Response:
     """Re-run the matching for the chosen flagged pairs only; the result is shown for review."""
     found = load_cohort(cohort_id)
-    flagged = run_review.flagged_matches(found.id)
-    form = RepairForm()
-    form.match_ids.choices = choices((m.id, f"{m.leader.name} with {m.mentor.name}") for m, _ in flagged)
+    flagged, form = _repair_form(found.id)
     if not form.validate_on_submit():
         return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
     try:

@@ -227,7 +227,7 @@ def _forget_in_match_runs(person_id: int) -> None:
 
 
 def delete_account(person: Person, password: str) -> int:
-    """Delete `person` and their data after checking their password; returns how many people were told."""
+    """Delete `person` and their data after checking their password, and email each pair's other person."""
     if not verify_password(person.password_hash, password):
         raise WrongPassword("Your password is not right.")
     if person.is_manager and _other_active_managers(person) == 0:
@@ -245,4 +245,5 @@ def delete_account(person: Person, password: str) -> int:
     audit.record("account.deleted", object_type="person", object_id=person_id,
                  detail=f"{informed} other person(s) of their pairs told by email")
     db.session.commit()
+    mail.deliver_pending()
     return informed

@@ -37,12 +37,8 @@ class FeedbackView:
 
 def feedback_for(feedback: Feedback, match: Match, reader: str) -> FeedbackView:
     """The feedback as `reader` (author, partner or manager) may see it."""
-    if reader == AUTHOR:
-        shared = True
-    elif reader == PARTNER:
-        shared = True  # both visibilities include the pair
-    else:
-        shared = feedback.visibility == "manager"
+    # Both visibilities include the pair; only "manager" adds the programme manager.
+    shared = reader in (AUTHOR, PARTNER) or feedback.visibility == "manager"
     return FeedbackView(
         author_name=feedback.author.name,
         author_role="leader" if feedback.author_id == match.leader_id else "mentor",
