@@ -17,10 +17,7 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import LoginSession
 from tests.conftest import DEFAULT_PASSWORD
-from tests.mentoring import world as world_fixture
 from tests.mentoring.world import fill, route_values, routes, sign_in
-
-world = world_fixture.world
 
 ROLES = ("anonymous", "outsider", "mentor", "leader", "other_mentor", "other_leader", "manager")
 SIGNED_IN = ROLES[1:]

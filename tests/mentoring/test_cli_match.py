@@ -10,10 +10,7 @@ from sqlalchemy import func, select, update
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, MatchRun
-from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import BRANDING
-
-programme = programme_fixtures.programme
 
 
 def run_count() -> int:

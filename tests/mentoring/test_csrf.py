@@ -15,11 +15,8 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import AuditEvent
 from tests.conftest import DEFAULT_PASSWORD, clean_database
-from tests.mentoring import world as world_fixture
 from tests.mentoring.form_cases import CASES
 from tests.mentoring.world import changes, comparable, fill, page_form, route_values, routes, snapshot
-
-world = world_fixture.world
 
 REFUSED = "This form has expired or was not sent from this site."
 ROLES = ("anonymous", "outsider", "mentor", "leader", "manager")

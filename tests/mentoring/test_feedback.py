@@ -11,12 +11,6 @@ from sqlalchemy import func, select
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Feedback, FitCheck, Notification
 from mentoring.services import nudges
-from tests.mentoring import session_fixtures
-
-# The shared fixtures of the session tests, used by name.
-add_fit = session_fixtures.add_fit
-add_meeting = session_fixtures.add_meeting
-make_pair = session_fixtures.make_pair
 
 PAIR_ONLY = "SENTINEL-PAIR-ONLY-7f3a"
 LEADER_NOTE = "SENTINEL-LEADER-PRIVATE-91c2"

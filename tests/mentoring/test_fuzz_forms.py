@@ -23,11 +23,8 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill
 from tests.conftest import DEFAULT_PASSWORD
-from tests.mentoring import world as world_fixture
 from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, shown, skill_id
 from tests.mentoring.world import BRANDING, World, changes, sign_in, snapshot
-
-world = world_fixture.world
 
 NUL_MESSAGE = "Remove the NUL character"
 STRANGE = ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\u200f", "\u202e", "\u2028", "\ufeff", "\ud800", "\udfff",

@@ -14,12 +14,6 @@ from matching.graph import metrics_from_json
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Meeting
 from mentoring.services import health, sessions_document
-from tests.mentoring import session_fixtures
-
-# The shared fixtures of the session tests, used by name.
-add_fit = session_fixtures.add_fit
-add_meeting = session_fixtures.add_meeting
-make_pair = session_fixtures.make_pair
 
 AS_OF = date(2030, 2, 15)
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mentoring import world as world_fixture
 from tests.mentoring.programme_fixtures import flashes
 from tests.mentoring.world import ID_PARAMETER, changes, fill, route_values, routes, sign_in, snapshot
-
-world = world_fixture.world
 
 ROLES = ("outsider", "mentor", "leader", "other_mentor", "other_leader", "manager")
 GARBAGE = ("0", "-1", str(2**63), "abc", "999999")

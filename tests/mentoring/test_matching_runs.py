@@ -11,10 +11,7 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, MentorProfile, PairRule, RunPair
 from mentoring.services import Conflict, InvalidField, ServiceError, matching_problem, matching_runs, run_review
-from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import BRANDING
-
-programme = programme_fixtures.programme
 
 pytestmark = pytest.mark.usefixtures("app")
 

@@ -17,11 +17,6 @@ from mentoring.extensions import db
 from mentoring.models import AuditEvent, Notification
 from mentoring.services import nudges
 from tests.conftest import login
-from tests.mentoring import session_fixtures
-
-# The shared fixtures of the session tests, used by name.
-add_meeting = session_fixtures.add_meeting
-make_pair = session_fixtures.make_pair
 
 START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 

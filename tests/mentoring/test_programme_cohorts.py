@@ -10,10 +10,7 @@ from sqlalchemy import func, select
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort
 from tests.conftest import login
-from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import flashes
-
-programme = programme_fixtures.programme
 
 ID_VALUES = {"cohort_id": 1, "leader_id": 2, "mentor_id": 3, "rule_id": 1, "skill_id": 1, "person_id": 1}
 

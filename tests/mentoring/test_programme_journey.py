@@ -12,7 +12,6 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, Match, MatchRun, PairRule
 from tests.conftest import login
-from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import (
     BRANDING,
     VIDEO,
@@ -21,8 +20,6 @@ from tests.mentoring.programme_fixtures import (
     notification_count,
     say_not_a_good_fit,
 )
-
-programme = programme_fixtures.programme
 
 
 def runs() -> list[MatchRun]:

@@ -10,7 +10,6 @@ from sqlalchemy import func, select, text
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, Notification
 from mentoring.services import Conflict, matching_runs, publishing
-from tests.mentoring import programme_fixtures
 from tests.mentoring.programme_fixtures import (
     BRANDING,
     active_pairs,
@@ -18,8 +17,6 @@ from tests.mentoring.programme_fixtures import (
     outbox_count,
     say_not_a_good_fit,
 )
-
-programme = programme_fixtures.programme
 
 pytestmark = pytest.mark.usefixtures("app")
 

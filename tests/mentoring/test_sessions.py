@@ -10,12 +10,6 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import Meeting
 from mentoring.services import Conflict, meetings
-from tests.mentoring import session_fixtures
-
-# The shared fixtures of the session tests, used by name.
-add_fit = session_fixtures.add_fit
-add_meeting = session_fixtures.add_meeting
-make_pair = session_fixtures.make_pair
 
 
 def _propose_form(day: date, at: str = "10:00", minutes: int = 60, skill_ids: tuple[int, ...] = (),

@@ -7,12 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.mentoring import session_fixtures
-
-# The shared fixtures of the session tests, used by name.
-add_meeting = session_fixtures.add_meeting
-make_pair = session_fixtures.make_pair
-
 
 def test_an_accepted_session_downloads_as_an_ics_invite(make_pair, add_meeting, login_as, client):
     # Given an accepted 45-minute remote session on two goals

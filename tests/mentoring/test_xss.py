@@ -27,11 +27,8 @@ from sqlalchemy import select
 
 from mentoring.extensions import db
 from mentoring.models import Match, MatchRun, Meeting
-from tests.mentoring import world as world_fixture
 from tests.mentoring.form_cases import IN_TEN_DAYS
 from tests.mentoring.world import fill, page_form, route_values, routes, sign_in
-
-world = world_fixture.world
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
