@@ -103,7 +103,8 @@ def _leader(request: LeaderRequest, manager: str | None, wanted: int | None = No
     return matching.Leader(
         id=str(person.id), department=person.department, grade=person.grade, manager=manager, goals=goals,
         languages=tuple(person.languages or ()), timezone=person.timezone,
-        formats=tuple(request.formats or person.formats or ()), location=person.location,
+        # How the person can meet now (their details), not the copy kept with the request when they asked.
+        formats=tuple(person.formats or request.formats or ()), location=person.location,
         mentors_wanted=wanted or max(1, request.mentors_wanted or 1),
     )
 

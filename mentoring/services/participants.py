@@ -67,7 +67,7 @@ def _leader_row(request: LeaderRequest) -> Participant:
     gaps = []
     if not request.goals:
         gaps.append(Gap("No learning goals: only language, time zone and format can guide the matching."))
-    gaps += _person_gaps(person, request.formats or person.formats or [])
+    gaps += _person_gaps(person, person.formats or request.formats or [])
     wanted = request.mentors_wanted or 1
     summary = f"{len(request.goals)} goal{'s' if len(request.goals) != 1 else ''}"
     summary += f", wants {wanted} mentors" if wanted > 1 else ""

@@ -65,6 +65,24 @@ def test_an_external_manager_id_links_to_the_person_with_that_external_id(progra
     assert built[str(leader.id)].manager == str(ada.id)
 
 
+def test_a_leader_is_matched_on_how_they_can_meet_now_not_when_they_asked(programme, make_person, skills):
+    # Given someone who leads and mentors: they asked for a mentor when they could meet remotely only
+    from mentoring.services import people, profiles
+
+    both = make_person(is_leader=True, is_mentor=True)
+    details = people.Details(name="Dual Role", department="Legal", grade=9, timezone="Europe/London",
+                             languages=["en"], formats=["remote"])
+    ask = profiles.LeaderAsk(achieve="", about_me="", mentors_wanted=1,
+                             goals=[profiles.GoalChoice(skills[BRANDING], 3, 4)])
+    profiles.save_leader_request(both, programme.cohort.id, details, ask)
+    # When they later say, on their mentor profile, that they now meet in person only
+    offer = profiles.MentorOffer(capacity=1, hours_per_month=4, bio="", skill_levels={skills[BRANDING]: 3})
+    profiles.save_mentor_profile(both, people.Details(**{**details.__dict__, "formats": ["in-person"]}), offer)
+    # Then the matching uses how they can meet now
+    translation = matching_problem.build_problem(db.session.get(Cohort, programme.cohort.id))
+    assert {x.id: x.formats for x in translation.problem.leaders}[str(both.id)] == ("in-person",)
+
+
 def test_unknown_external_managers_keep_a_prefixed_id(programme, make_leader):
     leader = make_leader(programme.cohort, manager_external_id="HR-7")
     translation = matching_problem.build_problem(db.session.get(Cohort, programme.cohort.id))
