@@ -21,6 +21,8 @@ def safe_next(target: str | None) -> str | None:
     """`target` if it is a path on this site, otherwise None (no open redirects)."""
     if not target or target.startswith(("//", "\\")) or "\\" in target:
         return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None  # a line break would end the Location header (a 500); no page of the site has controls in its path
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return None

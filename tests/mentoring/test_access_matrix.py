@@ -165,7 +165,9 @@ def test_every_route_answers_the_same_right_after_the_login_session_is_touched(a
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "///evil.example/", "/\\evil.example/",
                                     "\\\\evil.example/", "/\t/evil.example/", " //evil.example/", "http:evil.example",
-                                    "javascript:alert(1)", "evil.example"])
+                                    "javascript:alert(1)", "evil.example",
+                                    # line breaks and other controls: never a 500, never a header of their own
+                                    "/\r\nSet-Cookie: a=1", "/home\n", "/\x00x", "/\x7f"])
 def test_signing_in_never_redirects_off_the_site(app, world, target):
     # Given a sign-in link whose next= points elsewhere
     client = app.test_client()
