@@ -163,6 +163,34 @@ def _check_external_id(person: Person, text: str) -> str | None:
     return external_id
 
 
+def _reporting_loop(person: Person, manager_id: int | None, manager_external_id: str | None,
+                    external_id: str | None) -> bool:
+    """Whether, with these details, the person's reporting line would lead back to them.
+
+    Followed as the matching follows it: a manager's person id, or an employee id that a person holds.
+    """
+    rows = db.session.execute(
+        select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)
+    ).all()
+    holder = {held: pid for pid, _, _, held in rows if held and pid != person.id}
+    if external_id:
+        holder[external_id] = person.id
+    above = {pid: (boss_id, boss_external) for pid, boss_id, boss_external, _ in rows}
+    above[person.id] = (manager_id, manager_external_id)
+    seen: set[int] = set()
+    current = person.id
+    while current not in seen:
+        seen.add(current)
+        boss_id, boss_external = above.get(current, (None, None))
+        boss = boss_id if boss_id is not None else holder.get(boss_external or "")
+        if boss is None:
+            return False
+        if boss == person.id:
+            return True
+        current = boss
+    return False  # a loop above the person that does not pass through them is not theirs to fix
+
+
 def apply_details(person: Person, details: Details) -> None:
     """Check the details and set them on `person` (no commit: the calling use case commits)."""
     name = _text(details.name, "name", NAME_MAX, True, "name")
@@ -174,6 +202,10 @@ def apply_details(person: Person, details: Details) -> None:
     formats = check_formats(details.formats)
     manager_id, manager_external_id = _resolve_manager(person, details.manager)
     external_id = _check_external_id(person, details.external_id)
+    if _reporting_loop(person, manager_id, manager_external_id, external_id):
+        # The matching follows reporting lines to any depth: a loop would stop the whole cohort's run.
+        raise InvalidField("manager", "That person reports to you, directly or further down. "
+                                      "Enter the person you report to.")
 
     person.name = name
     person.department = department

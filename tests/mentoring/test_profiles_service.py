@@ -54,6 +54,30 @@ def test_unknown_manager_is_kept_as_an_external_id(typed, stored, make_mentor, s
     assert (mentor.manager_id, mentor.manager_external_id) == (None, stored)
 
 
+@pytest.mark.parametrize("how", ["email", "employee id", "own employee id"])
+def test_a_manager_who_reports_to_you_is_refused(how, make_person, make_mentor, skills):
+    # Given Ada's manager is Bo, who reports to Cy (by email or by employee id)
+    mentor = make_mentor(email="ada@example.com")
+    cy = make_person(email="cy@example.com", external_id="E-CY")
+    make_person(email="bo@example.com", manager_id=cy.id)
+    profiles.save_mentor_profile(mentor, _details(manager="bo@example.com"), _offer(skills))
+    # When Cy names Ada as his manager (or Cy reports to an employee id that Ada now claims as hers)
+    if how == "own employee id":
+        cy.manager_external_id = "E-ADA"
+        db.session.commit()
+        changes, person = {"manager": "bo@example.com", "external_id": "E-ADA"}, mentor
+    else:
+        cy.is_mentor = True
+        db.session.add(MentorProfile(person_id=cy.id, capacity=1))
+        mentor.external_id = "E-ADA"
+        db.session.commit()
+        changes, person = {"manager": "ada@example.com" if how == "email" else "E-ADA"}, cy
+    # Then the loop is refused next to the manager field: it would stop the whole cohort's matching
+    with pytest.raises(InvalidField, match="reports to you") as refused:
+        profiles.save_mentor_profile(person, _details(**changes), _offer(skills))
+    assert refused.value.field == "manager"
+
+
 REFUSED_DETAILS = [
     ({"manager": "SELF"}, "manager"),
     ({"external_id": "TAKEN"}, "external_id"),
