@@ -203,9 +203,3 @@ def feedback_form_context(me: Person, meeting_id: int, now: datetime | None = No
     match = meeting.match
     return meeting_view(meeting, match, me, now or utcnow(), meetings.is_open(match), _skill_names()), match
 
-
-def own_feedback(me: Person, meeting_id: int) -> Feedback | None:
-    """The person's own feedback on a session (for prefilling their form), or None."""
-    meetings.meeting_of(me.id, meeting_id)
-    query = select(Feedback).where(Feedback.meeting_id == meeting_id, Feedback.author_id == me.id)
-    return db.session.execute(query).scalar_one_or_none()

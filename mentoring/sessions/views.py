@@ -157,13 +157,13 @@ def feedback(meeting_id: int) -> Response | tuple[str, int]:
     """Give or edit one's feedback on a held session."""
     try:
         item, match = pair_view.feedback_form_context(current_user, meeting_id)
-        mine = pair_view.own_feedback(current_user, meeting_id)
     except NotFound:
         abort(404)
     if "feedback" not in item.actions:
         flash("Feedback can be given on a held session of an active pair.", "error")
         return redirect(url_for("sessions.pair", match_id=match.id))
     form = FeedbackForm()
+    mine = item.my_feedback  # the author's own view: every field, the private note included
     if mine is not None and not form.is_submitted():
         form.rating.data = str(mine.rating)
         form.what_worked.data, form.try_next.data = mine.what_worked, mine.try_next

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +32,21 @@ def _pages(client, urls: list[str]) -> str:
         assert response.status_code == 200, url
         texts.append(response.get_data(as_text=True))
     return "\n".join(texts)
+
+
+def test_the_feedback_form_comes_back_with_ones_own_answers(make_pair, add_meeting, login_as):
+    # Given a leader who left feedback on a held session
+    match = make_pair()
+    held = add_meeting(match, datetime.now(UTC) - timedelta(days=2), status="held")
+    client = login_as(match.leader)
+    url = f"/sessions/meeting/{held.id}/feedback"
+    client.post(url, data=_feedback_form("2", "Clear examples", "Short videos", "manager", "Bring the export"))
+    # When they open the form again to edit it
+    page = client.get(url).get_data(as_text=True)
+    # Then it holds their rating, texts, choice of readers and private note
+    assert re.search(r'<input checked[^>]*name="rating"[^>]*value="2"', page)
+    assert re.search(r'<input checked[^>]*name="visibility"[^>]*value="manager"', page)
+    assert all(text in page for text in ("Clear examples", "Short videos", "Bring the export"))
 
 
 def test_feedback_privacy_sentinels_reach_only_their_readers(make_pair, add_meeting, make_manager, make_person,
