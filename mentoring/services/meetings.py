@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from mentoring.database import utcnow
+from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Feedback, FitCheck, Goal, LeaderRequest, Match, Meeting, Person, Skill
 from mentoring.models.meetings import FEEDBACK_TEXT_MAX, VISIBILITIES
@@ -86,7 +86,7 @@ def meeting_of(person_id: int, meeting_id: int, lock: bool = False) -> Meeting:
     """The session `meeting_id` if the person belongs to its pair; NotFound otherwise."""
     query = select(Meeting).where(Meeting.id == meeting_id)
     if lock:
-        query = query.with_for_update()
+        query = locked(query)
     meeting = db.session.execute(query).scalar_one_or_none()
     if meeting is None:
         raise NotFound("There is no such session among yours.")
@@ -306,7 +306,7 @@ def answer_fit_check(person: Person, match_id: int, good_fit: bool, now: datetim
     if held_count(match.id) == 0:
         raise Conflict("The fit check opens after your first session together.")
     query = select(FitCheck).where(FitCheck.match_id == match.id, FitCheck.person_id == person.id)
-    check = db.session.execute(query.with_for_update()).scalar_one_or_none()
+    check = db.session.execute(locked(query)).scalar_one_or_none()
     if check is None:
         check = FitCheck(match_id=match.id, person_id=person.id)
         db.session.add(check)
