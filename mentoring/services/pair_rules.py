@@ -67,7 +67,8 @@ def set_pair_rule(manager: Person, cohort_id: int, leader_id: int, mentor_id: in
     """Pin or forbid a leader-mentor pair of the cohort (replacing the other kind if set)."""
     if kind not in RULE_KINDS:
         raise Conflict("Choose pin or forbid.")
-    cohort = get_cohort(cohort_id)
+    # Locked: the room for a pin is counted before the rule is written (two managers pinning at once).
+    cohort = get_cohort(cohort_id, lock=True)
     if cohort.status == "closed":
         raise Conflict("This cohort is closed: its pairs can no longer change.")
     request, mentor = _participants(cohort.id, leader_id, mentor_id)
