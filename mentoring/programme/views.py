@@ -145,6 +145,6 @@ def participants_page(cohort_id: int) -> str:
     table = participants.participants(found.id)
     form.department.choices = choices([("", "Every department")] + [(d, d) for d in table.departments])
     if form.validate():
-        table = participants.participants(found.id, role=form.role.data or None,
-                                          department=form.department.data or None, missing_only=form.missing.data)
+        table = table.filtered(role=form.role.data or None, department=form.department.data or None,
+                               missing_only=form.missing.data)
     return render_template("programme/participants.html", cohort=found, form=form, table=table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from mentoring.extensions import db
 from mentoring.models import LeaderRequest, MentorEnrolment, MentorProfile, Person
@@ -43,6 +44,18 @@ class ParticipantTable:
     rows: list[Participant]
     counts: dict[str, int] = field(default_factory=dict)
     departments: list[str] = field(default_factory=list)
+    everyone: list[Participant] = field(default_factory=list)
+
+    def filtered(self, role: str | None = None, department: str | None = None,
+                 missing_only: bool = False) -> ParticipantTable:
+        """The same table showing only the rows that pass the filters; counts still cover everyone."""
+        rows = [
+            row for row in self.everyone
+            if (role not in ROLE_CHOICES or row.role == role)
+            and (not department or (row.person.department or "").lower() == department.lower())
+            and (not missing_only or row.gaps)
+        ]
+        return ParticipantTable(rows, {**self.counts, "shown": len(rows)}, self.departments, self.everyone)
 
 
 def _person_gaps(person: Person, formats: list[str]) -> list[Gap]:
@@ -93,11 +106,14 @@ def participants(cohort_id: int, role: str | None = None, department: str | None
                  missing_only: bool = False) -> ParticipantTable:
     """The cohort's mentors and leaders with what each is missing, filtered; counts cover everyone."""
     cohort = get_cohort(cohort_id)
+    # Load goals, people and skills with the rows: one query per kind, not one per participant.
     requests = list(db.session.execute(
-        select(LeaderRequest).where(LeaderRequest.cohort_id == cohort.id)).scalars())
+        select(LeaderRequest).where(LeaderRequest.cohort_id == cohort.id)
+        .options(selectinload(LeaderRequest.goals), joinedload(LeaderRequest.person))).scalars())
     mentors = db.session.execute(
         select(Person, MentorProfile).join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
         .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
+        .options(selectinload(MentorProfile.skills))
         .where(MentorEnrolment.cohort_id == cohort.id)).all()
     leader_rows = [_leader_row(r) for r in requests]
     mentor_rows = [_mentor_row(person, profile) for person, profile in mentors]
@@ -111,11 +127,4 @@ def participants(cohort_id: int, role: str | None = None, department: str | None
         "blocked": sum(1 for row in everyone if row.blocked),
     }
     departments = sorted({row.person.department for row in everyone if row.person.department}, key=str.lower)
-    rows = [
-        row for row in everyone
-        if (role not in ROLE_CHOICES or row.role == role)
-        and (not department or (row.person.department or "").lower() == department.lower())
-        and (not missing_only or row.gaps)
-    ]
-    counts["shown"] = len(rows)
-    return ParticipantTable(rows, counts, departments)
+    return ParticipantTable([], counts, departments, everyone).filtered(role, department, missing_only)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mentoring.extensions import db
 from mentoring.models import (
@@ -152,11 +153,15 @@ def _goal_lines(cohort_id: int, pairs: list[RunPair]) -> dict[tuple[int, int], l
     leaders = {p.leader_id for p in pairs}
     mentors = {p.mentor_id for p in pairs}
     goals: dict[int, list[Goal]] = {}
-    query = select(LeaderRequest).where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_(leaders))
+    query = (select(LeaderRequest)
+             .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_(leaders))
+             .options(selectinload(LeaderRequest.goals).joinedload(Goal.skill)))
     for request in db.session.execute(query).scalars():
         goals[request.person_id] = list(request.goals)
     levels: dict[int, dict[int, int]] = {}
-    for profile in db.session.execute(select(MentorProfile).where(MentorProfile.person_id.in_(mentors))).scalars():
+    profiles = select(MentorProfile).where(MentorProfile.person_id.in_(mentors)).options(
+        selectinload(MentorProfile.skills))
+    for profile in db.session.execute(profiles).scalars():
         levels[profile.person_id] = {s.skill_id: s.proficiency for s in profile.skills}
     return {
         (p.leader_id, p.mentor_id): [
