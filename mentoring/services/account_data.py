@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
@@ -35,7 +35,7 @@ from mentoring.models import (
     Skill,
 )
 from mentoring.services import Conflict, audit, mail
-from mentoring.services.accounts import WrongPassword, account_key
+from mentoring.services.accounts import WrongPassword, account_key, lock_managers
 from mentoring.services.passwords import verify_password
 
 EXPORT_FORMAT = "reverse-mentoring personal data, version 1"
@@ -187,9 +187,8 @@ def export_data(person: Person, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _other_active_managers(person: Person) -> int:
-    query = select(func.count(Person.id)).where(Person.is_manager.is_(True), Person.is_active.is_(True),
-                                                Person.id != person.id)
-    return int(db.session.execute(query).scalar_one())
+    # Under a lock of every manager row, so two last managers cannot both leave at once.
+    return sum(1 for manager in lock_managers(person) if manager.id != person.id)
 
 
 def _inform_counterparts(person: Person, matches: list[Match], cohorts: dict[int, str]) -> int:

@@ -12,10 +12,10 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mentoring.database import utcnow
+from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import LoginAttempt, LoginSession, Person, normalise_email
-from mentoring.services import Conflict, ServiceError, audit
+from mentoring.services import Conflict, Forbidden, ServiceError, audit
 from mentoring.services.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -224,10 +224,26 @@ def change_password(person: Person, current: str, new: str) -> None:
     db.session.commit()
 
 
+def lock_managers(manager: Person, *others: Person) -> list[Person]:
+    """Lock the active managers' rows (and `others`), re-read them, and check `manager` still is one.
+
+    Two managers taking each other's role (or disabling each other) at the same moment would
+    otherwise both pass their checks and leave the programme with no manager.
+    """
+    ids = {manager.id, *(other.id for other in others)}
+    query = locked(select(Person).where((Person.is_manager.is_(True) & Person.is_active.is_(True))
+                                        | Person.id.in_(ids)).order_by(Person.id))
+    rows = list(db.session.execute(query.execution_options(populate_existing=True)).scalars())
+    if not (manager.is_manager and manager.is_active):
+        raise Forbidden("You are no longer a programme manager.")
+    return [row for row in rows if row.is_manager and row.is_active]
+
+
 def set_active(manager: Person, person: Person, active: bool) -> None:
     """Disable or re-enable an account; disabling ends all its sessions."""
     if person.id == manager.id and not active:
         raise Conflict("You cannot disable your own account.")
+    lock_managers(manager, person)
     person.is_active = active
     if not active:
         revoke_sessions(person)
@@ -240,6 +256,7 @@ def set_roles(manager: Person, person: Person, mentor: bool, leader: bool, is_ma
     """Change a person's roles (managers only); a manager cannot remove their own manager role."""
     if person.id == manager.id and not is_manager:
         raise Conflict("You cannot remove your own manager role.")
+    lock_managers(manager, person)
     before = ",".join(person.roles) or "none"
     person.is_mentor, person.is_leader, person.is_manager = mentor, leader, is_manager
     after = ",".join(person.roles) or "none"
