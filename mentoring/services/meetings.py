@@ -74,9 +74,12 @@ def site_link(endpoint: str, **values: object) -> str:
 # ---------------------------------------------------------------- lookups
 
 
-def pair_of(person_id: int, match_id: int) -> Match:
-    """The published pair `match_id` if the person is one of its two people; NotFound otherwise."""
-    match = db.session.get(Match, match_id)
+def pair_of(person_id: int, match_id: int, lock: bool = False) -> Match:
+    """The published pair `match_id` if the person is one of its two people; NotFound otherwise.
+
+    With `lock`, the pair's row stays locked until the transaction ends (see database.locked).
+    """
+    match = db.session.get(Match, match_id, with_for_update=lock or None)
     if match is None or not match.includes(person_id) or match.cohort.status not in VIEWABLE_COHORTS:
         raise NotFound("There is no such pair among yours.")
     return match
@@ -142,7 +145,8 @@ def propose(person: Person, match_id: int, starts_local: datetime, duration_minu
             skill_ids: list[int], now: datetime | None = None) -> Meeting:
     """Propose a session at a wall-clock time in the proposer's time zone; the partner is told by email."""
     now = now or utcnow()
-    match = pair_of(person.id, match_id)
+    # Locked: two proposals at once must not both pass the clash and open-proposal checks.
+    match = pair_of(person.id, match_id, lock=True)
     _require_open(match)
     if not DURATION_MIN <= duration_minutes <= DURATION_MAX:
         raise InvalidField("duration", f"A session lasts {DURATION_MIN} to {DURATION_MAX} minutes.")

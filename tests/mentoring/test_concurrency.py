@@ -96,3 +96,42 @@ def test_locked_adds_for_update_on_postgresql(app):
     else:
         # SQLite has no row locks; BEGIN IMMEDIATE (tested above) serialises writers instead
         assert "FOR UPDATE" not in str(statement.compile(dialect=database.engine.dialect))
+
+
+def test_simultaneous_proposals_for_the_same_slot_leave_one_session(app, db, make_pair, skills):
+    # Given a published pair, and both people about to propose the same hour at the same moment
+    from datetime import datetime, timedelta
+
+    from mentoring.models import Meeting, Person
+    from mentoring.services import ServiceError, meetings
+
+    match = make_pair()
+    people = [match.leader_id, match.mentor_id]
+    when = (datetime.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+    skill, match_id = skills["linkedin/personal-branding"], match.id
+    db.commit()  # end this thread's transaction: on SQLite it would hold the write lock
+    outcomes: list[str] = []
+    start = threading.Barrier(len(people))
+
+    def propose(person_id: int) -> None:
+        with app.app_context():
+            person = database.session.get(Person, person_id)
+            database.session.commit()  # on SQLite even a read holds the write lock until its transaction ends
+            start.wait(timeout=30)
+            try:
+                meetings.propose(person, match_id, when, 60, "remote", [skill])
+                outcomes.append("proposed")
+            except ServiceError:
+                database.session.rollback()
+                outcomes.append("refused")
+
+    # When both propose at once (each in its own thread and database session)
+    threads = [threading.Thread(target=propose, args=(person_id,)) for person_id in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Then one proposal is stored and the other is refused as a clash
+    assert sorted(outcomes) == ["proposed", "refused"]
+    assert len(db.execute(select(Meeting).where(Meeting.match_id == match_id)).scalars().all()) == 1
