@@ -28,11 +28,16 @@ def register_commands(app: Flask) -> None:
 @click.command("create-manager")
 @click.option("--name", prompt=True, help="The manager's full name.")
 @click.option("--email", prompt=True, help="The manager's email (their login).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 12 characters; prompted for when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters; prompted for when not given.",
+)
 def create_manager_command(name: str, email: str, password: str) -> None:
     """Create the first programme manager (or make an existing account a manager)."""
-    from mentoring.services import accounts
+    from mentoring.services.usecases import accounts
 
     try:
         person = accounts.create_manager(name, email, password)
@@ -45,7 +50,7 @@ def create_manager_command(name: str, email: str, password: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has people.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo organisation: a finished cohort with months of sessions and an open cohort to match."""
-    from mentoring.services import demo
+    from mentoring.services.demo import loader as demo
 
     try:
         if if_empty and not demo.database_is_empty():
@@ -66,7 +71,8 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.command("demo-logins")
 def demo_logins_command() -> None:
     """Print the demo accounts and their password, if the demo is loaded."""
-    from mentoring.services import accounts, demo
+    from mentoring.services.demo import loader as demo
+    from mentoring.services.usecases import accounts
 
     try:
         present = [(role, email) for role, email in demo.DEMO_LOGINS if accounts.find_by_email(email)]
@@ -92,7 +98,8 @@ def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> list[str]:
 @click.argument("cohort")
 def match_command(cohort: str) -> None:
     """Run the matching for COHORT (its id or exact name), like the review page, and print a summary."""
-    from mentoring.services import cohorts, matching_runs, run_review
+    from mentoring.services.readmodels import run_review
+    from mentoring.services.usecases import cohorts, matching_runs
 
     try:
         found = cohorts.find_cohort(cohort)
@@ -136,14 +143,16 @@ def _parse_now(text: str | None) -> datetime | None:
 @click.option("--cohort", "cohort_id", type=int, help="Only this cohort's pairs (default: every published cohort).")
 def send_nudges_command(now_text: str | None, cohort_id: int | None) -> None:
     """Email the reminders that are due: stalled pairs, unanswered proposals, leader feedback."""
-    from mentoring.services import nudges
+    from mentoring.services.usecases import nudges
 
     try:
         report = nudges.send_due_nudges(now=_parse_now(now_text), cohort_id=cohort_id)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Nudges queued: {report.stalled} stalled, {report.unanswered} unanswered, "
-               f"{report.feedback} feedback; emails delivered: {report.delivered}.")
+    click.echo(
+        f"Nudges queued: {report.stalled} stalled, {report.unanswered} unanswered, "
+        f"{report.feedback} feedback; emails delivered: {report.delivered}."
+    )
 
 
 @click.command("backup")
@@ -151,11 +160,13 @@ def send_nudges_command(now_text: str | None, cohort_id: int | None) -> None:
 @with_appcontext
 def backup_command(path: Path) -> None:
     """Copy the live SQLite database to PATH (a new file), checked with PRAGMA integrity_check."""
-    from mentoring.services.backup import BackupError, backup_database
+    from mentoring.services.infra.backup import BackupError, backup_database
 
     try:
         result = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backed up {result.source} to {result.target}: {result.pages} pages, "
-               f"{result.size_bytes // 1024} KiB, integrity check ok.")
+    click.echo(
+        f"Backed up {result.source} to {result.target}: {result.pages} pages, "
+        f"{result.size_bytes // 1024} KiB, integrity check ok."
+    )

@@ -36,9 +36,9 @@ def database_url(instance_path: Path) -> str:
     """Return DATABASE_URL, or the embedded SQLite database under instance/."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url or f"sqlite:///{instance_path / 'mentoring.db'}"
 
 
@@ -116,9 +116,7 @@ class Config:
         settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD") or cls.MAIL_PASSWORD
         settings["MAIL_SENDER"] = os.environ.get("MAIL_SENDER") or cls.MAIL_SENDER
         settings["MAIL_OUTBOX"] = os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox")
-        settings["TRUSTED_IDENTITY_HEADER"] = (
-            os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER
-        )
+        settings["TRUSTED_IDENTITY_HEADER"] = os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER
         settings["SITE_URL"] = os.environ.get("SITE_URL", cls.SITE_URL).strip()
         settings["CALENDAR_UID_DOMAIN"] = (
             os.environ.get("CALENDAR_UID_DOMAIN") or urlsplit(settings["SITE_URL"]).hostname or cls.CALENDAR_UID_DOMAIN

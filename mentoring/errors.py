@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import Flask, Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from mentoring.extensions import db
+from mentoring.services import Conflict, Forbidden, NotFound, ServiceError
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -43,6 +44,9 @@ def plain_error(code: int, text: str) -> Response:
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(NotFound, lambda error: render_error(404))
+    app.register_error_handler(Forbidden, _service_forbidden)
+    app.register_error_handler(ServiceError, _service_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -68,6 +72,24 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     return response
 
 
+def _service_forbidden(error: Forbidden) -> tuple[str, int] | Response:
+    _audit_forbidden()
+    return render_error(403, str(error) or None)
+
+
+def _service_refused(error: ServiceError) -> tuple[str, int] | Response:
+    """A use case refused an action: say why on the page the person came from (a GET shows it as a page)."""
+    db.session.rollback()
+    if request.method in ("GET", "HEAD"):
+        return render_error(409, str(error))
+    from mentoring.security import safe_next
+
+    flash(str(error), "warning" if isinstance(error, Conflict) else "error")
+    referrer = request.referrer or ""
+    back = safe_next(referrer[len(request.host_url) - 1 :]) if referrer.startswith(request.host_url) else None
+    return redirect(back or url_for("main.home"))
+
+
 def _unexpected_error(error: Exception) -> tuple[str, int] | Response:
     if isinstance(error, InternalServerError) and error.original_exception is not None:
         error = error.original_exception
@@ -78,11 +100,17 @@ def _unexpected_error(error: Exception) -> tuple[str, int] | Response:
 
 def _audit_forbidden() -> None:
     from mentoring.security import client_ip
-    from mentoring.services import audit
+    from mentoring.services.infra import audit
 
     try:
         actor = current_user if current_user.is_authenticated else None
-        audit.record_now("access.forbidden", actor=actor, object_type="path",
-                         object_id=request.path[:64], detail=request.method, ip=client_ip())
+        audit.record_now(
+            "access.forbidden",
+            actor=actor,
+            object_type="path",
+            object_id=request.path[:64],
+            detail=request.method,
+            ip=client_ip(),
+        )
     except Exception:  # noqa: BLE001 - auditing must never turn a 403 into a 500
         db.session.rollback()

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from mentoring.models.people import DEPARTMENT_MAX, EMAIL_MAX, EXTERNAL_ID_MAX, LOCATION_MAX, NAME_MAX, TIMEZONE_MAX
 from mentoring.services import InvalidField
-from mentoring.services.people import FORMAT_LABELS, GRADE_MAX, GRADE_MIN, Details
+from mentoring.services.usecases.people import FORMAT_LABELS, GRADE_MAX, GRADE_MIN, Details
 
 # NUL (PostgreSQL refuses it), other C0 controls except tab/newline/return, and lone surrogates.
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -111,43 +111,77 @@ class MultiCheckboxField(SelectMultipleField):
 class LevelField(SelectField):
     """A select of whole levels low..high; anything else gets one plain message."""
 
-    def __init__(self, label: str | None = None, low: int = 0, high: int = 5,
-                 labels: dict[int, str] | None = None, message: str | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        low: int = 0,
+        high: int = 5,
+        labels: dict[int, str] | None = None,
+        message: str | None = None,
+        **kwargs: object,
+    ) -> None:
         message = message or f"Choose a level from {low} to {high}."
         names = labels or {}
-        super().__init__(label, coerce=int, choices=choices((n, names.get(n, str(n))) for n in range(low, high + 1)),
-                         invalid_value_message=message, invalid_choice_message=message, **kwargs)
+        super().__init__(
+            label,
+            coerce=int,
+            choices=choices((n, names.get(n, str(n))) for n in range(low, high + 1)),
+            invalid_value_message=message,
+            invalid_choice_message=message,
+            **kwargs,
+        )
 
 
 def _grade_help() -> str:
-    return (f"Your seniority on the company's grade scale, from {GRADE_MIN} (just joined) to {GRADE_MAX} "
-            "(executive board). Matching uses it so that a mentor is junior to their leader.")
+    return (
+        f"Your seniority on the company's grade scale, from {GRADE_MIN} (just joined) to {GRADE_MAX} "
+        "(executive board). Matching uses it so that a mentor is junior to their leader."
+    )
 
 
 class AboutYouFields:
     """The "about you" fields (a mixin: both the mentor profile and the leader request include them)."""
 
     name = StringField("Your name", validators=[InputRequired("Enter your name."), Length(max=NAME_MAX)])
-    department = StringField("Department", validators=[InputRequired("Enter your department."),
-                                                       Length(max=DEPARTMENT_MAX)],
-                             description="Where you work, such as Marketing or Finance.")
-    grade = IntegerField("Grade", validators=[InputRequired("Enter your grade as a number."),
-                                              NumberRange(GRADE_MIN, GRADE_MAX,
-                                                          f"Your grade is a number from {GRADE_MIN} to {GRADE_MAX}.")],
-                         description=_grade_help())
-    manager = StringField("Your manager", validators=[Optional(), Length(max=EMAIL_MAX)],
-                          description="Your manager's work email or employee id. We never pair you with "
-                                      "someone in your own reporting line.")
-    external_id = StringField("Your employee id", validators=[Optional(), Length(max=EXTERNAL_ID_MAX)],
-                              description="Optional. Helps us find your reporting line.")
-    location = StringField("Location", validators=[Optional(), Length(max=LOCATION_MAX)],
-                           description="The office or city you work from, for meeting in person.")
-    timezone = StringField("Time zone", validators=[InputRequired("Enter your time zone."),
-                                                    Length(max=TIMEZONE_MAX), valid_timezone],
-                           description="A time-zone name such as Europe/London, Europe/Paris or America/New_York.")
-    languages = StringField("Languages", validators=[InputRequired("Enter at least one language."),
-                                                     Length(max=200), languages_validator],
-                            description="Languages you can meet in, as codes separated by commas: en, fr, pt-BR.")
+    department = StringField(
+        "Department",
+        validators=[InputRequired("Enter your department."), Length(max=DEPARTMENT_MAX)],
+        description="Where you work, such as Marketing or Finance.",
+    )
+    grade = IntegerField(
+        "Grade",
+        validators=[
+            InputRequired("Enter your grade as a number."),
+            NumberRange(GRADE_MIN, GRADE_MAX, f"Your grade is a number from {GRADE_MIN} to {GRADE_MAX}."),
+        ],
+        description=_grade_help(),
+    )
+    manager = StringField(
+        "Your manager",
+        validators=[Optional(), Length(max=EMAIL_MAX)],
+        description="Your manager's work email or employee id. We never pair you with "
+        "someone in your own reporting line.",
+    )
+    external_id = StringField(
+        "Your employee id",
+        validators=[Optional(), Length(max=EXTERNAL_ID_MAX)],
+        description="Optional. Helps us find your reporting line.",
+    )
+    location = StringField(
+        "Location",
+        validators=[Optional(), Length(max=LOCATION_MAX)],
+        description="The office or city you work from, for meeting in person.",
+    )
+    timezone = StringField(
+        "Time zone",
+        validators=[InputRequired("Enter your time zone."), Length(max=TIMEZONE_MAX), valid_timezone],
+        description="A time-zone name such as Europe/London, Europe/Paris or America/New_York.",
+    )
+    languages = StringField(
+        "Languages",
+        validators=[InputRequired("Enter at least one language."), Length(max=200), languages_validator],
+        description="Languages you can meet in, as codes separated by commas: en, fr, pt-BR.",
+    )
     formats = MultiCheckboxField("How you can meet", choices=choices(FORMAT_LABELS.items()))
 
     def validate_formats(self, field: Field) -> None:
@@ -158,10 +192,15 @@ class AboutYouFields:
     def details(self) -> Details:
         """The form's "about you" part as plain data for the services."""
         return Details(
-            name=self.name.data or "", department=self.department.data or "", grade=self.grade.data,
-            timezone=(self.timezone.data or "").strip(), languages=parse_languages(self.languages.data or ""),
-            formats=list(self.formats.data or []), location=self.location.data or "",
-            manager=self.manager.data or "", external_id=self.external_id.data or "",
+            name=self.name.data or "",
+            department=self.department.data or "",
+            grade=self.grade.data,
+            timezone=(self.timezone.data or "").strip(),
+            languages=parse_languages(self.languages.data or ""),
+            formats=list(self.formats.data or []),
+            location=self.location.data or "",
+            manager=self.manager.data or "",
+            external_id=self.external_id.data or "",
         )
 
     def fill_details(self, details: Details) -> None:

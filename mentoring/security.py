@@ -5,6 +5,8 @@ Unknown Host headers are refused by Flask itself from the TRUSTED_HOSTS setting.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
@@ -12,7 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentoring.extensions import login_manager
 from mentoring.models.people import EMAIL_MAX, normalise_email
-from mentoring.services import accounts, audit
+from mentoring.services.infra import audit
+from mentoring.services.usecases import accounts
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -106,3 +109,15 @@ def _security_headers(response: Response) -> Response:
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
     return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, otherwise None (no open redirects)."""
+    if not target or target.startswith(("//", "\\")) or "\\" in target:
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None  # a line break would end the Location header (a 500); no page of the site has controls in its path
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return target

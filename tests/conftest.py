@@ -53,7 +53,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     """One argon2 hash of DEFAULT_PASSWORD, shared by factory-made people (hashing is slow on purpose)."""
-    from mentoring.services.passwords import hash_password
+    from mentoring.services.infra.passwords import hash_password
 
     return hash_password(DEFAULT_PASSWORD)
 
@@ -109,9 +109,7 @@ def clean_database() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
-        has_sequence = db.session.execute(
-            text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
-        ).first()
+        has_sequence = db.session.execute(text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")).first()
         if has_sequence:
             db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.add_all(Skill(**row, retired=False) for row in default_skills())
@@ -202,8 +200,9 @@ def make_mentor(make_person: Callable[..., object], skills: dict[str, int]) -> C
     from mentoring.extensions import db
     from mentoring.models import MentorEnrolment, MentorProfile, MentorSkill
 
-    def make(skill_levels: dict[str, int] | None = None, capacity: int = 1, cohort: object = None,
-             **overrides: object) -> object:
+    def make(
+        skill_levels: dict[str, int] | None = None, capacity: int = 1, cohort: object = None, **overrides: object
+    ) -> object:
         overrides.setdefault("grade", 1)
         overrides.setdefault("department", "Digital")
         person = make_person(is_mentor=True, **overrides)
@@ -229,11 +228,17 @@ def make_leader(make_person: Callable[..., object], skills: dict[str, int]) -> C
         overrides.setdefault("grade", 6)
         overrides.setdefault("department", "Finance")
         person = make_person(is_leader=True, **overrides)
-        request = LeaderRequest(cohort_id=cohort.id, person_id=person.id, achieve="Post weekly on LinkedIn.",
-                                about_me="I run and bake.", formats=["remote"])
+        request = LeaderRequest(
+            cohort_id=cohort.id,
+            person_id=person.id,
+            achieve="Post weekly on LinkedIn.",
+            about_me="I run and bake.",
+            formats=["remote"],
+        )
         chosen = goals or [("linkedin/personal-branding", 3, 3)]
-        request.goals = [Goal(skill_id=skills[key], priority=priority, target_level=level)
-                         for key, priority, level in chosen]
+        request.goals = [
+            Goal(skill_id=skills[key], priority=priority, target_level=level) for key, priority, level in chosen
+        ]
         db.session.add(request)
         db.session.commit()
         return person

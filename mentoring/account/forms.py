@@ -4,7 +4,7 @@ from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mentoring.forms import BaseForm
-from mentoring.services.passwords import PASSWORD_MAX, PASSWORD_MIN
+from mentoring.services.infra.passwords import PASSWORD_MAX, PASSWORD_MIN
 
 
 class PasswordChangeForm(BaseForm):
@@ -22,6 +22,8 @@ class DeleteAccountForm(BaseForm):
     """Delete one's account: the password again, and a tick to say it is meant."""
 
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    understood = BooleanField("I understand that my profile, requests, pairs and sessions are deleted for good",
-                              validators=[DataRequired("Tick the box to confirm.")])
+    understood = BooleanField(
+        "I understand that my profile, requests, pairs and sessions are deleted for good",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )
     submit = SubmitField("Delete my account")

@@ -10,15 +10,18 @@ from werkzeug.wrappers import Response
 
 from mentoring.account import bp
 from mentoring.account.forms import DeleteAccountForm, PasswordChangeForm
-from mentoring.services import Conflict, ServiceError, account_data, accounts
+from mentoring.services import Conflict, ServiceError
+from mentoring.services.usecases import account_data, accounts
 
 EXPORT_FILENAME = "my-reverse-mentoring-data.json"
 
 
-def _overview(password_form: PasswordChangeForm | None = None,
-              delete_form: DeleteAccountForm | None = None) -> str:
-    return render_template("account/overview.html", form=password_form or PasswordChangeForm(),
-                           delete_form=delete_form or DeleteAccountForm())
+def _overview(password_form: PasswordChangeForm | None = None, delete_form: DeleteAccountForm | None = None) -> str:
+    return render_template(
+        "account/overview.html",
+        form=password_form or PasswordChangeForm(),
+        delete_form=delete_form or DeleteAccountForm(),
+    )
 
 
 @bp.route("/", methods=["GET"])
@@ -52,8 +55,9 @@ def download_data() -> Response:
     """All the person's own data as a JSON file."""
     data = account_data.export_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{EXPORT_FILENAME}"'})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{EXPORT_FILENAME}"'}
+    )
 
 
 @bp.route("/delete", methods=["POST"])

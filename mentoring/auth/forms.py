@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from mentoring.forms import BaseForm
 from mentoring.models.people import EMAIL_MAX, NAME_MAX
-from mentoring.services.passwords import PASSWORD_MAX, PASSWORD_MIN, password_problem
+from mentoring.services.infra.passwords import PASSWORD_MAX, PASSWORD_MIN, password_problem
 
 
 def strip(value: str | None) -> str | None:
@@ -17,8 +17,11 @@ class RegisterForm(BaseForm):
     """A new account; the roles are what the person wants to do in the programme."""
 
     name = StringField("Your name", validators=[DataRequired(), Length(max=NAME_MAX)])
-    email = EmailField("Work email", filters=[strip], validators=[DataRequired(), Length(max=EMAIL_MAX),
-                                                                 Email(check_deliverability=False)])
+    email = EmailField(
+        "Work email",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
+    )
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
@@ -11,22 +9,11 @@ from werkzeug.wrappers import Response
 
 from mentoring.auth import bp
 from mentoring.auth.forms import LoginForm, RegisterForm
-from mentoring.security import client_ip
-from mentoring.services import ServiceError, accounts
+from mentoring.security import client_ip, safe_next
+from mentoring.services import ServiceError
+from mentoring.services.usecases import accounts
 
 REGISTERED = "Thank you. If this email was not registered already, your account is ready: sign in below."
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, otherwise None (no open redirects)."""
-    if not target or target.startswith(("//", "\\")) or "\\" in target:
-        return None
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
-        return None  # a line break would end the Location header (a 500); no page of the site has controls in its path
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return None
-    return target
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -37,10 +24,15 @@ def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            accounts.register(accounts.NewAccount(
-                name=form.name.data, email=form.email.data, password=form.password.data,
-                is_mentor=form.as_mentor.data, is_leader=form.as_leader.data,
-            ))
+            accounts.register(
+                accounts.NewAccount(
+                    name=form.name.data,
+                    email=form.email.data,
+                    password=form.password.data,
+                    is_mentor=form.as_mentor.data,
+                    is_leader=form.as_leader.data,
+                )
+            )
         except ServiceError as exc:
             form.password.errors.append(str(exc))
         else:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from mentoring.access import manager_required
 from mentoring.health import bp
 from mentoring.health.forms import SendNudgesForm
-from mentoring.services import NotFound, ServiceError, health, nudges
+from mentoring.services import NotFound, ServiceError
+from mentoring.services.readmodels import health
+from mentoring.services.usecases import nudges
 
 
 @bp.route("/", methods=["GET"])
@@ -23,10 +25,7 @@ def index() -> str:
 @manager_required
 def dashboard(cohort_id: int) -> str:
     """One cohort's health: pairs and their metrics, coverage, response times, attention list, graph, nudges."""
-    try:
-        board = health.cohort_dashboard(cohort_id, request.args.get("sort", "leader"), request.args.get("dir", "asc"))
-    except NotFound:
-        abort(404)
+    board = health.cohort_dashboard(cohort_id, request.args.get("sort", "leader"), request.args.get("dir", "asc"))
     # matching.graph.render_svg XML-escapes every name and writes presentation attributes only (no script,
     # no style, no links), so its drawing can be inlined under the Content-Security-Policy as it is.
     svg = Markup(board.svg)  # noqa: S704  # nosec B704
@@ -37,10 +36,7 @@ def dashboard(cohort_id: int) -> str:
 @manager_required
 def pair(cohort_id: int, match_id: int) -> str:
     """One pair for the manager: sessions, ratings, feedback text shared with managers, fit check, nudges."""
-    try:
-        managed = health.managed_pair(cohort_id, match_id)
-    except NotFound:
-        abort(404)
+    managed = health.managed_pair(cohort_id, match_id)
     return render_template("health/pair.html", managed=managed)
 
 
@@ -53,12 +49,15 @@ def send_nudges(cohort_id: int) -> Response:
         try:
             report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
         except NotFound:
-            abort(404)
+            raise
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
-                  f"proposals, {report.feedback} feedback reminders).", "success")
+            flash(
+                f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
+                f"proposals, {report.feedback} feedback reminders).",
+                "success",
+            )
     return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#nudges")
 
 
@@ -73,10 +72,7 @@ def _download(text: str, filename: str, mimetype: str) -> Response:
 @manager_required
 def export_csv(cohort_id: int) -> Response:
     """The cohort's pairs and metrics as CSV (audited)."""
-    try:
-        text = health.export_csv(current_user, cohort_id)
-    except NotFound:
-        abort(404)
+    text = health.export_csv(current_user, cohort_id)
     return _download(text, f"cohort-{cohort_id}-pairs.csv", "text/csv")
 
 
@@ -84,8 +80,5 @@ def export_csv(cohort_id: int) -> Response:
 @manager_required
 def export_graphml(cohort_id: int) -> Response:
     """The cohort's session graph as GraphML (audited)."""
-    try:
-        text = health.export_graphml(current_user, cohort_id)
-    except NotFound:
-        abort(404)
+    text = health.export_graphml(current_user, cohort_id)
     return _download(text, f"cohort-{cohort_id}-sessions.graphml", "application/graphml+xml")

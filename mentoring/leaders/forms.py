@@ -11,7 +11,7 @@ from wtforms.validators import Length
 from mentoring.forms import AboutYouFields, BaseForm, LevelField, choices
 from mentoring.models import LeaderRequest, Skill
 from mentoring.models.profiles import PRIORITIES, TEXT_MAX
-from mentoring.services.profiles import GOALS_MAX, GoalChoice
+from mentoring.services.usecases.profiles import GOALS_MAX, GoalChoice
 
 NO_SKILL = 0
 PRIORITY_CHOICES = choices(sorted(PRIORITIES.items(), reverse=True))
@@ -28,12 +28,22 @@ def _skill_id(value: object) -> int:
 class GoalForm(Form):
     """One row of goals: skill, priority and target level (a row with no skill is ignored)."""
 
-    skill = SelectField("Skill", coerce=_skill_id, choices=[], default=NO_SKILL,
-                        invalid_value_message="Choose a skill from the list.",
-                        invalid_choice_message="Choose a skill from the list.")
-    priority = SelectField("Priority", coerce=int, choices=PRIORITY_CHOICES, default=2,
-                           invalid_value_message="Choose must, high or nice.",
-                           invalid_choice_message="Choose must, high or nice.")
+    skill = SelectField(
+        "Skill",
+        coerce=_skill_id,
+        choices=[],
+        default=NO_SKILL,
+        invalid_value_message="Choose a skill from the list.",
+        invalid_choice_message="Choose a skill from the list.",
+    )
+    priority = SelectField(
+        "Priority",
+        coerce=int,
+        choices=PRIORITY_CHOICES,
+        default=2,
+        invalid_value_message="Choose must, high or nice.",
+        invalid_choice_message="Choose must, high or nice.",
+    )
     target_level = LevelField("Target level", low=1, high=5, labels=TARGET_LABELS, default=3)
 
 
@@ -41,15 +51,25 @@ class LeaderRequestForm(AboutYouFields, BaseForm):
     """A leader's request in one cohort: details, goals, and the personal side."""
 
     goals = FieldList(FormField(GoalForm), min_entries=GOALS_MAX, max_entries=GOALS_MAX)
-    achieve = TextAreaField("What I want to achieve", validators=[Length(max=TEXT_MAX)],
-                            description="In a sentence or two: where you want to be at the end of the programme.")
-    about_me = TextAreaField("About me", validators=[Length(max=TEXT_MAX)],
-                             description="The personal side: a hobby, something you are proud of, what your team "
-                                         "would say about you. It helps your mentor find a way in.")
-    mentors_wanted = SelectField("How many mentors would you like?", coerce=int,
-                                 choices=choices([(1, "One mentor"), (2, "Two mentors, with different skills")]),
-                                 default=1, invalid_value_message="Choose 1 or 2 mentors.",
-                                 invalid_choice_message="Choose 1 or 2 mentors.")
+    achieve = TextAreaField(
+        "What I want to achieve",
+        validators=[Length(max=TEXT_MAX)],
+        description="In a sentence or two: where you want to be at the end of the programme.",
+    )
+    about_me = TextAreaField(
+        "About me",
+        validators=[Length(max=TEXT_MAX)],
+        description="The personal side: a hobby, something you are proud of, what your team "
+        "would say about you. It helps your mentor find a way in.",
+    )
+    mentors_wanted = SelectField(
+        "How many mentors would you like?",
+        coerce=int,
+        choices=choices([(1, "One mentor"), (2, "Two mentors, with different skills")]),
+        default=1,
+        invalid_value_message="Choose 1 or 2 mentors.",
+        invalid_choice_message="Choose 1 or 2 mentors.",
+    )
     submit = SubmitField("Send my request")
 
     def set_skills(self, skills: Iterable[Skill]) -> None:

@@ -12,7 +12,9 @@ from mentoring.access import ID_MAX, leader_required
 from mentoring.forms import show_field_error
 from mentoring.leaders import bp
 from mentoring.leaders.forms import LeaderRequestForm
-from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, ServiceError, my_pairs, people, profiles
+from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, ServiceError
+from mentoring.services.readmodels import my_pairs
+from mentoring.services.usecases import people, profiles
 
 
 def _cohort_argument() -> int | None:
@@ -44,10 +46,7 @@ def request_mentor() -> str | Response:
     """Request a mentor in an open cohort, or change the request; a closed cohort's request is read-only."""
     cohort_id = _cohort_argument()
     options = profiles.leader_cohorts(current_user)
-    try:
-        chosen = _default_choice(options) if cohort_id is None else profiles.leader_request(current_user, cohort_id)
-    except NotFound:
-        abort(404)
+    chosen = _default_choice(options) if cohort_id is None else profiles.leader_request(current_user, cohort_id)
     if chosen is None or not chosen.editable:
         if request.method == "POST":
             if chosen is not None:
@@ -63,8 +62,12 @@ def request_mentor() -> str | Response:
             form.fill_request(chosen.request)
     elif form.validate_on_submit():
         rows = form.goal_rows()
-        ask = profiles.LeaderAsk(achieve=form.achieve.data or "", about_me=form.about_me.data or "",
-                                 mentors_wanted=form.mentors_wanted.data, goals=[goal for _, goal in rows])
+        ask = profiles.LeaderAsk(
+            achieve=form.achieve.data or "",
+            about_me=form.about_me.data or "",
+            mentors_wanted=form.mentors_wanted.data,
+            goals=[goal for _, goal in rows],
+        )
         try:
             profiles.save_leader_request(current_user, chosen.cohort.id, form.details(), ask)
         except InvalidField as exc:
@@ -77,14 +80,18 @@ def request_mentor() -> str | Response:
         except Forbidden:
             abort(403)
         except NotFound:
-            abort(404)
+            raise
         except ServiceError as exc:
             flash(str(exc), "error")
             if isinstance(exc, Conflict):
                 return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id))
         else:
-            flash("Your request is saved. You can change it until sign-up closes."
-                  if chosen.request else "Your request is sent. You can change it until sign-up closes.", "success")
+            flash(
+                "Your request is saved. You can change it until sign-up closes."
+                if chosen.request
+                else "Your request is sent. You can change it until sign-up closes.",
+                "success",
+            )
             return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id))
     return render_template("leaders/request.html", options=options, chosen=chosen, form=form)
 
@@ -96,7 +103,7 @@ def withdraw_request(cohort_id: int) -> Response:
     try:
         cohort = profiles.withdraw_leader_request(current_user, cohort_id)
     except NotFound:
-        abort(404)
+        raise
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("leaders.request_mentor", cohort=cohort_id))

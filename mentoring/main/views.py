@@ -4,7 +4,7 @@ from flask import render_template
 from flask_login import current_user
 
 from mentoring.main import bp
-from mentoring.services import cohorts
+from mentoring.services.usecases import cohorts
 
 
 @bp.route("/")

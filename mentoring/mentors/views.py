@@ -10,8 +10,10 @@ from mentoring.access import mentor_required
 from mentoring.forms import show_field_error
 from mentoring.mentors import bp
 from mentoring.mentors.forms import profile_form
-from mentoring.services import Forbidden, InvalidField, NotFound, ServiceError, my_pairs, people, profiles
-from mentoring.services.cohorts import open_cohorts
+from mentoring.services import Forbidden, InvalidField, NotFound, ServiceError
+from mentoring.services.readmodels import my_pairs
+from mentoring.services.usecases import people, profiles
+from mentoring.services.usecases.cohorts import open_cohorts
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -29,8 +31,11 @@ def profile() -> str | Response:
         form.fill_offer(existing, joined)
     elif form.validate_on_submit():
         offer = profiles.MentorOffer(
-            capacity=form.capacity.data, hours_per_month=form.hours_per_month.data, bio=form.bio.data or "",
-            skill_levels=form.skill_levels(), cohort_ids=frozenset(form.cohorts.data or []),
+            capacity=form.capacity.data,
+            hours_per_month=form.hours_per_month.data,
+            bio=form.bio.data or "",
+            skill_levels=form.skill_levels(),
+            cohort_ids=frozenset(form.cohorts.data or []),
         )
         try:
             profiles.save_mentor_profile(current_user, form.details(), offer)
@@ -39,7 +44,7 @@ def profile() -> str | Response:
         except Forbidden:
             abort(403)
         except NotFound:
-            abort(404)
+            raise
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
@@ -49,8 +54,12 @@ def profile() -> str | Response:
     retired = [item for item in existing.skills if item.skill.retired] if existing else []
     others = [c for c in profiles.enrolled_cohorts(current_user) if c.status != "open"]
     return render_template(
-        "mentors/profile.html", form=form, grid=profiles.skill_grid(skills),
-        retired=retired, other_cohorts=others, has_profile=existing is not None,
+        "mentors/profile.html",
+        form=form,
+        grid=profiles.skill_grid(skills),
+        retired=retired,
+        other_cohorts=others,
+        has_profile=existing is not None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,21 +10,25 @@ from mentoring.access import manager_required
 from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
 from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm
-from mentoring.services import InvalidField, NotFound, ServiceError, audit, catalogue, people_admin
+from mentoring.services import InvalidField, NotFound, ServiceError
+from mentoring.services.infra import audit
+from mentoring.services.usecases import catalogue, people_admin
 
 AUDIT_LIMIT = 200
 
 
 def _skill_or_404(skill_id: int) -> catalogue.Skill:
-    try:
-        return catalogue.get_skill(skill_id)
-    except NotFound:
-        abort(404)
+    return catalogue.get_skill(skill_id)
 
 
 def _skills_page(form: SkillForm) -> str:
-    return render_template("programme/skills.html", form=form, platforms=catalogue.catalogue(),
-                           known_platforms=catalogue.platforms(), known_competencies=catalogue.competencies())
+    return render_template(
+        "programme/skills.html",
+        form=form,
+        platforms=catalogue.catalogue(),
+        known_platforms=catalogue.platforms(),
+        known_competencies=catalogue.competencies(),
+    )
 
 
 @bp.route("/skills")
@@ -41,8 +45,9 @@ def add_skill() -> str | Response:
     form = SkillForm()
     if form.validate_on_submit():
         try:
-            skill = catalogue.add_skill(current_user, form.platform.data, form.competency.data or "",
-                                        form.name.data or "")
+            skill = catalogue.add_skill(
+                current_user, form.platform.data, form.competency.data or "", form.name.data or ""
+            )
         except InvalidField as exc:
             show_field_error(form, exc)
         except ServiceError as exc:
@@ -98,10 +103,17 @@ def people() -> str:
     """People with search, their roles and whether their account is enabled."""
     form = PeopleSearchForm(request.args)
     found = people_admin.search_people(form.q.data or "", form.role.data or None) if form.validate() else []
-    forms = {person.id: RolesForm(formdata=None, prefix=f"p{person.id}", data={
-        "mentor": person.is_mentor, "leader": person.is_leader, "manager": person.is_manager}) for person in found}
-    return render_template("programme/people.html", form=form, people=found, forms=forms,
-                           limit=people_admin.SEARCH_LIMIT)
+    forms = {
+        person.id: RolesForm(
+            formdata=None,
+            prefix=f"p{person.id}",
+            data={"mentor": person.is_mentor, "leader": person.is_leader, "manager": person.is_manager},
+        )
+        for person in found
+    }
+    return render_template(
+        "programme/people.html", form=form, people=found, forms=forms, limit=people_admin.SEARCH_LIMIT
+    )
 
 
 @bp.route("/people/<id:person_id>/roles", methods=["POST"])
@@ -113,7 +125,7 @@ def person_roles(person_id: int) -> Response:
         try:
             person = people_admin.change_roles(current_user, person_id, form.roles())
         except NotFound:
-            abort(404)
+            raise
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
@@ -125,12 +137,13 @@ def _set_active(person_id: int, active: bool) -> Response:
     try:
         person = people_admin.change_active(current_user, person_id, active)
     except NotFound:
-        abort(404)
+        raise
     except ServiceError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{person.name}'s account is {'enabled' if active else 'disabled; their sessions have ended'}.",
-              "success")
+        flash(
+            f"{person.name}'s account is {'enabled' if active else 'disabled; their sessions have ended'}.", "success"
+        )
     return redirect(url_for("programme.people", q=request.args.get("q", "")[:120]))
 
 
@@ -156,5 +169,10 @@ def audit_log() -> str:
     form.action.choices = choices([("", "Every action")] + [(a, a) for a in people_admin.audit_actions()])
     action = form.action.data if form.validate() and form.action.data else None
     events = audit.recent_events(limit=AUDIT_LIMIT, action=action)
-    return render_template("programme/audit.html", form=form, events=events, limit=AUDIT_LIMIT,
-                           lines=[audit.as_log_line(event) for event in events])
+    return render_template(
+        "programme/audit.html",
+        form=form,
+        events=events,
+        limit=AUDIT_LIMIT,
+        lines=[audit.as_log_line(event) for event in events],
+    )

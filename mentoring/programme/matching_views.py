@@ -13,7 +13,9 @@ from mentoring.forms import choices
 from mentoring.programme import bp
 from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
 from mentoring.programme.views import load_cohort
-from mentoring.services import Conflict, NotFound, ServiceError, matching_runs, pair_rules, publishing, run_review
+from mentoring.services import Conflict, NotFound, ServiceError
+from mentoring.services.readmodels import run_review
+from mentoring.services.usecases import matching_runs, pair_rules, publishing
 
 if TYPE_CHECKING:
     from mentoring.models import FitCheck, Match, MatchRun
@@ -39,8 +41,10 @@ def _run_flash(run: MatchRun) -> None:
         flash("The matching found no solution that keeps every rule. See the reason below.", "error")
     else:
         note = f"; {_count(unmatched, 'leader')} without a mentor" if unmatched else ""
-        flash(f"The matching proposed {_count(run.matched, 'pair')}{note}. Review them below.",
-              "success" if not unmatched else "warning")
+        flash(
+            f"The matching proposed {_count(run.matched, 'pair')}{note}. Review them below.",
+            "success" if not unmatched else "warning",
+        )
 
 
 @bp.route("/cohorts/<id:cohort_id>/run", methods=["POST"])
@@ -78,8 +82,12 @@ def _pair_rule(cohort_id: int, leader_id: int, mentor_id: int, kind: str) -> Res
     except ServiceError as exc:
         flash(str(exc), "error")
     else:
-        flash("The pair is pinned: the next run keeps it." if kind == "pin"
-              else "The pair is forbidden: the next run will not propose it.", "success")
+        flash(
+            "The pair is pinned: the next run keeps it."
+            if kind == "pin"
+            else "The pair is forbidden: the next run will not propose it.",
+            "success",
+        )
     return redirect(_review_url(found.id))
 
 
@@ -141,11 +149,16 @@ def publish(cohort_id: int) -> Response:
     if result.already:
         flash("These pairs were already published; nothing was sent twice.", "info")
     elif result.ended:
-        flash(f"The change is published: {result.ended} pair(s) ended, {result.created} new, "
-              f"{result.emails} people told by email.", "success")
+        flash(
+            f"The change is published: {result.ended} pair(s) ended, {result.created} new, "
+            f"{result.emails} people told by email.",
+            "success",
+        )
     else:
-        flash(f"Published {_count(result.created, 'pair')}; {_count(result.emails, 'person', 'people')} told by email.",
-              "success")
+        flash(
+            f"Published {_count(result.created, 'pair')}; {_count(result.emails, 'person', 'people')} told by email.",
+            "success",
+        )
     return redirect(url_for("programme.cohort", cohort_id=found.id))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,29 +10,24 @@ from mentoring.access import manager_required
 from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
 from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
-from mentoring.services import (
-    InvalidField,
-    NotFound,
-    ServiceError,
-    cohorts,
-    matching_problem,
-    matching_runs,
-    participants,
-    run_review,
-)
+from mentoring.services import InvalidField, ServiceError
+from mentoring.services.readmodels import participants, run_review
+from mentoring.services.translators import matching_problem
+from mentoring.services.usecases import cohorts, matching_runs
 
 
 def load_cohort(cohort_id: int) -> cohorts.Cohort:
     """The cohort of the URL, or a 404."""
-    try:
-        return cohorts.get_cohort(cohort_id)
-    except NotFound:
-        abort(404)
+    return cohorts.get_cohort(cohort_id)
 
 
 def _details(form: CohortForm) -> cohorts.CohortDetails:
-    return cohorts.CohortDetails(name=form.name.data or "", starts_on=form.starts_on.data,
-                                 ends_on=form.ends_on.data, stall_days=form.stall_days.data or 0)
+    return cohorts.CohortDetails(
+        name=form.name.data or "",
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        stall_days=form.stall_days.data or 0,
+    )
 
 
 @bp.route("/cohorts", endpoint="cohorts")
@@ -66,9 +61,14 @@ def cohort(cohort_id: int) -> str:
     """One cohort: status, numbers, what to do next."""
     found = load_cohort(cohort_id)
     summary = cohorts.cohort_summaries(only=found.id)[0]
-    return render_template("programme/cohort.html", cohort=found, summary=summary,
-                           latest=run_review.latest_run(found.id), flagged=len(run_review.flagged_matches(found.id)),
-                           running=matching_runs.run_in_progress(found))
+    return render_template(
+        "programme/cohort.html",
+        cohort=found,
+        summary=summary,
+        latest=run_review.latest_run(found.id),
+        flagged=len(run_review.flagged_matches(found.id)),
+        running=matching_runs.run_in_progress(found),
+    )
 
 
 @bp.route("/cohorts/<id:cohort_id>/edit", methods=["GET", "POST"])
@@ -121,8 +121,11 @@ def close_cohort(cohort_id: int) -> Response:
 @manager_required
 def reopen_cohort(cohort_id: int) -> Response:
     """Put a matched cohort back to open."""
-    return _life_cycle(cohort_id, cohorts.reopen_cohort,
-                       "The cohort is open again. Runs, pins and forbids are kept; run the matching when ready.")
+    return _life_cycle(
+        cohort_id,
+        cohorts.reopen_cohort,
+        "The cohort is open again. Runs, pins and forbids are kept; run the matching when ready.",
+    )
 
 
 def _life_cycle(cohort_id: int, action: object, done: str) -> Response:
@@ -145,6 +148,7 @@ def participants_page(cohort_id: int) -> str:
     table = participants.participants(found.id)
     form.department.choices = choices([("", "Every department")] + [(d, d) for d in table.departments])
     if form.validate():
-        table = table.filtered(role=form.role.data or None, department=form.department.data or None,
-                               missing_only=form.missing.data)
+        table = table.filtered(
+            role=form.role.data or None, department=form.department.data or None, missing_only=form.missing.data
+        )
     return render_template("programme/participants.html", cohort=found, form=form, table=table)

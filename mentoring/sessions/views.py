@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import Response, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from mentoring.forms import choices, show_field_error
-from mentoring.services import InvalidField, NotFound, ServiceError, meetings, pair_view
-from mentoring.services import calendar as invites
+from mentoring.services import InvalidField, NotFound, ServiceError
+from mentoring.services.infra import calendar as invites
+from mentoring.services.readmodels import pair_view
+from mentoring.services.usecases import meetings
 from mentoring.sessions import bp
 from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, ProposeForm
 
@@ -27,12 +29,14 @@ def _propose_form(view: pair_view.PairView, form: ProposeForm | None = None) -> 
     return form
 
 
-def _render_pair(match_id: int, propose: ProposeForm | None = None, fit: FitCheckForm | None = None,
-                 log_forms: dict[int, LogForm] | None = None, status: int = 200) -> tuple[str, int]:
-    try:
-        view = pair_view.pair_view(current_user, match_id)
-    except NotFound:
-        abort(404)
+def _render_pair(
+    match_id: int,
+    propose: ProposeForm | None = None,
+    fit: FitCheckForm | None = None,
+    log_forms: dict[int, LogForm] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    view = pair_view.pair_view(current_user, match_id)
     log_forms = log_forms or {}
     for item in view.to_log:
         log_forms.setdefault(item.meeting.id, LogForm(formdata=None, prefix=f"log-{item.meeting.id}"))
@@ -40,16 +44,14 @@ def _render_pair(match_id: int, propose: ProposeForm | None = None, fit: FitChec
         fit = FitCheckForm(prefix="fit")
         if view.my_fit is not None:
             fit.good_fit.data = "yes" if view.my_fit else "no"
-    return render_template("sessions/pair.html", view=view, propose_form=_propose_form(view, propose),
-                           fit_form=fit, log_forms=log_forms), status
+    return render_template(
+        "sessions/pair.html", view=view, propose_form=_propose_form(view, propose), fit_form=fit, log_forms=log_forms
+    ), status
 
 
 def _pair_id_of_meeting(meeting_id: int) -> int:
     """The pair of a session of mine; 404 for anyone else's."""
-    try:
-        return meetings.meeting_of(current_user.id, meeting_id).match_id
-    except NotFound:
-        abort(404)
+    return meetings.meeting_of(current_user.id, meeting_id).match_id
 
 
 @bp.route("/", methods=["GET"])
@@ -70,16 +72,14 @@ def pair(match_id: int) -> tuple[str, int]:
 @login_required
 def propose(match_id: int) -> Response | tuple[str, int]:
     """Propose a session to the partner."""
-    try:
-        view = pair_view.pair_view(current_user, match_id)
-    except NotFound:
-        abort(404)
+    view = pair_view.pair_view(current_user, match_id)
     form = _propose_form(view, ProposeForm(prefix="propose"))
     if form.validate_on_submit():
         starts_local = datetime.combine(form.date.data, form.time.data)
         try:
-            meetings.propose(current_user, match_id, starts_local, form.duration.data, form.format.data,
-                             form.skills.data or [])
+            meetings.propose(
+                current_user, match_id, starts_local, form.duration.data, form.format.data, form.skills.data or []
+            )
         except InvalidField as exc:
             show_field_error(form, exc)
         except ServiceError as exc:
@@ -93,16 +93,18 @@ def propose(match_id: int) -> Response | tuple[str, int]:
 
 def _meeting_action(meeting_id: int, action: str) -> Response:
     target = url_for("sessions.pair", match_id=_pair_id_of_meeting(meeting_id))
-    messages = {"accept": "Session accepted. Download the calendar invite below.",
-                "decline": "Proposal declined. Propose another time that suits you.",
-                "cancel": "Session cancelled. Your partner has been told."}
+    messages = {
+        "accept": "Session accepted. Download the calendar invite below.",
+        "decline": "Proposal declined. Propose another time that suits you.",
+        "cancel": "Session cancelled. Your partner has been told.",
+    }
     try:
         if action == "cancel":
             meetings.cancel(current_user, meeting_id)
         else:
             meetings.answer(current_user, meeting_id, accept=action == "accept")
     except NotFound:
-        abort(404)
+        raise
     except ServiceError as exc:
         flash(str(exc), "error")
     else:
@@ -155,10 +157,7 @@ def log(meeting_id: int) -> Response | tuple[str, int]:
 @login_required
 def feedback(meeting_id: int) -> Response | tuple[str, int]:
     """Give or edit one's feedback on a held session."""
-    try:
-        item, match = pair_view.feedback_form_context(current_user, meeting_id)
-    except NotFound:
-        abort(404)
+    item, match = pair_view.feedback_form_context(current_user, meeting_id)
     if "feedback" not in item.actions:
         flash("Feedback can be given on a held session of an active pair.", "error")
         return redirect(url_for("sessions.pair", match_id=match.id))
@@ -170,8 +169,15 @@ def feedback(meeting_id: int) -> Response | tuple[str, int]:
         form.visibility.data, form.private_note.data = mine.visibility, mine.private_note
     if form.validate_on_submit():
         try:
-            meetings.leave_feedback(current_user, meeting_id, int(form.rating.data), form.what_worked.data or "",
-                                    form.try_next.data or "", form.visibility.data, form.private_note.data or "")
+            meetings.leave_feedback(
+                current_user,
+                meeting_id,
+                int(form.rating.data),
+                form.what_worked.data or "",
+                form.try_next.data or "",
+                form.visibility.data,
+                form.private_note.data or "",
+            )
         except InvalidField as exc:
             show_field_error(form, exc)
         except ServiceError as exc:
@@ -188,10 +194,7 @@ def feedback(meeting_id: int) -> Response | tuple[str, int]:
 @login_required
 def fit_check(match_id: int) -> Response | tuple[str, int]:
     """Answer "is this a good fit?" (or change the answer)."""
-    try:
-        meetings.pair_of(current_user.id, match_id)
-    except NotFound:
-        abort(404)
+    meetings.pair_of(current_user.id, match_id)
     form = FitCheckForm(prefix="fit")
     if form.validate_on_submit():
         try:
@@ -199,8 +202,12 @@ def fit_check(match_id: int) -> Response | tuple[str, int]:
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
-            flash("Thank you. The programme team will get in touch about a new pairing." if form.good_fit.data == "no"
-                  else "Thank you: glad it works.", "success")
+            flash(
+                "Thank you. The programme team will get in touch about a new pairing."
+                if form.good_fit.data == "no"
+                else "Thank you: glad it works.",
+                "success",
+            )
         return redirect(url_for("sessions.pair", match_id=match_id))
     return _render_pair(match_id, fit=form, status=400)
 
@@ -212,7 +219,7 @@ def invite(meeting_id: int) -> Response:
     try:
         filename, body = invites.invite_for(current_user.id, meeting_id)
     except NotFound:
-        abort(404)
+        raise
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("sessions.pair", match_id=_pair_id_of_meeting(meeting_id)))

@@ -54,7 +54,7 @@ def test_mentors_and_a_leader_are_matched_and_hold_a_session(
 ) -> None:
     """From sign-up to a published pair, a held session, two-way feedback and the manager's health view."""
     with live_app.app_context():
-        from mentoring.services import accounts
+        from mentoring.services.usecases import accounts
 
         accounts.create_manager(MANAGER.name, MANAGER.email, DEFAULT_PASSWORD)
 
@@ -152,8 +152,9 @@ def test_mentors_and_a_leader_are_matched_and_hold_a_session(
     ben.locator("#to-log").get_by_label("It took place").check()
     ben.get_by_role("button", name="Log it").click()
     expect_flash(ben, "Logged as held. Leave your feedback while it is fresh.")
-    leave_feedback(ben, rating="5", worked=MENTOR_PAIR_ONLY_TEXT, try_next=MENTOR_PAIR_ONLY_NEXT,
-                   readers="My partner only")
+    leave_feedback(
+        ben, rating="5", worked=MENTOR_PAIR_ONLY_TEXT, try_next=MENTOR_PAIR_ONLY_NEXT, readers="My partner only"
+    )
     answer_fit_check(ben, good_fit=True)
 
     # and the leader leaves feedback shared with the manager, with a private note
@@ -161,8 +162,14 @@ def test_mentors_and_a_leader_are_matched_and_hold_a_session(
     expect(leader.get_by_role("heading", name="Past sessions and feedback")).to_be_visible()
     leader.get_by_role("link", name="Leave feedback").click()
     expect(leader.get_by_role("heading", level=1)).to_have_text(f"Feedback on your session with {BEN.name}")
-    leave_feedback(leader, rating="4", worked=LEADER_SHARED_TEXT, try_next="More short videos.",
-                   readers="My partner and the programme manager", private_note=LEADER_PRIVATE_NOTE)
+    leave_feedback(
+        leader,
+        rating="4",
+        worked=LEADER_SHARED_TEXT,
+        try_next="More short videos.",
+        readers="My partner and the programme manager",
+        private_note=LEADER_PRIVATE_NOTE,
+    )
     answer_fit_check(leader, good_fit=True)
 
     # Then the leader reads the mentor's feedback on the pair page, and the mentor reads the leader's

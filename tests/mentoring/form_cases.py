@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from mentoring.extensions import db
 from mentoring.models import FitCheck, Match, MatchRun, Meeting, Person, Skill
-from mentoring.services import matching_runs
+from mentoring.services.usecases import matching_runs
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.world import BRANDING, World, page_form
 
@@ -42,9 +42,11 @@ class Case:
 
 def shown(page: Callable[[World], str], field: str, **changed: object) -> Body:
     """The form of a page as the browser shows it (the person's current values), with some fields changed."""
+
     def body(world: World, client: object) -> dict:
         html = client.get(page(world)).get_data(as_text=True)  # type: ignore[attr-defined]
         return {**page_form(html, field), **changed}
+
     return body
 
 
@@ -55,89 +57,212 @@ def run_matching_in_open_cohort(world: World) -> None:
 
 def flag_the_pair(world: World) -> None:
     """The mentor said the pair is not a good fit."""
-    check = db.session.execute(select(FitCheck).where(FitCheck.match_id == world.match,
-                                                      FitCheck.person_id == world.mentor.id)).scalar_one()
+    check = db.session.execute(
+        select(FitCheck).where(FitCheck.match_id == world.match, FitCheck.person_id == world.mentor.id)
+    ).scalar_one()
     check.good_fit = False
     db.session.commit()
 
 
 def latest_run_id(world: World) -> int:
     """The newest run of the open cohort."""
-    return db.session.execute(select(MatchRun.id).where(MatchRun.cohort_id == world.open_cohort)
-                              .order_by(MatchRun.id.desc())).scalars().first()
+    return (
+        db.session.execute(
+            select(MatchRun.id).where(MatchRun.cohort_id == world.open_cohort).order_by(MatchRun.id.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 IN_TEN_DAYS = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
 
 CASES = [
-    Case("auth.register", "anonymous", lambda w: "/auth/register",
-         lambda w, c: {"name": "New Person", "email": "new.person@example.com",
-                       "password": "a brand new pass phrase", "as_mentor": "y"}),
-    Case("auth.login", "anonymous", lambda w: "/auth/login",
-         lambda w, c: {"email": w.mentor.email, "password": DEFAULT_PASSWORD}),
+    Case(
+        "auth.register",
+        "anonymous",
+        lambda w: "/auth/register",
+        lambda w, c: {
+            "name": "New Person",
+            "email": "new.person@example.com",
+            "password": "a brand new pass phrase",
+            "as_mentor": "y",
+        },
+    ),
+    Case(
+        "auth.login",
+        "anonymous",
+        lambda w: "/auth/login",
+        lambda w, c: {"email": w.mentor.email, "password": DEFAULT_PASSWORD},
+    ),
     Case("auth.logout", "mentor", lambda w: "/auth/logout"),
-    Case("account.change_password", "mentor", lambda w: "/account/password",
-         lambda w, c: {"current": DEFAULT_PASSWORD, "new": "another long pass phrase",
-                       "confirm": "another long pass phrase"}),
-    Case("account.delete", "mentor", lambda w: "/account/delete",
-         lambda w, c: {"password": DEFAULT_PASSWORD, "understood": "y"}),
-    Case("mentors.profile", "mentor", lambda w: "/mentor/profile",
-         shown(lambda w: "/mentor/profile", "bio", bio="Now on Threads too.", capacity="2")),
-    Case("leaders.request_mentor", "leader", lambda w: f"/leader/request?cohort={w.open_cohort}",
-         shown(lambda w: f"/leader/request?cohort={w.open_cohort}", "achieve", achieve="A talk a month.")),
+    Case(
+        "account.change_password",
+        "mentor",
+        lambda w: "/account/password",
+        lambda w, c: {
+            "current": DEFAULT_PASSWORD,
+            "new": "another long pass phrase",
+            "confirm": "another long pass phrase",
+        },
+    ),
+    Case(
+        "account.delete",
+        "mentor",
+        lambda w: "/account/delete",
+        lambda w, c: {"password": DEFAULT_PASSWORD, "understood": "y"},
+    ),
+    Case(
+        "mentors.profile",
+        "mentor",
+        lambda w: "/mentor/profile",
+        shown(lambda w: "/mentor/profile", "bio", bio="Now on Threads too.", capacity="2"),
+    ),
+    Case(
+        "leaders.request_mentor",
+        "leader",
+        lambda w: f"/leader/request?cohort={w.open_cohort}",
+        shown(lambda w: f"/leader/request?cohort={w.open_cohort}", "achieve", achieve="A talk a month."),
+    ),
     Case("leaders.withdraw_request", "leader", lambda w: f"/leader/request/{w.open_cohort}/withdraw"),
-    Case("sessions.propose", "mentor", lambda w: f"/sessions/pair/{w.match}/propose",
-         lambda w, c: {"propose-date": IN_TEN_DAYS, "propose-time": "10:00", "propose-duration": "45",
-                       "propose-format": "remote", "propose-skills": str(skill_id(BRANDING))},
-         prefix=lambda w: "propose-"),
+    Case(
+        "sessions.propose",
+        "mentor",
+        lambda w: f"/sessions/pair/{w.match}/propose",
+        lambda w, c: {
+            "propose-date": IN_TEN_DAYS,
+            "propose-time": "10:00",
+            "propose-duration": "45",
+            "propose-format": "remote",
+            "propose-skills": str(skill_id(BRANDING)),
+        },
+        prefix=lambda w: "propose-",
+    ),
     Case("sessions.accept", "leader", lambda w: f"/sessions/meeting/{w.meetings['proposed_by_mentor']}/accept"),
     Case("sessions.decline", "leader", lambda w: f"/sessions/meeting/{w.meetings['proposed_by_mentor']}/decline"),
     Case("sessions.cancel", "mentor", lambda w: f"/sessions/meeting/{w.meetings['accepted']}/cancel"),
-    Case("sessions.log", "mentor", lambda w: f"/sessions/meeting/{w.meetings['due']}/log",
-         lambda w, c: {f"log-{w.meetings['due']}-outcome": "held"},
-         prefix=lambda w: f"log-{w.meetings['due']}-"),
-    Case("sessions.feedback", "mentor", lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback",
-         shown(lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback", "what_worked",
-               what_worked="Even better.", rating="5")),
-    Case("sessions.fit_check", "leader", lambda w: f"/sessions/pair/{w.match}/fit",
-         lambda w, c: {"fit-good_fit": "no"}, prefix=lambda w: "fit-"),
-    Case("programme.new_cohort", "manager", lambda w: "/programme/cohorts/new",
-         lambda w, c: {"name": "Autumn 2029", "starts_on": "2029-09-01", "ends_on": "2030-01-31",
-                       "stall_days": "21"}),
-    Case("programme.edit_cohort", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/edit",
-         shown(lambda w: f"/programme/cohorts/{w.open_cohort}/edit", "stall_days", name="Renamed cohort")),
-    Case("programme.rules", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/rules",
-         shown(lambda w: f"/programme/cohorts/{w.open_cohort}/rules", "objective", objective="score")),
+    Case(
+        "sessions.log",
+        "mentor",
+        lambda w: f"/sessions/meeting/{w.meetings['due']}/log",
+        lambda w, c: {f"log-{w.meetings['due']}-outcome": "held"},
+        prefix=lambda w: f"log-{w.meetings['due']}-",
+    ),
+    Case(
+        "sessions.feedback",
+        "mentor",
+        lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback",
+        shown(
+            lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback",
+            "what_worked",
+            what_worked="Even better.",
+            rating="5",
+        ),
+    ),
+    Case(
+        "sessions.fit_check",
+        "leader",
+        lambda w: f"/sessions/pair/{w.match}/fit",
+        lambda w, c: {"fit-good_fit": "no"},
+        prefix=lambda w: "fit-",
+    ),
+    Case(
+        "programme.new_cohort",
+        "manager",
+        lambda w: "/programme/cohorts/new",
+        lambda w, c: {"name": "Autumn 2029", "starts_on": "2029-09-01", "ends_on": "2030-01-31", "stall_days": "21"},
+    ),
+    Case(
+        "programme.edit_cohort",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/edit",
+        shown(lambda w: f"/programme/cohorts/{w.open_cohort}/edit", "stall_days", name="Renamed cohort"),
+    ),
+    Case(
+        "programme.rules",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/rules",
+        shown(lambda w: f"/programme/cohorts/{w.open_cohort}/rules", "objective", objective="score"),
+    ),
     Case("programme.run_matching", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/run"),
-    Case("programme.reopen_cohort", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/reopen",
-         setup=run_matching_in_open_cohort),
-    Case("programme.publish", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/publish",
-         lambda w, c: {"run_id": str(latest_run_id(w))}, setup=run_matching_in_open_cohort),
+    Case(
+        "programme.reopen_cohort",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/reopen",
+        setup=run_matching_in_open_cohort,
+    ),
+    Case(
+        "programme.publish",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/publish",
+        lambda w, c: {"run_id": str(latest_run_id(w))},
+        setup=run_matching_in_open_cohort,
+    ),
     Case("programme.close_cohort", "manager", lambda w: f"/programme/cohorts/{w.cohort}/close"),
-    Case("programme.repair", "manager", lambda w: f"/programme/cohorts/{w.cohort}/repair",
-         lambda w, c: {"match_ids": str(w.match)}, setup=flag_the_pair),
-    Case("programme.add_pair_rule", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/pair-rules",
-         lambda w, c: {"leader_id": str(w.leader.id), "mentor_id": str(w.mentor.id), "kind": "pin"}),
-    Case("programme.pin_pair", "manager",
-         lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.other_leader.id}/{w.other_mentor.id}/pin"),
-    Case("programme.forbid_pair", "manager",
-         lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.leader.id}/{w.mentor.id}/forbid"),
-    Case("programme.remove_pair_rule", "manager",
-         lambda w: f"/programme/cohorts/{w.cohort}/pair-rules/{w.pin_rule}/delete"),
-    Case("programme.add_skill", "manager", lambda w: "/programme/skills/new",
-         lambda w, c: {"platform": "Threads", "competency": "Writing posts", "name": ""}),
-    Case("programme.edit_skill", "manager", lambda w: f"/programme/skills/{w.skill}",
-         lambda w, c: {"name": "Renamed skill"}),
+    Case(
+        "programme.repair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/repair",
+        lambda w, c: {"match_ids": str(w.match)},
+        setup=flag_the_pair,
+    ),
+    Case(
+        "programme.add_pair_rule",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/pair-rules",
+        lambda w, c: {"leader_id": str(w.leader.id), "mentor_id": str(w.mentor.id), "kind": "pin"},
+    ),
+    Case(
+        "programme.pin_pair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.other_leader.id}/{w.other_mentor.id}/pin",
+    ),
+    Case(
+        "programme.forbid_pair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.leader.id}/{w.mentor.id}/forbid",
+    ),
+    Case(
+        "programme.remove_pair_rule",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/pair-rules/{w.pin_rule}/delete",
+    ),
+    Case(
+        "programme.add_skill",
+        "manager",
+        lambda w: "/programme/skills/new",
+        lambda w, c: {"platform": "Threads", "competency": "Writing posts", "name": ""},
+    ),
+    Case(
+        "programme.edit_skill",
+        "manager",
+        lambda w: f"/programme/skills/{w.skill}",
+        lambda w, c: {"name": "Renamed skill"},
+    ),
     Case("programme.retire_skill", "manager", lambda w: f"/programme/skills/{w.skill}/retire"),
-    Case("programme.unretire_skill", "manager", lambda w: f"/programme/skills/{w.skill}/unretire",
-         setup=lambda w: _retire(w.skill)),
-    Case("programme.person_roles", "manager", lambda w: f"/programme/people/{w.outsider.id}/roles",
-         lambda w, c: {f"p{w.outsider.id}-mentor": "y"}, prefix=lambda w: f"p{w.outsider.id}-"),
+    Case(
+        "programme.unretire_skill",
+        "manager",
+        lambda w: f"/programme/skills/{w.skill}/unretire",
+        setup=lambda w: _retire(w.skill),
+    ),
+    Case(
+        "programme.person_roles",
+        "manager",
+        lambda w: f"/programme/people/{w.outsider.id}/roles",
+        lambda w, c: {f"p{w.outsider.id}-mentor": "y"},
+        prefix=lambda w: f"p{w.outsider.id}-",
+    ),
     Case("programme.disable_person", "manager", lambda w: f"/programme/people/{w.outsider.id}/disable"),
-    Case("programme.enable_person", "manager", lambda w: f"/programme/people/{w.outsider.id}/enable",
-         setup=lambda w: _disable(w.outsider.id)),
-    Case("health.send_nudges", "manager", lambda w: f"/programme/health/{w.cohort}/nudges",
-         setup=lambda w: _age_pairs(w)),
+    Case(
+        "programme.enable_person",
+        "manager",
+        lambda w: f"/programme/people/{w.outsider.id}/enable",
+        setup=lambda w: _disable(w.outsider.id),
+    ),
+    Case(
+        "health.send_nudges", "manager", lambda w: f"/programme/health/{w.cohort}/nudges", setup=lambda w: _age_pairs(w)
+    ),
 ]
 
 

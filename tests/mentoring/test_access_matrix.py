@@ -64,14 +64,39 @@ def pair_members(outcome: str | int = OK) -> dict[str, str | int]:
     return {**signed_in(MISSING), "mentor": outcome, "leader": outcome}
 
 
-PROGRAMME_GETS = ("programme.cohorts", "programme.cohort", "programme.attention", "programme.participants",
-                  "programme.review", "programme.people", "programme.skills", "programme.audit_log",
-                  "health.index", "health.dashboard", "health.pair", "health.export_csv", "health.export_graphml")
-PROGRAMME_POSTS = ("programme.close_cohort", "programme.add_pair_rule", "programme.remove_pair_rule",
-                   "programme.forbid_pair", "programme.pin_pair", "programme.publish", "programme.reopen_cohort",
-                   "programme.repair", "programme.run_matching", "programme.disable_person",
-                   "programme.enable_person", "programme.person_roles", "programme.retire_skill",
-                   "programme.unretire_skill", "programme.add_skill", "health.send_nudges")
+PROGRAMME_GETS = (
+    "programme.cohorts",
+    "programme.cohort",
+    "programme.attention",
+    "programme.participants",
+    "programme.review",
+    "programme.people",
+    "programme.skills",
+    "programme.audit_log",
+    "health.index",
+    "health.dashboard",
+    "health.pair",
+    "health.export_csv",
+    "health.export_graphml",
+)
+PROGRAMME_POSTS = (
+    "programme.close_cohort",
+    "programme.add_pair_rule",
+    "programme.remove_pair_rule",
+    "programme.forbid_pair",
+    "programme.pin_pair",
+    "programme.publish",
+    "programme.reopen_cohort",
+    "programme.repair",
+    "programme.run_matching",
+    "programme.disable_person",
+    "programme.enable_person",
+    "programme.person_roles",
+    "programme.retire_skill",
+    "programme.unretire_skill",
+    "programme.add_skill",
+    "health.send_nudges",
+)
 PROGRAMME_FORMS = ("programme.new_cohort", "programme.edit_cohort", "programme.rules", "programme.edit_skill")
 
 # endpoint -> method -> role -> outcome
@@ -163,22 +188,41 @@ def test_every_route_answers_the_same_right_after_the_login_session_is_touched(a
     assert wrong == []
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "///evil.example/", "/\\evil.example/",
-                                    "\\\\evil.example/", "/\t/evil.example/", " //evil.example/", "http:evil.example",
-                                    "javascript:alert(1)", "evil.example",
-                                    # line breaks and other controls: never a 500, never a header of their own
-                                    "/\r\nSet-Cookie: a=1", "/home\n", "/\x00x", "/\x7f"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "///evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example/",
+        "/\t/evil.example/",
+        " //evil.example/",
+        "http:evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        # line breaks and other controls: never a 500, never a header of their own
+        "/\r\nSet-Cookie: a=1",
+        "/home\n",
+        "/\x00x",
+        "/\x7f",
+    ],
+)
 def test_signing_in_never_redirects_off_the_site(app, world, target):
     # Given a sign-in link whose next= points elsewhere
     client = app.test_client()
     # When the person signs in through it
-    response = client.post("/auth/login", query_string={"next": target},
-                           data={"email": world.mentor.email, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/auth/login", query_string={"next": target}, data={"email": world.mentor.email, "password": DEFAULT_PASSWORD}
+    )
     # Then they land on the home page of this site
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_signing_in_follows_next_within_the_site(app, world):
-    response = app.test_client().post("/auth/login", query_string={"next": "/sessions/?a=1"},
-                                      data={"email": world.mentor.email, "password": DEFAULT_PASSWORD})
+    response = app.test_client().post(
+        "/auth/login",
+        query_string={"next": "/sessions/?a=1"},
+        data={"email": world.mentor.email, "password": DEFAULT_PASSWORD},
+    )
     assert response.headers["Location"] == "/sessions/?a=1"

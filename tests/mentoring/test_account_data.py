@@ -36,34 +36,79 @@ MENTOR_PRIVATE = "MENTOR-PRIVATE-NOTE-77c"
 
 def pair_history(db, cohort, leader, mentor, skills: dict[str, int]) -> Match:
     """A published pair with a held session, feedback both ways (with private notes), fit checks and emails."""
-    run = MatchRun(cohort_id=cohort.id, run_by_id=None, status="optimal", rules={}, matched=1, total_score=80.0,
-                   unmatched=[{"leader_id": leader.id, "reason": "earlier run", "unfilled": 1}],
-                   mentor_loads=[{"mentor_id": mentor.id, "load": 1, "capacity": 1}])
+    run = MatchRun(
+        cohort_id=cohort.id,
+        run_by_id=None,
+        status="optimal",
+        rules={},
+        matched=1,
+        total_score=80.0,
+        unmatched=[{"leader_id": leader.id, "reason": "earlier run", "unfilled": 1}],
+        mentor_loads=[{"mentor_id": mentor.id, "load": 1, "capacity": 1}],
+    )
     run.pairs = [RunPair(leader_id=leader.id, mentor_id=mentor.id, score=80.0, reasons=[])]
     db.add(run)
     db.flush()
-    match = Match(cohort_id=cohort.id, leader_id=leader.id, mentor_id=mentor.id, run_id=run.id, score=80.0,
-                  reasons=[{"criterion": "skills", "points": 60.0}])
+    match = Match(
+        cohort_id=cohort.id,
+        leader_id=leader.id,
+        mentor_id=mentor.id,
+        run_id=run.id,
+        score=80.0,
+        reasons=[{"criterion": "skills", "points": 60.0}],
+    )
     db.add(match)
     db.add(PairRule(cohort_id=cohort.id, leader_id=leader.id, mentor_id=mentor.id, kind="pin"))
     db.flush()
     held = utcnow() - timedelta(days=3)
-    meeting = Meeting(match_id=match.id, proposed_by_id=leader.id, answered_by_id=mentor.id, starts_at=held,
-                      status="held", skills=[skills["linkedin/personal-branding"]], answered_at=held,
-                      logged_at=held)
+    meeting = Meeting(
+        match_id=match.id,
+        proposed_by_id=leader.id,
+        answered_by_id=mentor.id,
+        starts_at=held,
+        status="held",
+        skills=[skills["linkedin/personal-branding"]],
+        answered_at=held,
+        logged_at=held,
+    )
     meeting.feedback = [
-        Feedback(author_id=leader.id, rating=5, what_worked="Leader says: the hashtags", try_next="video",
-                 visibility="pair", private_note=LEADER_PRIVATE),
-        Feedback(author_id=mentor.id, rating=4, what_worked="Mentor says: good questions", try_next="analytics",
-                 visibility="manager", private_note=MENTOR_PRIVATE),
+        Feedback(
+            author_id=leader.id,
+            rating=5,
+            what_worked="Leader says: the hashtags",
+            try_next="video",
+            visibility="pair",
+            private_note=LEADER_PRIVATE,
+        ),
+        Feedback(
+            author_id=mentor.id,
+            rating=4,
+            what_worked="Mentor says: good questions",
+            try_next="analytics",
+            visibility="manager",
+            private_note=MENTOR_PRIVATE,
+        ),
     ]
     db.add(meeting)
-    db.add_all([FitCheck(match_id=match.id, person_id=leader.id, good_fit=True),
-                FitCheck(match_id=match.id, person_id=mentor.id, good_fit=True)])
+    db.add_all(
+        [
+            FitCheck(match_id=match.id, person_id=leader.id, good_fit=True),
+            FitCheck(match_id=match.id, person_id=mentor.id, good_fit=True),
+        ]
+    )
     for person in (leader, mentor):
-        db.add(Notification(occasion=f"published:{match.id}:{person.id}", kind="published", person_id=person.id,
-                            match_id=match.id, cohort_id=cohort.id, to_address=person.email,
-                            subject=f"Your pair, {person.name}", body="You have been paired."))
+        db.add(
+            Notification(
+                occasion=f"published:{match.id}:{person.id}",
+                kind="published",
+                person_id=person.id,
+                match_id=match.id,
+                cohort_id=cohort.id,
+                to_address=person.email,
+                subject=f"Your pair, {person.name}",
+                body="You have been paired.",
+            )
+        )
     db.commit()
     return match
 
@@ -95,21 +140,30 @@ def test_a_mentor_downloads_all_their_data_and_of_others_only_names(app, client,
     data, raw = download(client)
     # Then it holds their profile, skills, cohorts, pair, session, feedback with private note, fit check, emails
     assert data["profile"]["email"] == mentor.email and data["profile"]["roles"] == ["mentor"]
-    assert data["mentor_profile"]["skills"] == [{"skill": "linkedin/personal-branding",
-                                                 "name": data["mentor_profile"]["skills"][0]["name"],
-                                                 "proficiency": 5}]
+    assert data["mentor_profile"]["skills"] == [
+        {"skill": "linkedin/personal-branding", "name": data["mentor_profile"]["skills"][0]["name"], "proficiency": 5}
+    ]
     assert [c["cohort"] for c in data["mentor_cohorts"]] == [pair["cohort"].name]
     assert [(p["your_role"], p["other_person"]) for p in data["pairs"]] == [("mentor", "Leo Leader")]
     assert [(s["status"], s["proposed_by"], s["answered_by"]) for s in data["sessions"]] == [
-        ("held", "the other person", "you")]
+        ("held", "the other person", "you")
+    ]
     assert [f["private_note"] for f in data["feedback_given"]] == [MENTOR_PRIVATE]
     assert [f["good_fit"] for f in data["fit_checks"]] == [True]
     assert [e["subject"] for e in data["emails_to_you"]] == ["Your pair, Mina Mentor"]
-    assert data["sign_ins"] and all(set(s) == {"created_at", "last_seen_at", "ended_at", "ip", "browser"}
-                                    for s in data["sign_ins"])
+    assert data["sign_ins"] and all(
+        set(s) == {"created_at", "last_seen_at", "ended_at", "ip", "browser"} for s in data["sign_ins"]
+    )
     # And nothing of the other person beyond their name, nor anything that could sign in
-    for secret in (leader.email, LEADER_PRIVATE, "Leo Leader says", "Your pair, Leo Leader", token,
-                   hashlib.sha256(token.encode()).hexdigest(), mentor.password_hash):
+    for secret in (
+        leader.email,
+        LEADER_PRIVATE,
+        "Leo Leader says",
+        "Your pair, Leo Leader",
+        token,
+        hashlib.sha256(token.encode()).hexdigest(),
+        mentor.password_hash,
+    ):
         assert secret not in raw
     # And the download is audited
     exported = db.execute(select(AuditEvent).where(AuditEvent.action == "account.exported")).scalar_one()
@@ -120,7 +174,8 @@ def test_a_leader_downloads_their_requests_and_goals(client, pair):
     login(client, pair["leader"])
     data, raw = download(client)
     assert [(r["cohort"], r["achieve"]) for r in data["leader_requests"]] == [
-        (pair["cohort"].name, "Post weekly on LinkedIn.")]
+        (pair["cohort"].name, "Post weekly on LinkedIn.")
+    ]
     assert data["leader_requests"][0]["goals"][0]["skill"] == "linkedin/personal-branding"
     assert data["leader_requests"][0]["goals"][0]["priority"] == "must"
     assert data["mentor_profile"] is None
@@ -136,7 +191,8 @@ def rows_referencing_person(person_id: int) -> dict[str, int]:
         for key in table.foreign_keys:
             if key.column.table.name == "person":
                 count = database.session.execute(
-                    select(func.count()).select_from(table).where(key.parent == person_id)).scalar_one()
+                    select(func.count()).select_from(table).where(key.parent == person_id)
+                ).scalar_one()
                 if count:
                     found[f"{table.name}.{key.parent.name}"] = count
     return found
@@ -150,8 +206,9 @@ def _delete(client, password: str = DEFAULT_PASSWORD, understood: str | None = "
 
 
 @pytest.mark.parametrize("leaving", ["mentor", "leader"])
-def test_deleting_an_account_leaves_no_row_behind_and_tells_the_other_person(app: Flask, client, db, pair,
-                                                                              make_person, leaving):
+def test_deleting_an_account_leaves_no_row_behind_and_tells_the_other_person(
+    app: Flask, client, db, pair, make_person, leaving
+):
     leaver = pair[leaving]
     stayer = pair["leader" if leaving == "mentor" else "mentor"]
     leaver_id, leaver_email, leaver_name = leaver.id, leaver.email, leaver.name
@@ -199,10 +256,13 @@ def test_the_other_persons_own_data_stays(client, db, pair):
     assert db.execute(select(func.count(Match.id))).scalar_one() == 0
 
 
-@pytest.mark.parametrize(("password", "understood", "message"), [
-    ("a wrong pass phrase", "y", "Your password is not right."),
-    (DEFAULT_PASSWORD, None, "Tick the box to confirm."),
-])
+@pytest.mark.parametrize(
+    ("password", "understood", "message"),
+    [
+        ("a wrong pass phrase", "y", "Your password is not right."),
+        (DEFAULT_PASSWORD, None, "Tick the box to confirm."),
+    ],
+)
 def test_deleting_needs_the_password_and_the_tick(client, db, make_person, password, understood, message):
     person = make_person(is_mentor=True)
     login(client, person)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db as database
 from mentoring.models import AuditEvent
-from mentoring.services import audit
+from mentoring.services.infra import audit
 
 BATCH = 10
 
@@ -106,10 +106,13 @@ def test_backup_refuses_a_place_it_cannot_write(live_site, tmp_path):
     assert not target.exists()
 
 
-@pytest.mark.parametrize(("url", "words"), [
-    ("postgresql+psycopg://postgres@127.0.0.1:5432/anything", "SQLite databases only"),
-    ("sqlite://", "in memory"),
-])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("postgresql+psycopg://postgres@127.0.0.1:5432/anything", "SQLite databases only"),
+        ("sqlite://", "in memory"),
+    ],
+)
 def test_backup_refuses_a_database_that_is_not_a_sqlite_file(make_app, tmp_path, url, words):
     app = make_app(SQLALCHEMY_DATABASE_URI=url)
     message = _one_sentence_refusal(_backup(app, tmp_path / "copy.db"))

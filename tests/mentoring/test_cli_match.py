@@ -48,8 +48,11 @@ def test_an_unknown_cohort_is_one_plain_sentence_and_a_failure(app, programme, n
 
 
 def test_a_run_in_progress_stops_the_command(app, programme):
-    db.session.execute(update(Cohort).where(Cohort.id == programme.cohort.id)
-                       .values(run_token="page-run", run_started_at=utcnow() - timedelta(seconds=30)))
+    db.session.execute(
+        update(Cohort)
+        .where(Cohort.id == programme.cohort.id)
+        .values(run_token="page-run", run_started_at=utcnow() - timedelta(seconds=30))
+    )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["match", str(programme.cohort.id)])
     assert result.exit_code != 0

@@ -27,8 +27,10 @@ def sqlite_app(make_app, tmp_path: Path) -> Flask:
 def test_sqlite_runs_with_wal_a_busy_timeout_and_foreign_keys(sqlite_app):
     # When the app opens a connection
     with sqlite_app.app_context():
-        pragma = {name: database.session.execute(text(f"PRAGMA {name}")).scalar_one()
-                  for name in ("journal_mode", "busy_timeout", "foreign_keys")}
+        pragma = {
+            name: database.session.execute(text(f"PRAGMA {name}")).scalar_one()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        }
         database.session.rollback()
     # Then it is in WAL mode, waits at least 5 s for a lock, and enforces foreign keys
     assert pragma == {"journal_mode": "wal", "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "foreign_keys": 1}
@@ -54,8 +56,11 @@ def test_every_sqlite_transaction_takes_the_write_lock_at_its_start(sqlite_app, 
 def add_one_to_each(app: Flask, cohort_ids: list[int]) -> None:
     """A read-then-write use case in the services' style: read the rows (locked), add one, commit."""
     with app.app_context():
-        cohorts = database.session.execute(
-            locked(select(Cohort).where(Cohort.id.in_(cohort_ids)).order_by(Cohort.id))).scalars().all()
+        cohorts = (
+            database.session.execute(locked(select(Cohort).where(Cohort.id.in_(cohort_ids)).order_by(Cohort.id)))
+            .scalars()
+            .all()
+        )
         for cohort in cohorts:
             cohort.stall_days = cohort.stall_days + 1  # read in Python, written back: a lost update if unlocked
         database.session.commit()
@@ -103,7 +108,8 @@ def test_simultaneous_proposals_for_the_same_slot_leave_one_session(app, db, mak
     from datetime import datetime, timedelta
 
     from mentoring.models import Meeting, Person
-    from mentoring.services import ServiceError, meetings
+    from mentoring.services import ServiceError
+    from mentoring.services.usecases import meetings
 
     match = make_pair()
     people = [match.leader_id, match.mentor_id]

@@ -55,8 +55,9 @@ def sign_in(app: Flask, person: object | None) -> FlaskClient:
     client = app.test_client()
     if person is not None:
         token = token_of(client, "/auth/login")
-        response = client.post("/auth/login", data={"email": person.email, "password": DEFAULT_PASSWORD,
-                                                    "csrf_token": token})
+        response = client.post(
+            "/auth/login", data={"email": person.email, "password": DEFAULT_PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
     return client
 
@@ -118,5 +119,5 @@ def test_no_get_route_changes_anything(app, world, role):
     for table in ("login_session", "login_attempt"):
         assert after_bookkeeping[table] == before_bookkeeping[table]
     audit_after = _audit_rows()
-    assert audit_after[:len(audit_before)] == audit_before
-    assert {action for _, action in audit_after[len(audit_before):]} <= AUDITED_READS
+    assert audit_after[: len(audit_before)] == audit_before
+    assert {action for _, action in audit_after[len(audit_before) :]} <= AUDITED_READS

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from mentoring.models import Cohort, Feedback, FitCheck, LeaderRequest, Match, Meeting, MentorEnrolment, Person
-from mentoring.services import demo
+from mentoring.services.demo import loader as demo
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

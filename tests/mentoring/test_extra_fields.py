@@ -20,8 +20,15 @@ from tests.mentoring.world import World, build_world, changes, comparable, route
 def extras(world: World, case: Case) -> dict[str, str]:
     """The extra fields, naming another person, another cohort and powers the sender does not have."""
     other = world.other_mentor if case.role == "manager" else world.manager
-    values = {"role": "manager", "user_id": str(other.id), "person_id": str(other.id), "is_manager": "y",
-              "published": "y", "cohort_id": str(world.other_open_cohort), "status": "published"}
+    values = {
+        "role": "manager",
+        "user_id": str(other.id),
+        "person_id": str(other.id),
+        "is_manager": "y",
+        "published": "y",
+        "cohort_id": str(world.other_open_cohort),
+        "status": "published",
+    }
     prefix = case.prefix(world)
     return {**values, **({f"{prefix}{name}": value for name, value in values.items()} if prefix else {})}
 

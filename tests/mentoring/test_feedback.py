@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Feedback, FitCheck, Notification
-from mentoring.services import nudges
+from mentoring.services.usecases import nudges
 
 PAIR_ONLY = "SENTINEL-PAIR-ONLY-7f3a"
 LEADER_NOTE = "SENTINEL-LEADER-PRIVATE-91c2"
@@ -21,8 +21,7 @@ SECRETS = (PAIR_ONLY, LEADER_NOTE, MENTOR_NOTE)
 
 
 def _feedback_form(rating: str = "4", worked: str = "", next_: str = "", visibility: str = "pair", note: str = ""):
-    return {"rating": rating, "what_worked": worked, "try_next": next_, "visibility": visibility,
-            "private_note": note}
+    return {"rating": rating, "what_worked": worked, "try_next": next_, "visibility": visibility, "private_note": note}
 
 
 def _pages(client, urls: list[str]) -> str:
@@ -49,8 +48,9 @@ def test_the_feedback_form_comes_back_with_ones_own_answers(make_pair, add_meeti
     assert all(text in page for text in ("Clear examples", "Short videos", "Bring the export"))
 
 
-def test_feedback_privacy_sentinels_reach_only_their_readers(make_pair, add_meeting, make_manager, make_person,
-                                                             login_as, client, tmp_path: Path):
+def test_feedback_privacy_sentinels_reach_only_their_readers(
+    make_pair, add_meeting, make_manager, make_person, login_as, client, tmp_path: Path
+):
     # Given a held session on which the leader wrote pair-only text and a private note, and the mentor
     # wrote text shared with the manager and a private note; plus a planned session and due nudges
     match = make_pair(leader={"name": "Leah"}, mentor={"name": "Max"})
@@ -58,15 +58,22 @@ def test_feedback_privacy_sentinels_reach_only_their_readers(make_pair, add_meet
     planned = add_meeting(match, datetime.now(UTC) + timedelta(days=5), status="accepted")
     manager = make_manager()
     login_as(match.leader)
-    client.post(f"/sessions/meeting/{held.id}/feedback",
-                data=_feedback_form("2", PAIR_ONLY, PAIR_ONLY, "pair", LEADER_NOTE))
+    client.post(
+        f"/sessions/meeting/{held.id}/feedback", data=_feedback_form("2", PAIR_ONLY, PAIR_ONLY, "pair", LEADER_NOTE)
+    )
     client.post("/auth/logout")
     login_as(match.mentor)
-    client.post(f"/sessions/meeting/{held.id}/feedback",
-                data=_feedback_form("5", FOR_MANAGER, FOR_MANAGER, "manager", MENTOR_NOTE))
+    client.post(
+        f"/sessions/meeting/{held.id}/feedback",
+        data=_feedback_form("5", FOR_MANAGER, FOR_MANAGER, "manager", MENTOR_NOTE),
+    )
     nudges.send_due_nudges(now=datetime.now(UTC) + timedelta(days=60))
-    pair_pages = ["/sessions/", f"/sessions/pair/{match.id}", f"/sessions/meeting/{held.id}/feedback",
-                  f"/sessions/meeting/{planned.id}/invite.ics"]
+    pair_pages = [
+        "/sessions/",
+        f"/sessions/pair/{match.id}",
+        f"/sessions/meeting/{held.id}/feedback",
+        f"/sessions/meeting/{planned.id}/invite.ics",
+    ]
 
     # Then the mentor reads the leader's shared text, and their own note, but never the leader's note
     mentor_sees = _pages(client, pair_pages)
@@ -86,10 +93,17 @@ def test_feedback_privacy_sentinels_reach_only_their_readers(make_pair, add_meet
     cohort = match.cohort_id
     manager_pair_page = _pages(client, [f"/programme/health/{cohort}/pairs/{match.id}"])
     assert FOR_MANAGER in manager_pair_page and "2/5" in manager_pair_page and "5/5" in manager_pair_page
-    manager_sees = _pages(client, [f"/programme/health/{cohort}", "/programme/health/",
-                                   f"/programme/health/{cohort}/pairs/{match.id}",
-                                   f"/programme/health/{cohort}/pairs.csv",
-                                   f"/programme/health/{cohort}/graph.graphml", "/programme/audit"])
+    manager_sees = _pages(
+        client,
+        [
+            f"/programme/health/{cohort}",
+            "/programme/health/",
+            f"/programme/health/{cohort}/pairs/{match.id}",
+            f"/programme/health/{cohort}/pairs.csv",
+            f"/programme/health/{cohort}/graph.graphml",
+            "/programme/audit",
+        ],
+    )
     for secret in SECRETS:
         assert secret not in manager_sees
 
@@ -97,8 +111,10 @@ def test_feedback_privacy_sentinels_reach_only_their_readers(make_pair, add_meet
     emails = [n.subject + n.body for n in db.session.execute(select(Notification)).scalars()]
     emails += [p.read_text(errors="replace") for p in (tmp_path / "outbox").glob("*.eml")]
     assert emails, "the scenario sends emails (proposals, feedback notices, nudges)"
-    audit_rows = [f"{e.action} {e.object_type} {e.object_id} {e.detail} {e.actor_label}"
-                  for e in db.session.execute(select(AuditEvent)).scalars()]
+    audit_rows = [
+        f"{e.action} {e.object_type} {e.object_id} {e.detail} {e.actor_label}"
+        for e in db.session.execute(select(AuditEvent)).scalars()
+    ]
     for text in emails + audit_rows:
         for secret in (*SECRETS, FOR_MANAGER):
             assert secret not in text
@@ -106,8 +122,13 @@ def test_feedback_privacy_sentinels_reach_only_their_readers(make_pair, add_meet
 
 def test_a_stranger_never_reads_feedback(make_pair, add_meeting, make_person, login_as, client):
     match = make_pair()
-    add_meeting(match, datetime.now(UTC) - timedelta(days=1), status="held", ratings={"leader": 3},
-                texts={"leader": {"what_worked": PAIR_ONLY, "private_note": LEADER_NOTE}})
+    add_meeting(
+        match,
+        datetime.now(UTC) - timedelta(days=1),
+        status="held",
+        ratings={"leader": 3},
+        texts={"leader": {"what_worked": PAIR_ONLY, "private_note": LEADER_NOTE}},
+    )
     login_as(make_person(is_mentor=True))
     assert PAIR_ONLY not in client.get("/sessions/").get_data(as_text=True)
     assert client.get(f"/sessions/pair/{match.id}").status_code == 404
@@ -140,14 +161,17 @@ def test_feedback_is_one_per_side_and_can_be_edited(make_pair, add_meeting, logi
     assert "second" in client.get(f"/sessions/meeting/{held.id}/feedback").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"rating": "0"}, "Not a valid choice"),
-    ({"rating": "6"}, "Not a valid choice"),
-    ({"rating": ""}, "rating"),
-    ({"visibility": "everyone"}, "Not a valid choice"),
-    ({"what_worked": "x" * 2001}, "2000"),
-    ({"private_note": "bad\x00byte"}, "NUL"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"rating": "0"}, "Not a valid choice"),
+        ({"rating": "6"}, "Not a valid choice"),
+        ({"rating": ""}, "rating"),
+        ({"visibility": "everyone"}, "Not a valid choice"),
+        ({"what_worked": "x" * 2001}, "2000"),
+        ({"private_note": "bad\x00byte"}, "NUL"),
+    ],
+)
 def test_bad_feedback_is_refused_next_to_its_field(make_pair, add_meeting, login_as, client, change, message):
     match = make_pair()
     held = add_meeting(match, datetime.now(UTC) - timedelta(days=1), status="held")
@@ -179,8 +203,9 @@ def test_the_fit_check_opens_after_the_first_held_session(make_pair, add_meeting
     assert "Is this pair a good fit?" in client.get("/sessions/").get_data(as_text=True)
 
 
-def test_a_no_puts_the_pair_on_the_attention_list_and_the_answer_can_change(make_pair, add_meeting, make_manager,
-                                                                            login_as, client):
+def test_a_no_puts_the_pair_on_the_attention_list_and_the_answer_can_change(
+    make_pair, add_meeting, make_manager, login_as, client
+):
     # Given a pair that met once
     match = make_pair(leader={"name": "Lou Leader"})
     add_meeting(match, datetime.now(UTC) - timedelta(days=1), status="held")

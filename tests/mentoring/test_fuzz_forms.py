@@ -27,13 +27,58 @@ from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, shown,
 from tests.mentoring.world import BRANDING, World, changes, sign_in, snapshot
 
 NUL_MESSAGE = "Remove the NUL character"
-STRANGE = ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\u200f", "\u202e", "\u2028", "\ufeff", "\ud800", "\udfff",
-           "😀", "👩🏽‍💻", "\r\n", "\t", " ", "é", "ß", "İ", "ǅ", "<", "&", '"', "'", "%", "+", "=", "\\", "a", "7"]
+STRANGE = [
+    "\x00",
+    "\x01",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\u200f",
+    "\u202e",
+    "\u2028",
+    "\ufeff",
+    "\ud800",
+    "\udfff",
+    "😀",
+    "👩🏽‍💻",
+    "\r\n",
+    "\t",
+    " ",
+    "é",
+    "ß",
+    "İ",
+    "ǅ",
+    "<",
+    "&",
+    '"',
+    "'",
+    "%",
+    "+",
+    "=",
+    "\\",
+    "a",
+    "7",
+]
 ANY_TEXT = st.one_of(
     st.text(st.characters(exclude_categories=()), max_size=60),  # any code point, surrogates included
     st.lists(st.sampled_from(STRANGE), max_size=40).map("".join),
-    st.sampled_from(["x" * 10_000, "😀" * 10_000, "\u200f" * 10_000, "a\x00b", "  padded  ", "9" * 40, "-1",
-                     "nan", "inf", "1e309", "2027-02-30", "25:61", "İ" * 130]),
+    st.sampled_from(
+        [
+            "x" * 10_000,
+            "😀" * 10_000,
+            "\u200f" * 10_000,
+            "a\x00b",
+            "  padded  ",
+            "9" * 40,
+            "-1",
+            "nan",
+            "inf",
+            "1e309",
+            "2027-02-30",
+            "25:61",
+            "İ" * 130,
+        ]
+    ),
 )
 _emails = itertools.count(1)
 
@@ -113,14 +158,20 @@ def mentor_bio(w: World, body: dict) -> str:
 
 def request_text(column: str) -> Reader:
     """A column of the leader's request in the open cohort."""
-    return lambda w, body: db.session.execute(select(getattr(LeaderRequest, column)).where(
-        LeaderRequest.person_id == w.leader.id, LeaderRequest.cohort_id == w.open_cohort)).scalar_one()
+    return lambda w, body: db.session.execute(
+        select(getattr(LeaderRequest, column)).where(
+            LeaderRequest.person_id == w.leader.id, LeaderRequest.cohort_id == w.open_cohort
+        )
+    ).scalar_one()
 
 
 def feedback_text(column: str) -> Reader:
     """A column of the mentor's feedback on the held session."""
-    return lambda w, body: db.session.execute(select(getattr(Feedback, column)).where(
-        Feedback.author_id == w.mentor.id, Feedback.meeting_id == w.meetings["held"])).scalar_one()
+    return lambda w, body: db.session.execute(
+        select(getattr(Feedback, column)).where(
+            Feedback.author_id == w.mentor.id, Feedback.meeting_id == w.meetings["held"]
+        )
+    ).scalar_one()
 
 
 def cohort_name(w: World, body: dict) -> str:
@@ -138,8 +189,7 @@ ABOUT = ("name", "department", "location", "manager", "external_id", "timezone",
 
 def about_stored(role: str) -> dict[str, tuple[Reader, Callable[[str], str]]]:
     """The "about you" texts that are stored as typed (surrounding spaces dropped)."""
-    return {name: (person_column(role, name), stripped) for name in ("name", "department", "location",
-                                                                      "external_id")}
+    return {name: (person_column(role, name), stripped) for name in ("name", "department", "location", "external_id")}
 
 
 def new_email(body: dict) -> dict:
@@ -148,76 +198,238 @@ def new_email(body: dict) -> dict:
 
 
 FORMS = [
-    Fuzzed("register", "anonymous", lambda w: "/auth/register",
-           lambda w, c: new_email({"name": "Fuzz Person", "password": "a brand new pass phrase", "as_mentor": "y"}),
-           ("name", "email", "password"), ("as_mentor", "as_leader"),
-           {"name": (registered_name, stripped)}),
-    Fuzzed("login", "anonymous", lambda w: "/auth/login",
-           lambda w, c: {"email": "nobody@example.com", "password": DEFAULT_PASSWORD}, ("email", "password"),
-           valid=False),
-    Fuzzed("change password", "outsider", lambda w: "/account/password",
-           lambda w, c: {"current": DEFAULT_PASSWORD, "new": "another long pass phrase",
-                         "confirm": "another long pass phrase"}, ("current", "new", "confirm")),
-    Fuzzed("delete account", "outsider", lambda w: "/account/delete",
-           lambda w, c: {"password": "not my password at all", "understood": "y"}, ("password",), valid=False),
-    Fuzzed("mentor profile", "mentor", lambda w: "/mentor/profile", shown(lambda w: "/mentor/profile", "bio"),
-           (*ABOUT, "bio"), ("grade", "capacity", "hours_per_month", "formats", "cohorts", "skill_1"),
-           {**about_stored("mentor"), "bio": (mentor_bio, kept)}),
-    Fuzzed("leader request", "leader", lambda w: f"/leader/request?cohort={w.open_cohort}",
-           shown(lambda w: f"/leader/request?cohort={w.open_cohort}", "achieve"),
-           (*ABOUT, "achieve", "about_me"),
-           ("grade", "formats", "mentors_wanted", "goals-0-skill", "goals-0-priority", "goals-0-target_level"),
-           {**about_stored("leader"), "achieve": (request_text("achieve"), kept),
-            "about_me": (request_text("about_me"), kept)}),
-    Fuzzed("propose a session", "mentor", lambda w: f"/sessions/pair/{w.match}/propose",
-           lambda w, c: {"propose-date": IN_TEN_DAYS, "propose-time": "10:00", "propose-duration": "45",
-                         "propose-format": "remote", "propose-skills": str(skill_id(BRANDING))},
-           (), ("propose-date", "propose-time", "propose-duration", "propose-format", "propose-skills")),
-    Fuzzed("log a session", "mentor", lambda w: f"/sessions/meeting/{w.meetings['due']}/log",
-           lambda w, c: {f"log-{w.meetings['due']}-outcome": "missed"}, (), ("log-{due}-outcome",)),
-    Fuzzed("feedback", "mentor", lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback",
-           shown(lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback", "what_worked"),
-           ("what_worked", "try_next", "private_note"), ("rating", "visibility"),
-           {name: (feedback_text(name), stripped) for name in ("what_worked", "try_next", "private_note")}),
-    Fuzzed("fit check", "leader", lambda w: f"/sessions/pair/{w.match}/fit", lambda w, c: {"fit-good_fit": "yes"},
-           (), ("fit-good_fit",)),
-    Fuzzed("new cohort", "manager", lambda w: "/programme/cohorts/new",
-           lambda w, c: {"name": f"Fuzz cohort {next(_emails)}", "starts_on": "2029-01-08", "ends_on": "2029-06-30",
-                         "stall_days": "30"},
-           ("name",), ("starts_on", "ends_on", "stall_days"), {"name": (cohort_name, collapsed)}),
-    Fuzzed("edit cohort", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/edit",
-           shown(lambda w: f"/programme/cohorts/{w.open_cohort}/edit", "stall_days"),
-           ("name",), ("starts_on", "ends_on", "stall_days")),
-    Fuzzed("matching rules", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/rules",
-           shown(lambda w: f"/programme/cohorts/{w.open_cohort}/rules", "objective"),
-           (), ("objective", "same_department", "reporting_line", "min_grade_gap", "common_language", "repeat_pairs",
-                "min_score", "max_per_department_per_mentor", "time_limit_s", "weight_goals")),
-    Fuzzed("pin or forbid", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/pair-rules",
-           lambda w, c: {"leader_id": str(w.leader.id), "mentor_id": str(w.mentor.id), "kind": "forbid"},
-           (), ("leader_id", "mentor_id", "kind")),
-    Fuzzed("publish", "manager", lambda w: f"/programme/cohorts/{w.cohort}/publish",
-           lambda w, c: {"run_id": str(w.run)}, (), ("run_id",)),
-    Fuzzed("re-pair", "manager", lambda w: f"/programme/cohorts/{w.cohort}/repair",
-           lambda w, c: {"match_ids": str(w.match)}, (), ("match_ids",), setup=flag_the_pair),
-    Fuzzed("add a skill", "manager", lambda w: "/programme/skills/new",
-           lambda w, c: {"platform": "Threads", "competency": f"Fuzzing {next(_emails)}", "name": ""},
-           ("platform", "competency", "name")),
-    Fuzzed("rename a skill", "manager", lambda w: f"/programme/skills/{w.skill}", lambda w, c: {"name": "Renamed"},
-           ("name",), (), {"name": (skill_name, collapsed)}),
-    Fuzzed("roles", "manager", lambda w: f"/programme/people/{w.outsider.id}/roles",
-           lambda w, c: {f"p{w.outsider.id}-mentor": "y"}, (),
-           ("p{outsider}-mentor", "p{outsider}-leader", "p{outsider}-manager")),
-    Fuzzed("participants filter", "manager", lambda w: f"/programme/cohorts/{w.cohort}/participants",
-           lambda w, c: {"role": "", "department": "", "missing": "y"}, (), ("role", "department", "missing"),
-           method="GET"),
-    Fuzzed("people search", "manager", lambda w: "/programme/people", lambda w, c: {"q": "", "role": ""},
-           ("q",), ("role",), method="GET"),
-    Fuzzed("audit filter", "manager", lambda w: "/programme/audit", lambda w, c: {"action": ""}, (), ("action",),
-           method="GET"),
-    Fuzzed("health sorting", "manager", lambda w: f"/programme/health/{w.cohort}",
-           lambda w, c: {"sort": "leader", "dir": "asc"}, (), ("sort", "dir"), method="GET"),
-    Fuzzed("request cohort", "leader", lambda w: "/leader/request", lambda w, c: {"cohort": str(w.open_cohort)},
-           (), ("cohort",), method="GET"),
+    Fuzzed(
+        "register",
+        "anonymous",
+        lambda w: "/auth/register",
+        lambda w, c: new_email({"name": "Fuzz Person", "password": "a brand new pass phrase", "as_mentor": "y"}),
+        ("name", "email", "password"),
+        ("as_mentor", "as_leader"),
+        {"name": (registered_name, stripped)},
+    ),
+    Fuzzed(
+        "login",
+        "anonymous",
+        lambda w: "/auth/login",
+        lambda w, c: {"email": "nobody@example.com", "password": DEFAULT_PASSWORD},
+        ("email", "password"),
+        valid=False,
+    ),
+    Fuzzed(
+        "change password",
+        "outsider",
+        lambda w: "/account/password",
+        lambda w, c: {
+            "current": DEFAULT_PASSWORD,
+            "new": "another long pass phrase",
+            "confirm": "another long pass phrase",
+        },
+        ("current", "new", "confirm"),
+    ),
+    Fuzzed(
+        "delete account",
+        "outsider",
+        lambda w: "/account/delete",
+        lambda w, c: {"password": "not my password at all", "understood": "y"},
+        ("password",),
+        valid=False,
+    ),
+    Fuzzed(
+        "mentor profile",
+        "mentor",
+        lambda w: "/mentor/profile",
+        shown(lambda w: "/mentor/profile", "bio"),
+        (*ABOUT, "bio"),
+        ("grade", "capacity", "hours_per_month", "formats", "cohorts", "skill_1"),
+        {**about_stored("mentor"), "bio": (mentor_bio, kept)},
+    ),
+    Fuzzed(
+        "leader request",
+        "leader",
+        lambda w: f"/leader/request?cohort={w.open_cohort}",
+        shown(lambda w: f"/leader/request?cohort={w.open_cohort}", "achieve"),
+        (*ABOUT, "achieve", "about_me"),
+        ("grade", "formats", "mentors_wanted", "goals-0-skill", "goals-0-priority", "goals-0-target_level"),
+        {
+            **about_stored("leader"),
+            "achieve": (request_text("achieve"), kept),
+            "about_me": (request_text("about_me"), kept),
+        },
+    ),
+    Fuzzed(
+        "propose a session",
+        "mentor",
+        lambda w: f"/sessions/pair/{w.match}/propose",
+        lambda w, c: {
+            "propose-date": IN_TEN_DAYS,
+            "propose-time": "10:00",
+            "propose-duration": "45",
+            "propose-format": "remote",
+            "propose-skills": str(skill_id(BRANDING)),
+        },
+        (),
+        ("propose-date", "propose-time", "propose-duration", "propose-format", "propose-skills"),
+    ),
+    Fuzzed(
+        "log a session",
+        "mentor",
+        lambda w: f"/sessions/meeting/{w.meetings['due']}/log",
+        lambda w, c: {f"log-{w.meetings['due']}-outcome": "missed"},
+        (),
+        ("log-{due}-outcome",),
+    ),
+    Fuzzed(
+        "feedback",
+        "mentor",
+        lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback",
+        shown(lambda w: f"/sessions/meeting/{w.meetings['held']}/feedback", "what_worked"),
+        ("what_worked", "try_next", "private_note"),
+        ("rating", "visibility"),
+        {name: (feedback_text(name), stripped) for name in ("what_worked", "try_next", "private_note")},
+    ),
+    Fuzzed(
+        "fit check",
+        "leader",
+        lambda w: f"/sessions/pair/{w.match}/fit",
+        lambda w, c: {"fit-good_fit": "yes"},
+        (),
+        ("fit-good_fit",),
+    ),
+    Fuzzed(
+        "new cohort",
+        "manager",
+        lambda w: "/programme/cohorts/new",
+        lambda w, c: {
+            "name": f"Fuzz cohort {next(_emails)}",
+            "starts_on": "2029-01-08",
+            "ends_on": "2029-06-30",
+            "stall_days": "30",
+        },
+        ("name",),
+        ("starts_on", "ends_on", "stall_days"),
+        {"name": (cohort_name, collapsed)},
+    ),
+    Fuzzed(
+        "edit cohort",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/edit",
+        shown(lambda w: f"/programme/cohorts/{w.open_cohort}/edit", "stall_days"),
+        ("name",),
+        ("starts_on", "ends_on", "stall_days"),
+    ),
+    Fuzzed(
+        "matching rules",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/rules",
+        shown(lambda w: f"/programme/cohorts/{w.open_cohort}/rules", "objective"),
+        (),
+        (
+            "objective",
+            "same_department",
+            "reporting_line",
+            "min_grade_gap",
+            "common_language",
+            "repeat_pairs",
+            "min_score",
+            "max_per_department_per_mentor",
+            "time_limit_s",
+            "weight_goals",
+        ),
+    ),
+    Fuzzed(
+        "pin or forbid",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/pair-rules",
+        lambda w, c: {"leader_id": str(w.leader.id), "mentor_id": str(w.mentor.id), "kind": "forbid"},
+        (),
+        ("leader_id", "mentor_id", "kind"),
+    ),
+    Fuzzed(
+        "publish",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/publish",
+        lambda w, c: {"run_id": str(w.run)},
+        (),
+        ("run_id",),
+    ),
+    Fuzzed(
+        "re-pair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/repair",
+        lambda w, c: {"match_ids": str(w.match)},
+        (),
+        ("match_ids",),
+        setup=flag_the_pair,
+    ),
+    Fuzzed(
+        "add a skill",
+        "manager",
+        lambda w: "/programme/skills/new",
+        lambda w, c: {"platform": "Threads", "competency": f"Fuzzing {next(_emails)}", "name": ""},
+        ("platform", "competency", "name"),
+    ),
+    Fuzzed(
+        "rename a skill",
+        "manager",
+        lambda w: f"/programme/skills/{w.skill}",
+        lambda w, c: {"name": "Renamed"},
+        ("name",),
+        (),
+        {"name": (skill_name, collapsed)},
+    ),
+    Fuzzed(
+        "roles",
+        "manager",
+        lambda w: f"/programme/people/{w.outsider.id}/roles",
+        lambda w, c: {f"p{w.outsider.id}-mentor": "y"},
+        (),
+        ("p{outsider}-mentor", "p{outsider}-leader", "p{outsider}-manager"),
+    ),
+    Fuzzed(
+        "participants filter",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/participants",
+        lambda w, c: {"role": "", "department": "", "missing": "y"},
+        (),
+        ("role", "department", "missing"),
+        method="GET",
+    ),
+    Fuzzed(
+        "people search",
+        "manager",
+        lambda w: "/programme/people",
+        lambda w, c: {"q": "", "role": ""},
+        ("q",),
+        ("role",),
+        method="GET",
+    ),
+    Fuzzed(
+        "audit filter",
+        "manager",
+        lambda w: "/programme/audit",
+        lambda w, c: {"action": ""},
+        (),
+        ("action",),
+        method="GET",
+    ),
+    Fuzzed(
+        "health sorting",
+        "manager",
+        lambda w: f"/programme/health/{w.cohort}",
+        lambda w, c: {"sort": "leader", "dir": "asc"},
+        (),
+        ("sort", "dir"),
+        method="GET",
+    ),
+    Fuzzed(
+        "request cohort",
+        "leader",
+        lambda w: "/leader/request",
+        lambda w, c: {"cohort": str(w.open_cohort)},
+        (),
+        ("cohort",),
+        method="GET",
+    ),
 ]
 
 
@@ -235,8 +447,12 @@ def accepted(response, spec: Fuzzed) -> bool:
     return response.status_code == 302 if spec.method == "POST" else response.status_code == 200
 
 
-FUZZ = settings(max_examples=25, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @pytest.mark.parametrize("spec", FORMS, ids=str)
@@ -274,25 +490,50 @@ def test_every_form_is_fuzzed():
 
 
 # POST routes whose form has no field but its token: nothing to fuzz.
-NO_FIELDS = {"auth.logout", "leaders.withdraw_request", "sessions.accept", "sessions.decline", "sessions.cancel",
-             "programme.run_matching", "programme.reopen_cohort", "programme.close_cohort", "programme.pin_pair",
-             "programme.forbid_pair", "programme.remove_pair_rule", "programme.retire_skill",
-             "programme.unretire_skill", "programme.disable_person", "programme.enable_person",
-             "health.send_nudges"}
+NO_FIELDS = {
+    "auth.logout",
+    "leaders.withdraw_request",
+    "sessions.accept",
+    "sessions.decline",
+    "sessions.cancel",
+    "programme.run_matching",
+    "programme.reopen_cohort",
+    "programme.close_cohort",
+    "programme.pin_pair",
+    "programme.forbid_pair",
+    "programme.remove_pair_rule",
+    "programme.retire_skill",
+    "programme.unretire_skill",
+    "programme.disable_person",
+    "programme.enable_person",
+    "health.send_nudges",
+}
 FORMS_BY_ENDPOINT = {
-    "auth.register": "register", "auth.login": "login", "account.change_password": "change password",
-    "account.delete": "delete account", "mentors.profile": "mentor profile", "leaders.request_mentor":
-    "leader request", "sessions.propose": "propose a session", "sessions.log": "log a session",
-    "sessions.feedback": "feedback", "sessions.fit_check": "fit check", "programme.new_cohort": "new cohort",
-    "programme.edit_cohort": "edit cohort", "programme.rules": "matching rules",
-    "programme.add_pair_rule": "pin or forbid", "programme.publish": "publish", "programme.repair": "re-pair",
-    "programme.add_skill": "add a skill", "programme.edit_skill": "rename a skill",
+    "auth.register": "register",
+    "auth.login": "login",
+    "account.change_password": "change password",
+    "account.delete": "delete account",
+    "mentors.profile": "mentor profile",
+    "leaders.request_mentor": "leader request",
+    "sessions.propose": "propose a session",
+    "sessions.log": "log a session",
+    "sessions.feedback": "feedback",
+    "sessions.fit_check": "fit check",
+    "programme.new_cohort": "new cohort",
+    "programme.edit_cohort": "edit cohort",
+    "programme.rules": "matching rules",
+    "programme.add_pair_rule": "pin or forbid",
+    "programme.publish": "publish",
+    "programme.repair": "re-pair",
+    "programme.add_skill": "add a skill",
+    "programme.edit_skill": "rename a skill",
     "programme.person_roles": "roles",
 }
 
 
-@pytest.mark.parametrize("spec, name", [(spec, name) for spec in FORMS for name in spec.texts],
-                         ids=lambda item: str(item))
+@pytest.mark.parametrize(
+    "spec, name", [(spec, name) for spec in FORMS for name in spec.texts], ids=lambda item: str(item)
+)
 def test_nul_in_any_free_text_field_is_refused_with_a_message(app, world, spec, name):
     # Given a form filled in correctly but for a NUL character in one free-text field
     client = sign_in(app, world.person(spec.role))

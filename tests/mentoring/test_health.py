@@ -13,7 +13,8 @@ from sqlalchemy import select
 from matching.graph import metrics_from_json
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Meeting
-from mentoring.services import health, sessions_document
+from mentoring.services.readmodels import health
+from mentoring.services.translators import sessions_document
 
 AS_OF = date(2030, 2, 15)
 
@@ -29,17 +30,31 @@ def small_cohort(make_cohort, make_pair, add_meeting, add_fit, skills):
     def build(as_of: date = AS_OF) -> dict:
         cohort = make_cohort(status="published", stall_days=30)
         published = _at(as_of - timedelta(days=45), 9)
-        ana_cy = make_pair(cohort=cohort, published_at=published,
-                           goals=[("linkedin/personal-branding", 3, 3), ("tiktok/short-video", 2, 2)],
-                           leader={"name": "Ana", "department": "Sales"}, mentor={"name": "Cy", "department": "IT"})
-        ben_di = make_pair(cohort=cohort, published_at=published, goals=[("linkedin/personal-branding", 3, 2)],
-                           leader={"name": "Ben", "department": "Finance"},
-                           mentor={"name": "Di", "department": "Sales"})
+        ana_cy = make_pair(
+            cohort=cohort,
+            published_at=published,
+            goals=[("linkedin/personal-branding", 3, 3), ("tiktok/short-video", 2, 2)],
+            leader={"name": "Ana", "department": "Sales"},
+            mentor={"name": "Cy", "department": "IT"},
+        )
+        ben_di = make_pair(
+            cohort=cohort,
+            published_at=published,
+            goals=[("linkedin/personal-branding", 3, 2)],
+            leader={"name": "Ben", "department": "Finance"},
+            mentor={"name": "Di", "department": "Sales"},
+        )
         day = lambda n: as_of - timedelta(days=n)  # noqa: E731
         first = add_meeting(ana_cy, _at(day(36)), answer_hours=2, ratings={"leader": 4, "mentor": 5})
         second = add_meeting(ana_cy, _at(day(22)), minutes=45, answer_hours=6, ratings={"leader": 2})
-        cancelled = add_meeting(ana_cy, _at(day(14)), status="cancelled", cancelled_by="leader", answer_hours=10,
-                                skill_keys=("tiktok/short-video",))
+        cancelled = add_meeting(
+            ana_cy,
+            _at(day(14)),
+            status="cancelled",
+            cancelled_by="leader",
+            answer_hours=10,
+            skill_keys=("tiktok/short-video",),
+        )
         # Not sessions for the graph: a withdrawn proposal, a declined one, and one still to come.
         add_meeting(ana_cy, _at(day(10)), status="cancelled", cancelled_by="mentor", answer_hours=None)
         add_meeting(ana_cy, _at(day(8)), status="declined", answer_hours=1)
@@ -61,23 +76,55 @@ def test_the_sessions_document_is_built_in_the_librarys_format(small_cohort):
     document = sessions_document.build_sessions([world["cohort"].id])
     # Then it is exactly the SESSIONS.json the library expects
     assert document.data == {
-        "people": [{"id": la, "role": "leader", "department": "Sales"},
-                   {"id": lb, "role": "leader", "department": "Finance"},
-                   {"id": mc, "role": "mentor", "department": "IT"},
-                   {"id": md, "role": "mentor", "department": "Sales"}],
-        "pairs": [{"leader": la, "mentor": mc, "started": "2030-01-01",
-                   "goals": ["linkedin/personal-branding", "tiktok/short-video"]},
-                  {"leader": lb, "mentor": md, "started": "2030-01-01", "goals": ["linkedin/personal-branding"]}],
+        "people": [
+            {"id": la, "role": "leader", "department": "Sales"},
+            {"id": lb, "role": "leader", "department": "Finance"},
+            {"id": mc, "role": "mentor", "department": "IT"},
+            {"id": md, "role": "mentor", "department": "Sales"},
+        ],
+        "pairs": [
+            {
+                "leader": la,
+                "mentor": mc,
+                "started": "2030-01-01",
+                "goals": ["linkedin/personal-branding", "tiktok/short-video"],
+            },
+            {"leader": lb, "mentor": md, "started": "2030-01-01", "goals": ["linkedin/personal-branding"]},
+        ],
         "sessions": [
-            {"leader": la, "mentor": mc, "date": "2030-01-10", "status": "held", "minutes": 60,
-             "skills": ["linkedin/personal-branding"], "ratings": {"leader": 4, "mentor": 5},
-             "proposed_at": iso(first.proposed_at), "answered_at": iso(first.answered_at)},
-            {"leader": la, "mentor": mc, "date": "2030-01-24", "status": "held", "minutes": 45,
-             "skills": ["linkedin/personal-branding"], "ratings": {"leader": 2, "mentor": None},
-             "proposed_at": iso(second.proposed_at), "answered_at": iso(second.answered_at)},
-            {"leader": la, "mentor": mc, "date": "2030-02-01", "status": "cancelled-by-leader", "minutes": 60,
-             "skills": ["tiktok/short-video"], "ratings": {"leader": None, "mentor": None},
-             "proposed_at": iso(cancelled.proposed_at), "answered_at": iso(cancelled.answered_at)},
+            {
+                "leader": la,
+                "mentor": mc,
+                "date": "2030-01-10",
+                "status": "held",
+                "minutes": 60,
+                "skills": ["linkedin/personal-branding"],
+                "ratings": {"leader": 4, "mentor": 5},
+                "proposed_at": iso(first.proposed_at),
+                "answered_at": iso(first.answered_at),
+            },
+            {
+                "leader": la,
+                "mentor": mc,
+                "date": "2030-01-24",
+                "status": "held",
+                "minutes": 45,
+                "skills": ["linkedin/personal-branding"],
+                "ratings": {"leader": 2, "mentor": None},
+                "proposed_at": iso(second.proposed_at),
+                "answered_at": iso(second.answered_at),
+            },
+            {
+                "leader": la,
+                "mentor": mc,
+                "date": "2030-02-01",
+                "status": "cancelled-by-leader",
+                "minutes": 60,
+                "skills": ["tiktok/short-video"],
+                "ratings": {"leader": None, "mentor": None},
+                "proposed_at": iso(cancelled.proposed_at),
+                "answered_at": iso(cancelled.answered_at),
+            },
         ],
     }
     assert document.labels == {la: "Ana", mc: "Cy", lb: "Ben", md: "Di"}
@@ -98,8 +145,10 @@ def test_the_dashboard_shows_the_librarys_metrics(small_cohort):
     ana = next(row for row in board.pairs if row["leader_name"] == "Ana")
     assert (ana["held"], ana["days_since"], ana["cancelled_by_leader"], ana["median_response_hours"]) == (2, 22, 1, 6.0)
     assert (ana["mean_rating_by_leader"], ana["mean_rating_by_mentor"]) == (3.0, 5.0)
-    assert (ana["goals_covered"], ana["covered_names"]) == (["linkedin/personal-branding"],
-                                                            ["LinkedIn: Personal branding"])
+    assert (ana["goals_covered"], ana["covered_names"]) == (
+        ["linkedin/personal-branding"],
+        ["LinkedIn: Personal branding"],
+    )
     # And the attention list holds both pairs, the "not a good fit" first
     assert [item.row["leader_name"] for item in board.attention] == ["Ben", "Ana"]
 
@@ -112,15 +161,24 @@ def test_the_dashboard_page_shows_those_numbers(small_cohort, make_manager, logi
     response = client.get(f"/programme/health/{world['cohort'].id}")
     # Then the headline figures are the library's
     page = response.get_data(as_text=True)
-    for stat, value in [("pairs", "2"), ("active", "0"), ("at-risk", "1"), ("stalled", "1"), ("coverage", "33%"),
-                        ("min-sessions", "0%"), ("bridges", "1"), ("held", "2"), ("response", "6.0 h"),
-                        ("fit-no", "1")]:
+    for stat, value in [
+        ("pairs", "2"),
+        ("active", "0"),
+        ("at-risk", "1"),
+        ("stalled", "1"),
+        ("coverage", "33%"),
+        ("min-sessions", "0%"),
+        ("bridges", "1"),
+        ("held", "2"),
+        ("response", "6.0 h"),
+        ("fit-no", "1"),
+    ]:
         assert f'id="stat-{stat}">{value}</div>' in page, stat
     assert "<svg" in page and "Ana" in page and "LinkedIn" in page
 
 
 def test_a_name_with_markup_is_escaped_on_the_dashboard(make_pair, add_meeting, make_manager, login_as, client):
-    match = make_pair(leader={"name": "<script>alert(1)</script>"}, mentor={"name": "Eve \" onload=\"x"})
+    match = make_pair(leader={"name": "<script>alert(1)</script>"}, mentor={"name": 'Eve " onload="x'})
     add_meeting(match, datetime.now(UTC) - timedelta(days=2))
     login_as(make_manager())
     page = client.get(f"/programme/health/{match.cohort_id}").get_data(as_text=True)
@@ -139,8 +197,12 @@ def test_response_times_count_only_the_leaders_answers(make_pair, add_meeting):
 
 def test_the_all_cohorts_document_merges_a_pair_met_twice(make_cohort, make_pair, add_meeting):
     first = make_pair(published_at=_at(date(2030, 1, 1)))
-    again = make_pair(cohort=make_cohort(status="published"), published_at=_at(date(2030, 6, 1)),
-                      leader_person=first.leader, mentor_person=first.mentor)
+    again = make_pair(
+        cohort=make_cohort(status="published"),
+        published_at=_at(date(2030, 6, 1)),
+        leader_person=first.leader,
+        mentor_person=first.mentor,
+    )
     add_meeting(first, _at(date(2030, 1, 10)))
     add_meeting(again, _at(date(2030, 6, 10)))
     document = sessions_document.build_sessions(None)
@@ -159,14 +221,17 @@ def test_the_overview_lists_cohorts_and_all_of_them_together(make_pair, make_man
 # ---------------------------------------------------------------- sorting
 
 
-@pytest.mark.parametrize(("query", "order"), [
-    ("?sort=held&dir=desc", ["Bo", "Cat", "Al"]),
-    ("?sort=held&dir=asc", ["Al", "Cat", "Bo"]),
-    ("?sort=leader&dir=desc", ["Cat", "Bo", "Al"]),
-    ("?sort=mean_rating_by_leader&dir=asc", ["Cat", "Bo", "Al"]),  # no rating sorts last
-    ("?sort=nonsense&dir=sideways", ["Al", "Bo", "Cat"]),
-    ("", ["Al", "Bo", "Cat"]),
-])
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ("?sort=held&dir=desc", ["Bo", "Cat", "Al"]),
+        ("?sort=held&dir=asc", ["Al", "Cat", "Bo"]),
+        ("?sort=leader&dir=desc", ["Cat", "Bo", "Al"]),
+        ("?sort=mean_rating_by_leader&dir=asc", ["Cat", "Bo", "Al"]),  # no rating sorts last
+        ("?sort=nonsense&dir=sideways", ["Al", "Bo", "Cat"]),
+        ("", ["Al", "Bo", "Cat"]),
+    ],
+)
 def test_pairs_sort_on_the_server(make_cohort, make_pair, add_meeting, make_manager, login_as, client, query, order):
     cohort = make_cohort(status="published")
     pairs = {name: make_pair(cohort=cohort, leader={"name": name}) for name in ("Al", "Bo", "Cat")}
@@ -183,7 +248,7 @@ def test_pairs_sort_on_the_server(make_cohort, make_pair, add_meeting, make_mana
 # ---------------------------------------------------------------- exports
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+SUM(1,2)", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+SUM(1,2)", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"])
 def test_the_csv_escapes_formula_cells(make_pair, add_meeting, make_manager, login_as, client, name):
     # Given a pair whose leader's name looks like a spreadsheet formula
     match = make_pair(leader={"name": name})
@@ -223,8 +288,13 @@ def test_the_graphml_export_names_people_and_is_audited(small_cohort, make_manag
 
 # ---------------------------------------------------------------- access
 
-HEALTH_URLS = ["/programme/health/", "/programme/health/{cohort}", "/programme/health/{cohort}/pairs/{match}",
-               "/programme/health/{cohort}/pairs.csv", "/programme/health/{cohort}/graph.graphml"]
+HEALTH_URLS = [
+    "/programme/health/",
+    "/programme/health/{cohort}",
+    "/programme/health/{cohort}/pairs/{match}",
+    "/programme/health/{cohort}/pairs.csv",
+    "/programme/health/{cohort}/graph.graphml",
+]
 
 
 @pytest.mark.parametrize("who", ["leader", "mentor"])

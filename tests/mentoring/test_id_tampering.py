@@ -24,8 +24,12 @@ def foreign_values(world, endpoint: str, role: str) -> dict[str, int]:
     mirror = role.startswith("other_")
     if role == "manager":
         # Everything is the manager's to see, so "not theirs" means: not of the cohort in the URL.
-        return {"cohort_id": world.other_open_cohort, "rule_id": world.open_rule,
-                "leader_id": world.outsider.id, "mentor_id": world.outsider.id}
+        return {
+            "cohort_id": world.other_open_cohort,
+            "rule_id": world.open_rule,
+            "leader_id": world.outsider.id,
+            "mentor_id": world.outsider.id,
+        }
     theirs = route_values(world, endpoint, mirror=not mirror)
     own = route_values(world, endpoint, mirror=mirror)
     if own["cohort_id"] == theirs["cohort_id"]:
@@ -61,8 +65,9 @@ def other_names(world, role: str) -> tuple[str, ...]:
 
 def test_every_route_with_an_id_is_tampered_with():
     # Given the routes, at least the known families of ids are covered (a sanity check of the sweep itself)
-    assert {"cohort_id", "match_id", "meeting_id", "leader_id", "mentor_id", "rule_id", "skill_id",
-            "person_id"} <= {name for rule_text in _rule_texts() for name in ID_PARAMETER.findall(rule_text)}
+    assert {"cohort_id", "match_id", "meeting_id", "leader_id", "mentor_id", "rule_id", "skill_id", "person_id"} <= {
+        name for rule_text in _rule_texts() for name in ID_PARAMETER.findall(rule_text)
+    }
 
 
 def _rule_texts() -> list[str]:
@@ -82,8 +87,12 @@ def test_someone_elses_or_impossible_ids_give_403_or_404_and_change_nothing(app,
     for endpoint, method, path, swapped in tampered_urls(app, world, role):
         response = client.open(path, method=method, data={} if method == "POST" else None)
         text = response.get_data(as_text=True)
-        refused_here = (role == "manager" and endpoint in REFUSED_ON_THE_REVIEW_PAGE and response.status_code == 302
-                        and "/review" in response.headers["Location"])
+        refused_here = (
+            role == "manager"
+            and endpoint in REFUSED_ON_THE_REVIEW_PAGE
+            and response.status_code == 302
+            and "/review" in response.headers["Location"]
+        )
         if response.status_code not in (403, 404) and not refused_here:
             wrong.append((method, path, swapped, response.status_code))
         leaked = [name for name in other_names(world, role) if name in text]

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db
 from mentoring.models import Person
-from mentoring.services import Forbidden, accounts
+from mentoring.services import Forbidden
+from mentoring.services.usecases import accounts
 
 
 def active_managers() -> int:

@@ -29,8 +29,10 @@ def _goals(person: Person) -> list[tuple[str, str, int]]:
 def test_leader_journey_request_edit_withdraw_and_see_the_mentor(client, skills, make_cohort, make_mentor):
     # Given one open cohort and a newly registered leader
     cohort = make_cohort(name="Autumn 2027")
-    client.post("/auth/register", data={"name": "Grace Leader", "email": "grace@example.com",
-                                        "password": DEFAULT_PASSWORD, "as_leader": "y"})
+    client.post(
+        "/auth/register",
+        data={"name": "Grace Leader", "email": "grace@example.com", "password": DEFAULT_PASSWORD, "as_leader": "y"},
+    )
     grace = db.session.execute(select(Person).where(Person.email == "grace@example.com")).scalar_one()
     login(client, grace)
 
@@ -45,7 +47,10 @@ def test_leader_journey_request_edit_withdraw_and_see_the_mentor(client, skills,
     db.session.expire_all()
     assert _goals(grace) == [("linkedin/writing-posts", "must", 4), ("tiktok/short-video", "nice", 2)]
     assert (grace.timezone, grace.formats, _request(grace).formats) == (
-        "Europe/Paris", ["remote", "in-person"], ["remote", "in-person"])
+        "Europe/Paris",
+        ["remote", "in-person"],
+        ["remote", "in-person"],
+    )
 
     # When she edits: drops TikTok, raises the LinkedIn target, adds X analytics (in a later row)
     edited = leader_form(skills, [("linkedin/writing-posts", 3, 5)], achieve="Be heard on X too.")
@@ -63,43 +68,88 @@ def test_leader_journey_request_edit_withdraw_and_see_the_mentor(client, skills,
     assert "not matched yet" in client.get("/leader/mentor").get_data(as_text=True)
 
     # When the programme publishes her pair with a mentor
-    mentor = make_mentor({"linkedin/writing-posts": 5, "youtube/short-video": 4}, name="Ada Mentor",
-                         email="ada@example.com", location="Lyon", timezone="Europe/Paris")
+    mentor = make_mentor(
+        {"linkedin/writing-posts": 5, "youtube/short-video": 4},
+        name="Ada Mentor",
+        email="ada@example.com",
+        location="Lyon",
+        timezone="Europe/Paris",
+    )
     db.session.expire_all()
     publish_pair(cohort, db.session.get(Person, grace.id), mentor)
 
     # Then "my mentor" shows who, the relevant skills, why this pair and how to get in touch
     page = html.unescape(client.get("/leader/mentor").get_data(as_text=True))
-    for expected in ("Ada Mentor", "Digital", "I post every day.", "LinkedIn: Writing posts", "5/5",
-                     "Skills for the goals", "Different departments", 'href="mailto:ada@example.com"',
-                     "Europe/Paris", "Lyon", "2 hours a month"):
+    for expected in (
+        "Ada Mentor",
+        "Digital",
+        "I post every day.",
+        "LinkedIn: Writing posts",
+        "5/5",
+        "Skills for the goals",
+        "Different departments",
+        'href="mailto:ada@example.com"',
+        "Europe/Paris",
+        "Lyon",
+        "2 hours a month",
+    ):
         assert expected in page, expected
     assert "YouTube: Short video" not in page  # not one of her goals
     assert "not matched yet" not in page
 
 
 INVALID = [
-    ("duplicate goal skill", [("linkedin/writing-posts", 3, 4), ("linkedin/writing-posts", 2, 3)], {},
-     "goals-1-skill", "twice"),
-    ("target level too high", [("linkedin/writing-posts", 3, 4)], {"goals-0-target_level": "9"},
-     "goals-0-target_level", "Choose a level from 1 to 5."),
-    ("unknown priority", [("linkedin/writing-posts", 3, 4)], {"goals-0-priority": "7"},
-     "goals-0-priority", "Choose must, high or nice."),
+    (
+        "duplicate goal skill",
+        [("linkedin/writing-posts", 3, 4), ("linkedin/writing-posts", 2, 3)],
+        {},
+        "goals-1-skill",
+        "twice",
+    ),
+    (
+        "target level too high",
+        [("linkedin/writing-posts", 3, 4)],
+        {"goals-0-target_level": "9"},
+        "goals-0-target_level",
+        "Choose a level from 1 to 5.",
+    ),
+    (
+        "unknown priority",
+        [("linkedin/writing-posts", 3, 4)],
+        {"goals-0-priority": "7"},
+        "goals-0-priority",
+        "Choose must, high or nice.",
+    ),
     ("no goals", [], {}, "goals-0-skill", "Add at least one goal"),
-    ("unknown skill", [("linkedin/writing-posts", 3, 4)], {"goals-0-skill": "999999"},
-     "goals-0-skill", "Choose a skill from the list."),
-    ("bad time zone", [("linkedin/writing-posts", 3, 4)], {"timezone": "Europe/Atlantis"},
-     "timezone", "Use a time-zone name"),
-    ("three mentors", [("linkedin/writing-posts", 3, 4)], {"mentors_wanted": "3"},
-     "mentors_wanted", "Choose 1 or 2 mentors."),
-    ("about me too long", [("linkedin/writing-posts", 3, 4)], {"about_me": "y" * 2001},
-     "about_me", "2000 characters"),
+    (
+        "unknown skill",
+        [("linkedin/writing-posts", 3, 4)],
+        {"goals-0-skill": "999999"},
+        "goals-0-skill",
+        "Choose a skill from the list.",
+    ),
+    (
+        "bad time zone",
+        [("linkedin/writing-posts", 3, 4)],
+        {"timezone": "Europe/Atlantis"},
+        "timezone",
+        "Use a time-zone name",
+    ),
+    (
+        "three mentors",
+        [("linkedin/writing-posts", 3, 4)],
+        {"mentors_wanted": "3"},
+        "mentors_wanted",
+        "Choose 1 or 2 mentors.",
+    ),
+    ("about me too long", [("linkedin/writing-posts", 3, 4)], {"about_me": "y" * 2001}, "about_me", "2000 characters"),
 ]
 
 
 @pytest.mark.parametrize(("case", "goals", "changes", "field", "message"), INVALID, ids=[c[0] for c in INVALID])
 def test_invalid_request_shows_the_error_next_to_the_field_and_stores_nothing(
-        case, goals, changes, field, message, login_as, make_person, make_cohort, skills):
+    case, goals, changes, field, message, login_as, make_person, make_cohort, skills
+):
     # Given a leader without a request and an open cohort
     cohort = make_cohort()
     leader = make_person(is_leader=True, timezone="America/Chicago")
@@ -142,8 +192,9 @@ def test_closed_cohort_request_is_read_only(login_as, make_leader, make_cohort, 
     assert 'name="goals-0-skill"' not in page and "Withdraw my request" not in page
 
     # And posting a change or a withdrawal changes nothing
-    response = client.post(f"/leader/request?cohort={cohort.id}",
-                           data=leader_form(skills, [("x/analytics", 3, 5)]), follow_redirects=True)
+    response = client.post(
+        f"/leader/request?cohort={cohort.id}", data=leader_form(skills, [("x/analytics", 3, 5)]), follow_redirects=True
+    )
     assert "are closed" in response.get_data(as_text=True)
     response = client.post(f"/leader/request/{cohort.id}/withdraw", follow_redirects=True)
     assert "are closed" in response.get_data(as_text=True)
@@ -183,8 +234,9 @@ def test_someone_elses_request_is_never_shown_or_changed(login_as, make_leader, 
     assert client.post(f"/leader/request/{past.id}/withdraw").status_code == 404
 
     # And extra fields naming them, a role or their cohort only ever touch my own request in the open cohort
-    data = leader_form(skills, person_id=str(other.id), role="manager", is_manager="y", cohort_id=str(past.id),
-                       request_id="1")
+    data = leader_form(
+        skills, person_id=str(other.id), role="manager", is_manager="y", cohort_id=str(past.id), request_id="1"
+    )
     assert client.post(f"/leader/request?cohort={current.id}", data=data).status_code == 302
     db.session.expire_all()
     assert _request(me, current.id) is not None and _request(me, past.id) is None
@@ -217,8 +269,12 @@ def test_leader_without_a_match_after_publish_is_told(login_as, make_leader, mak
     assert "could not find a mentor" in page
 
 
-LEADER_ROUTES = [("GET", "/leader/request"), ("POST", "/leader/request"), ("GET", "/leader/mentor"),
-                 ("POST", "/leader/request/1/withdraw")]
+LEADER_ROUTES = [
+    ("GET", "/leader/request"),
+    ("POST", "/leader/request"),
+    ("GET", "/leader/mentor"),
+    ("POST", "/leader/request/1/withdraw"),
+]
 
 
 @pytest.mark.parametrize("method, path", LEADER_ROUTES)

@@ -10,7 +10,10 @@ from sqlalchemy import func, select, update
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, MentorProfile, PairRule, RunPair
-from mentoring.services import Conflict, InvalidField, ServiceError, matching_problem, matching_runs, run_review
+from mentoring.services import Conflict, InvalidField, ServiceError
+from mentoring.services.readmodels import run_review
+from mentoring.services.translators import matching_problem
+from mentoring.services.usecases import matching_runs
 from tests.mentoring.programme_fixtures import BRANDING
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -67,13 +70,15 @@ def test_an_external_manager_id_links_to_the_person_with_that_external_id(progra
 
 def test_a_leader_is_matched_on_how_they_can_meet_now_not_when_they_asked(programme, make_person, skills):
     # Given someone who leads and mentors: they asked for a mentor when they could meet remotely only
-    from mentoring.services import people, profiles
+    from mentoring.services.usecases import people, profiles
 
     both = make_person(is_leader=True, is_mentor=True)
-    details = people.Details(name="Dual Role", department="Legal", grade=9, timezone="Europe/London",
-                             languages=["en"], formats=["remote"])
-    ask = profiles.LeaderAsk(achieve="", about_me="", mentors_wanted=1,
-                             goals=[profiles.GoalChoice(skills[BRANDING], 3, 4)])
+    details = people.Details(
+        name="Dual Role", department="Legal", grade=9, timezone="Europe/London", languages=["en"], formats=["remote"]
+    )
+    ask = profiles.LeaderAsk(
+        achieve="", about_me="", mentors_wanted=1, goals=[profiles.GoalChoice(skills[BRANDING], 3, 4)]
+    )
     profiles.save_leader_request(both, programme.cohort.id, details, ask)
     # When they later say, on their mentor profile, that they now meet in person only
     offer = profiles.MentorOffer(capacity=1, hours_per_month=4, bio="", skill_levels={skills[BRANDING]: 3})
@@ -107,11 +112,18 @@ def test_someone_leading_and_mentoring_in_one_cohort_is_never_their_own_mentor(p
     from mentoring.models import Goal, LeaderRequest, MentorEnrolment, MentorSkill
 
     both = make_person(name="Dual Role", is_mentor=True, is_leader=True, grade=4, department="Legal")
-    db.session.add(MentorProfile(person_id=both.id, capacity=1, skills=[MentorSkill(skill_id=skills[BRANDING],
-                                                                                     proficiency=5)]))
+    db.session.add(
+        MentorProfile(person_id=both.id, capacity=1, skills=[MentorSkill(skill_id=skills[BRANDING], proficiency=5)])
+    )
     db.session.add(MentorEnrolment(cohort_id=programme.cohort.id, person_id=both.id))
-    db.session.add(LeaderRequest(cohort_id=programme.cohort.id, person_id=both.id, formats=["remote"],
-                                 goals=[Goal(skill_id=skills[BRANDING], priority=3, target_level=4)]))
+    db.session.add(
+        LeaderRequest(
+            cohort_id=programme.cohort.id,
+            person_id=both.id,
+            formats=["remote"],
+            goals=[Goal(skill_id=skills[BRANDING], priority=3, target_level=4)],
+        )
+    )
     db.session.commit()
     # When the matching runs with no grade or department rule to keep them apart
     cohort = db.session.get(Cohort, programme.cohort.id)
@@ -132,8 +144,11 @@ def test_disabled_people_are_left_out(programme):
 
 def hold_lock(cohort_id: int, started_ago: timedelta) -> None:
     """Another manager's run holds the lock, as written to the cohort row by its atomic UPDATE."""
-    db.session.execute(update(Cohort).where(Cohort.id == cohort_id)
-                       .values(run_token="another-run", run_started_at=utcnow() - started_ago))
+    db.session.execute(
+        update(Cohort)
+        .where(Cohort.id == cohort_id)
+        .values(run_token="another-run", run_started_at=utcnow() - started_ago)
+    )
     db.session.commit()
 
 
@@ -191,25 +206,33 @@ def test_pins_and_forbids_steer_the_next_run(programme):
     # Given Lena is pinned to Ben and Leo forbidden from Ben
     lena, leo = programme.leaders[0], programme.leaders[1]
     ada, ben = programme.mentors[0], programme.mentors[1]
-    db.session.add_all([PairRule(cohort_id=programme.cohort.id, leader_id=lena.id, mentor_id=ben.id, kind="pin"),
-                        PairRule(cohort_id=programme.cohort.id, leader_id=leo.id, mentor_id=ben.id, kind="forbid")])
+    db.session.add_all(
+        [
+            PairRule(cohort_id=programme.cohort.id, leader_id=lena.id, mentor_id=ben.id, kind="pin"),
+            PairRule(cohort_id=programme.cohort.id, leader_id=leo.id, mentor_id=ben.id, kind="forbid"),
+        ]
+    )
     db.session.commit()
     # When the matching runs
     run = matching_runs.run_matching(programme.cohort.id, programme.manager)
     # Then the pinned pair is there and marked, and the forbidden one is not
     pinned = db.session.execute(
-        select(RunPair).where(RunPair.run_id == run.id, RunPair.leader_id == lena.id)).scalar_one()
+        select(RunPair).where(RunPair.run_id == run.id, RunPair.leader_id == lena.id)
+    ).scalar_one()
     assert pinned.mentor_id == ben.id and pinned.pinned
     assert (leo.id, ben.id) not in proposed(run)
     assert (leo.id, ada.id) in proposed(run)
 
 
-@pytest.mark.parametrize("rules, field", [
-    ({"objective": "fastest"}, "objective"),
-    ({"time_limit_s": 0}, "time_limit_s"),
-    ({"weights": {"goals": -1}}, "weight_goals"),
-    ({"max_per_department_per_mentor": 0}, "max_per_department_per_mentor"),
-])
+@pytest.mark.parametrize(
+    "rules, field",
+    [
+        ({"objective": "fastest"}, "objective"),
+        ({"time_limit_s": 0}, "time_limit_s"),
+        ({"weights": {"goals": -1}}, "weight_goals"),
+        ({"max_per_department_per_mentor": 0}, "max_per_department_per_mentor"),
+    ],
+)
 def test_invalid_rules_name_their_form_field(rules, field):
     with pytest.raises(InvalidField) as refused:
         matching_problem.normalise_rules(rules)

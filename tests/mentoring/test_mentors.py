@@ -34,8 +34,10 @@ def _enrolled(person: Person) -> set[int]:
 def test_mentor_journey_from_sign_up_to_my_leaders(client, skills, make_cohort, make_leader):
     # Given an open cohort and a newly registered mentor
     cohort = make_cohort(name="Spring 2027")
-    client.post("/auth/register", data={"name": "Ada Mentor", "email": "ada@example.com",
-                                        "password": DEFAULT_PASSWORD, "as_mentor": "y"})
+    client.post(
+        "/auth/register",
+        data={"name": "Ada Mentor", "email": "ada@example.com", "password": DEFAULT_PASSWORD, "as_mentor": "y"},
+    )
     ada = db.session.execute(select(Person).where(Person.email == "ada@example.com")).scalar_one()
     login(client, ada)
 
@@ -46,8 +48,10 @@ def test_mentor_journey_from_sign_up_to_my_leaders(client, skills, make_cohort, 
     assert "TikTok" in page and "Personal branding" in page
 
     # And she saves her details, offer, skills and the cohort
-    response = client.post("/mentor/profile", data=mentor_form(
-        skills, {"tiktok/short-video": 5, "linkedin/writing-posts": 3}, cohorts=(cohort.id,)))
+    response = client.post(
+        "/mentor/profile",
+        data=mentor_form(skills, {"tiktok/short-video": 5, "linkedin/writing-posts": 3}, cohorts=(cohort.id,)),
+    )
     assert response.status_code == 302
 
     # Then everything is stored on her own account
@@ -59,15 +63,30 @@ def test_mentor_journey_from_sign_up_to_my_leaders(client, skills, make_cohort, 
     assert "Spring 2027" in client.get("/mentor/leaders").get_data(as_text=True)  # waiting for the matching
 
     # When the programme publishes a pair with a leader
-    grace = make_leader(cohort, goals=[("tiktok/short-video", 3, 4), ("x/analytics", 1, 2)], name="Grace Leader",
-                        email="grace@example.com")
+    grace = make_leader(
+        cohort,
+        goals=[("tiktok/short-video", 3, 4), ("x/analytics", 1, 2)],
+        name="Grace Leader",
+        email="grace@example.com",
+    )
     publish_pair(cohort, grace, ada)
 
     # Then "my leaders" shows who, their goals, why this pair, how to reach them, and the load
     page = html.unescape(client.get("/mentor/leaders").get_data(as_text=True))
-    for expected in ("Grace Leader", "Finance", "Post weekly on LinkedIn.", "I run and bake.", "TikTok: Short video",
-                     "must", "X: Analytics", 'href="mailto:grace@example.com"', "Skills for the goals",
-                     GOALS_DESCRIPTION, "Different departments", "<strong>1</strong> of up to <strong>2</strong>"):
+    for expected in (
+        "Grace Leader",
+        "Finance",
+        "Post weekly on LinkedIn.",
+        "I run and bake.",
+        "TikTok: Short video",
+        "must",
+        "X: Analytics",
+        'href="mailto:grace@example.com"',
+        "Skills for the goals",
+        GOALS_DESCRIPTION,
+        "Different departments",
+        "<strong>1</strong> of up to <strong>2</strong>",
+    ):
         assert expected in page, expected
     assert "A language in common" not in page  # a zero-point criterion is not a reason
 
@@ -106,7 +125,8 @@ INVALID = [
 
 @pytest.mark.parametrize(("case", "changes", "field", "message"), INVALID, ids=[case[0] for case in INVALID])
 def test_invalid_profile_shows_the_error_next_to_the_field_and_stores_nothing(
-        case, changes, field, message, login_as, make_person, skills, make_cohort):
+    case, changes, field, message, login_as, make_person, skills, make_cohort
+):
     # Given a new mentor without a profile and an open cohort
     cohort = make_cohort()
     mentor = make_person(is_mentor=True, timezone="Europe/Madrid")
@@ -173,8 +193,9 @@ def test_only_open_cohorts_can_be_joined(login_as, make_mentor, make_cohort, ski
     response = client.post("/mentor/profile", data=mentor_form(skills, cohorts=(closed.id,)))
 
     # Then they are told, and nothing changed
-    assert error_near(response.get_data(as_text=True), "cohorts", "no longer open") or \
-        "no longer open" in response.get_data(as_text=True)
+    assert error_near(
+        response.get_data(as_text=True), "cohorts", "no longer open"
+    ) or "no longer open" in response.get_data(as_text=True)
     db.session.expire_all()
     assert _enrolled(mentor) == set()
 
@@ -228,8 +249,9 @@ def test_pairs_are_not_shown_before_publish(login_as, make_mentor, make_leader, 
     assert "not matched yet" in page and "reviewing the proposed pairs" in page
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/mentor/profile"), ("POST", "/mentor/profile"),
-                                          ("GET", "/mentor/leaders")])
+@pytest.mark.parametrize(
+    "method, path", [("GET", "/mentor/profile"), ("POST", "/mentor/profile"), ("GET", "/mentor/leaders")]
+)
 @pytest.mark.parametrize("role", ["leader", "manager", "none"])
 def test_mentor_pages_are_forbidden_to_others(method, path, role, client, make_person):
     # Given a signed-in person who is not a mentor
@@ -240,8 +262,9 @@ def test_mentor_pages_are_forbidden_to_others(method, path, role, client, make_p
     assert client.open(path, method=method).status_code == 403
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/mentor/profile"), ("POST", "/mentor/profile"),
-                                          ("GET", "/mentor/leaders")])
+@pytest.mark.parametrize(
+    "method, path", [("GET", "/mentor/profile"), ("POST", "/mentor/profile"), ("GET", "/mentor/leaders")]
+)
 def test_mentor_pages_send_anonymous_people_to_sign_in(method, path, client):
     response = client.open(path, method=method)
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

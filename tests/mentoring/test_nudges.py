@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Notification
-from mentoring.services import nudges
+from mentoring.services.usecases import nudges
 from tests.conftest import login
 
 START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
@@ -87,8 +87,12 @@ def test_a_stalled_pair_is_nudged_once_the_day_after_the_limit(smtp_app, make_pa
     # When they run on 10 February (31 days), both people get one email
     report = nudges.send_due_nudges(now=datetime(2030, 2, 10, 0, 1, tzinfo=UTC))
     assert (report.stalled, report.delivered) == (2, 2)
-    assert received.take() == sorted([(leader.email, f"Time for your next session with {mentor.name}"),
-                                      (mentor.email, f"Time for your next session with {leader.name}")])
+    assert received.take() == sorted(
+        [
+            (leader.email, f"Time for your next session with {mentor.name}"),
+            (mentor.email, f"Time for your next session with {leader.name}"),
+        ]
+    )
     # And running again, then a week later, sends nothing more
     nudges.send_due_nudges(now=datetime(2030, 2, 10, 6, tzinfo=UTC))
     nudges.send_due_nudges(now=datetime(2030, 2, 17, tzinfo=UTC))
@@ -133,15 +137,15 @@ def test_an_unanswered_proposal_nudges_the_partner_once_after_seven_days(smtp_ap
     # Given the mentor's proposal, made on 1 February for 1 March, that the leader has not answered
     match = make_pair(published_at=START)
     proposed = datetime(2030, 2, 1, 9, tzinfo=UTC)
-    add_meeting(match, datetime(2030, 3, 1, 9, tzinfo=UTC), status="proposed", answer_hours=None,
-                proposed_at=proposed)
+    add_meeting(match, datetime(2030, 3, 1, 9, tzinfo=UTC), status="proposed", answer_hours=None, proposed_at=proposed)
     # When seven days have passed exactly, nothing is sent
     assert nudges.send_due_nudges(now=proposed + timedelta(days=7)).unanswered == 0
     # When more than seven days have passed, the leader (not the mentor) is nudged, once
     assert nudges.send_due_nudges(now=proposed + timedelta(days=7, minutes=1)).unanswered == 1
     assert nudges.send_due_nudges(now=proposed + timedelta(days=9)).unanswered == 0
     assert [(to, subject) for to, subject in received.take() if "waiting for your answer" in subject] == [
-        (match.leader.email, f"{match.mentor.name} is waiting for your answer")]
+        (match.leader.email, f"{match.mentor.name} is waiting for your answer")
+    ]
 
 
 def test_a_proposal_whose_time_has_passed_is_not_nudged(smtp_app, make_pair, add_meeting, received):

@@ -7,27 +7,43 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db
 from mentoring.models import LeaderRequest, MentorProfile, Person, Skill
-from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, my_pairs, people, profiles
+from mentoring.services import Conflict, Forbidden, InvalidField, NotFound
+from mentoring.services.readmodels import my_pairs
+from mentoring.services.usecases import people, profiles
 from tests.mentoring.journey_helpers import publish_pair
 
 
 def _details(**overrides: object) -> people.Details:
-    values: dict[str, object] = {"name": "Sam", "department": "Sales", "grade": 4, "timezone": "Europe/Berlin",
-                                 "languages": ["de", "en"], "formats": ["remote"]}
+    values: dict[str, object] = {
+        "name": "Sam",
+        "department": "Sales",
+        "grade": 4,
+        "timezone": "Europe/Berlin",
+        "languages": ["de", "en"],
+        "formats": ["remote"],
+    }
     values.update(overrides)
     return people.Details(**values)  # type: ignore[arg-type]
 
 
 def _offer(skills: dict[str, int], levels: dict[str, int] | None = None, **overrides: object) -> profiles.MentorOffer:
-    values: dict[str, object] = {"capacity": 1, "hours_per_month": 4, "bio": "",
-                                 "skill_levels": {skills[k]: v for k, v in (levels or {"x/writing-posts": 3}).items()}}
+    values: dict[str, object] = {
+        "capacity": 1,
+        "hours_per_month": 4,
+        "bio": "",
+        "skill_levels": {skills[k]: v for k, v in (levels or {"x/writing-posts": 3}).items()},
+    }
     values.update(overrides)
     return profiles.MentorOffer(**values)  # type: ignore[arg-type]
 
 
 def _ask(skills: dict[str, int], goals: list[tuple[str, int, int]], **overrides: object) -> profiles.LeaderAsk:
-    values: dict[str, object] = {"achieve": "", "about_me": "", "mentors_wanted": 1,
-                                 "goals": [profiles.GoalChoice(skills[k], p, t) for k, p, t in goals]}
+    values: dict[str, object] = {
+        "achieve": "",
+        "about_me": "",
+        "mentors_wanted": 1,
+        "goals": [profiles.GoalChoice(skills[k], p, t) for k, p, t in goals],
+    }
     values.update(overrides)
     return profiles.LeaderAsk(**values)  # type: ignore[arg-type]
 
@@ -119,8 +135,9 @@ REFUSED_OFFERS = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "field"), REFUSED_OFFERS,
-                         ids=[f"{f}-{i}" for i, (_, f) in enumerate(REFUSED_OFFERS)])
+@pytest.mark.parametrize(
+    ("changes", "field"), REFUSED_OFFERS, ids=[f"{f}-{i}" for i, (_, f) in enumerate(REFUSED_OFFERS)]
+)
 def test_refused_offers_name_the_field(changes, field, make_person, skills):
     person = make_person(is_mentor=True)
     with pytest.raises(InvalidField) as refused:
@@ -170,8 +187,9 @@ def test_enrolments_change_only_in_open_cohorts(make_mentor, make_cohort, skills
 
     # And asking to join a cohort past sign-up is refused
     with pytest.raises(InvalidField) as refused:
-        profiles.save_mentor_profile(mentor, _details(),
-                                     _offer(skills, cohort_ids=frozenset({other_open.id, matched.id})))
+        profiles.save_mentor_profile(
+            mentor, _details(), _offer(skills, cohort_ids=frozenset({other_open.id, matched.id}))
+        )
     assert refused.value.field == "cohorts"
     assert profiles.enrolled_cohort_ids(mentor) == {matched.id, open_one.id}
 
@@ -187,7 +205,9 @@ def test_request_is_created_then_updated_in_place(make_person, make_cohort, skil
     second = profiles.save_leader_request(leader, cohort.id, _details(formats=["in-person"]), changed)
     assert first.id == second.id and _count(LeaderRequest) == 1
     assert [(g.skill.key, g.priority, g.target_level) for g in second.goals] == [
-        ("x/etiquette", 3, 5), ("x/analytics", 2, 1)]
+        ("x/etiquette", 3, 5),
+        ("x/analytics", 2, 1),
+    ]
     assert (second.mentors_wanted, second.formats) == (2, ["in-person"])
 
 
@@ -223,15 +243,17 @@ def test_a_retired_goal_skill_may_stay_but_not_be_chosen_anew(make_leader, make_
     assert skills["facebook/short-video"] in {s.id for s in profiles.goal_skills(kept)}
     assert skills["facebook/short-video"] not in {s.id for s in profiles.goal_skills(None)}
     with pytest.raises(InvalidField, match="no longer offered"):
-        profiles.save_leader_request(make_person(is_leader=True), cohort.id, _details(),
-                                     _ask(skills, [("facebook/short-video", 2, 4)]))
+        profiles.save_leader_request(
+            make_person(is_leader=True), cohort.id, _details(), _ask(skills, [("facebook/short-video", 2, 4)])
+        )
 
 
 def test_at_most_eight_goals(make_person, make_cohort, skills):
     keys = sorted(skills)[:9]
     with pytest.raises(InvalidField) as refused:
-        profiles.save_leader_request(make_person(is_leader=True), make_cohort().id, _details(),
-                                     _ask(skills, [(k, 2, 3) for k in keys]))
+        profiles.save_leader_request(
+            make_person(is_leader=True), make_cohort().id, _details(), _ask(skills, [(k, 2, 3) for k in keys])
+        )
     assert refused.value.field == "goals"
 
 

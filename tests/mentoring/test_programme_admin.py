@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, LoginSession, Person, Skill
-from mentoring.services import audit
+from mentoring.services.infra import audit
 from tests.conftest import DEFAULT_PASSWORD, login
 from tests.mentoring.programme_fixtures import flashes
 
@@ -35,12 +35,22 @@ def test_the_catalogue_is_listed_by_platform(client, manager):
     assert "LinkedIn: Personal branding" in page and "linkedin/personal-branding" in page
 
 
-@pytest.mark.parametrize("form, key, name", [
-    ({"platform": "Threads", "competency": "Writing posts"}, "threads/writing-posts", "Threads: Writing posts"),
-    ({"platform": "LinkedIn", "name": "LinkedIn Live events"}, "linkedin/linkedin-live-events", "LinkedIn Live events"),
-    ({"platform": " Bluesky ", "competency": "Community  building", "name": "Bluesky communities"},
-     "bluesky/community-building", "Bluesky communities"),
-])
+@pytest.mark.parametrize(
+    "form, key, name",
+    [
+        ({"platform": "Threads", "competency": "Writing posts"}, "threads/writing-posts", "Threads: Writing posts"),
+        (
+            {"platform": "LinkedIn", "name": "LinkedIn Live events"},
+            "linkedin/linkedin-live-events",
+            "LinkedIn Live events",
+        ),
+        (
+            {"platform": " Bluesky ", "competency": "Community  building", "name": "Bluesky communities"},
+            "bluesky/community-building",
+            "Bluesky communities",
+        ),
+    ],
+)
 def test_adding_a_skill_derives_its_key(client, manager, form, key, name):
     response = client.post("/programme/skills/new", data=form, follow_redirects=True)
     assert f"Added {name}." in flashes(response.text)
@@ -49,14 +59,17 @@ def test_adding_a_skill_derives_its_key(client, manager, form, key, name):
     assert audited("skill.added") == 1
 
 
-@pytest.mark.parametrize("form, field, message", [
-    ({"platform": "LinkedIn", "competency": "Analytics", "name": "X: Analytics"}, "name", "exists already"),
-    ({"platform": "LinkedIn", "competency": "analytics!"}, "competency", "exists already as 'LinkedIn: Analytics'"),
-    ({"platform": "", "competency": "Analytics"}, "platform", "Name the platform"),
-    ({"platform": "Threads"}, "competency", "Give a competency, or a name"),
-    ({"platform": "Threads", "competency": "!!!"}, "competency", "at least one letter or digit"),
-    ({"platform": "T" * 61, "competency": "Writing"}, "platform", "60"),
-])
+@pytest.mark.parametrize(
+    "form, field, message",
+    [
+        ({"platform": "LinkedIn", "competency": "Analytics", "name": "X: Analytics"}, "name", "exists already"),
+        ({"platform": "LinkedIn", "competency": "analytics!"}, "competency", "exists already as 'LinkedIn: Analytics'"),
+        ({"platform": "", "competency": "Analytics"}, "platform", "Name the platform"),
+        ({"platform": "Threads"}, "competency", "Give a competency, or a name"),
+        ({"platform": "Threads", "competency": "!!!"}, "competency", "at least one letter or digit"),
+        ({"platform": "T" * 61, "competency": "Writing"}, "platform", "60"),
+    ],
+)
 def test_a_refused_skill_is_a_field_error(client, manager, form, field, message):
     before = db.session.execute(select(func.count(Skill.id))).scalar_one()
     response = client.post("/programme/skills/new", data=form)
@@ -108,16 +121,18 @@ def test_people_search_finds_by_name_email_or_department(client, manager, make_p
 
 def test_a_manager_changes_roles_and_the_change_is_audited(client, manager, make_person):
     person = make_person(name="Role Change", is_mentor=True)
-    client.post(f"/programme/people/{person.id}/roles", data={f"p{person.id}-leader": "y",
-                                                               f"p{person.id}-manager": "y"})
+    client.post(
+        f"/programme/people/{person.id}/roles", data={f"p{person.id}-leader": "y", f"p{person.id}-manager": "y"}
+    )
     db.session.expire_all()
     changed = db.session.get(Person, person.id)
     assert changed.roles == ["leader", "manager"] and audited("role.changed") == 1
 
 
 def test_a_manager_cannot_remove_their_own_manager_role(client, manager):
-    response = client.post(f"/programme/people/{manager.id}/roles", data={f"p{manager.id}-mentor": "y"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/programme/people/{manager.id}/roles", data={f"p{manager.id}-mentor": "y"}, follow_redirects=True
+    )
     assert "You cannot remove your own manager role." in flashes(response.text)
     assert db.session.get(Person, manager.id).is_manager
 
@@ -132,8 +147,9 @@ def test_disabling_ends_the_persons_sessions_and_enabling_lets_them_back(app, cl
     # Then their session has ended and they cannot sign in
     db.session.expire_all()
     assert not db.session.get(Person, person.id).is_active
-    live = select(func.count(LoginSession.id)).where(LoginSession.person_id == person.id,
-                                                      LoginSession.revoked_at.is_(None))
+    live = select(func.count(LoginSession.id)).where(
+        LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None)
+    )
     assert db.session.execute(live).scalar_one() == 0
     assert other.get("/account/").status_code == 302
     # When enabled again
@@ -185,8 +201,10 @@ def test_forms_carry_their_csrf_token_when_csrf_is_on(make_app, make_manager, ma
     page = client.get("/programme/people").text
     row_token = re.search(rf'name="p{person_id}-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     refused = client.post(f"/programme/people/{person_id}/roles", data={f"p{person_id}-leader": "y"})
-    client.post(f"/programme/people/{person_id}/roles",
-                data={f"p{person_id}-leader": "y", f"p{person_id}-csrf_token": row_token})
+    client.post(
+        f"/programme/people/{person_id}/roles",
+        data={f"p{person_id}-leader": "y", f"p{person_id}-csrf_token": row_token},
+    )
     # Then a post without the token is refused, and the one with it is applied
     assert refused.status_code == 400
     with app.app_context():

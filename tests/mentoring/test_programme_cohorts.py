@@ -56,18 +56,21 @@ def test_cohort_ids_that_do_not_exist_are_not_found(client, make_manager, cohort
 def test_the_cohort_list_shows_counts(client, programme):
     login(client, programme.manager)
     page = client.get("/programme/cohorts").text
-    row = page[page.index("Spring 2027"):]
+    row = page[page.index("Spring 2027") :]
     assert re.search(r'<td class="num">3</td>\s*<td class="num">3</td>', row)
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"name": ""}, "name", "Give the cohort a name."),
-    ({"name": "x" * 121}, "name", "120"),
-    ({"stall_days": "0"}, "stall_days", "between 1 and 365"),
-    ({"starts_on": "2027-06-01", "ends_on": "2027-05-01"}, "ends_on", "on or after the start date"),
-    ({"starts_on": "someday"}, "starts_on", "Not a valid date"),
-    ({"name": "Bad\x00name"}, "name", "NUL"),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"name": ""}, "name", "Give the cohort a name."),
+        ({"name": "x" * 121}, "name", "120"),
+        ({"stall_days": "0"}, "stall_days", "between 1 and 365"),
+        ({"starts_on": "2027-06-01", "ends_on": "2027-05-01"}, "ends_on", "on or after the start date"),
+        ({"starts_on": "someday"}, "starts_on", "Not a valid date"),
+        ({"name": "Bad\x00name"}, "name", "NUL"),
+    ],
+)
 def test_cohort_form_errors_are_shown_next_to_the_field(client, make_manager, data, field, message):
     login(client, make_manager())
     form = {"name": "Autumn 2027", "stall_days": "30", **data}
@@ -97,19 +100,34 @@ def test_editing_a_cohort(client, programme):
     login(client, programme.manager)
     cohort_id = programme.cohort.id
     assert 'value="Spring 2027"' in client.get(f"/programme/cohorts/{cohort_id}/edit").text
-    client.post(f"/programme/cohorts/{cohort_id}/edit", data={"name": "Spring 2027 (pilot)", "stall_days": "14",
-                                                               "starts_on": "2027-03-01"})
+    client.post(
+        f"/programme/cohorts/{cohort_id}/edit",
+        data={"name": "Spring 2027 (pilot)", "stall_days": "14", "starts_on": "2027-03-01"},
+    )
     cohort = db.session.get(Cohort, cohort_id)
     assert (cohort.name, cohort.stall_days, str(cohort.starts_on)) == ("Spring 2027 (pilot)", 14, "2027-03-01")
     assert audited("cohort.updated") == 1
 
 
 def rules_form(**changes: str) -> dict[str, str]:
-    data = {"objective": "coverage", "same_department": "forbid", "reporting_line": "forbid", "min_grade_gap": "1",
-            "common_language": "y", "repeat_pairs": "forbid", "min_score": "", "max_per_department_per_mentor": "",
-            "time_limit_s": "60", "weight_goals": "60", "weight_language": "5", "weight_timezone": "10",
-            "weight_format": "5", "weight_location": "5", "weight_cross_department": "10",
-            "weight_repeat_penalty": "20"}
+    data = {
+        "objective": "coverage",
+        "same_department": "forbid",
+        "reporting_line": "forbid",
+        "min_grade_gap": "1",
+        "common_language": "y",
+        "repeat_pairs": "forbid",
+        "min_score": "",
+        "max_per_department_per_mentor": "",
+        "time_limit_s": "60",
+        "weight_goals": "60",
+        "weight_language": "5",
+        "weight_timezone": "10",
+        "weight_format": "5",
+        "weight_location": "5",
+        "weight_cross_department": "10",
+        "weight_repeat_penalty": "20",
+    }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -120,8 +138,9 @@ def test_the_rules_form_shows_the_defaults_and_stores_what_the_library_accepts(c
     page = client.get(url).text
     assert 'name="weight_goals"' in page and 'value="60' in page
     # When the manager turns off the grade gap, allows same-department pairs and raises the language weight
-    client.post(url, data=rules_form(min_grade_gap="", same_department="allow", weight_language="12.5",
-                                     common_language=None))
+    client.post(
+        url, data=rules_form(min_grade_gap="", same_department="allow", weight_language="12.5", common_language=None)
+    )
     rules = db.session.get(Cohort, programme.cohort.id).rules
     # Then the complete rules are stored as the library writes them
     assert rules["min_grade_gap"] is None and rules["same_department"] == "allow" and rules["common_language"] is False
@@ -129,16 +148,19 @@ def test_the_rules_form_shows_the_defaults_and_stores_what_the_library_accepts(c
     assert audited("cohort.rules_changed") == 1
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"objective": "fastest"}, "objective"),
-    ({"time_limit_s": "0"}, "time_limit_s"),
-    ({"time_limit_s": "5000"}, "time_limit_s"),
-    ({"weight_goals": "-3"}, "weight_goals"),
-    ({"weight_goals": "lots"}, "weight_goals"),
-    ({"max_per_department_per_mentor": "0"}, "max_per_department_per_mentor"),
-    ({"min_grade_gap": "nan"}, "min_grade_gap"),
-    ({"repeat_pairs": "sometimes"}, "repeat_pairs"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"objective": "fastest"}, "objective"),
+        ({"time_limit_s": "0"}, "time_limit_s"),
+        ({"time_limit_s": "5000"}, "time_limit_s"),
+        ({"weight_goals": "-3"}, "weight_goals"),
+        ({"weight_goals": "lots"}, "weight_goals"),
+        ({"max_per_department_per_mentor": "0"}, "max_per_department_per_mentor"),
+        ({"min_grade_gap": "nan"}, "min_grade_gap"),
+        ({"repeat_pairs": "sometimes"}, "repeat_pairs"),
+    ],
+)
 def test_invalid_rules_are_field_errors(client, programme, changes, field):
     login(client, programme.manager)
     response = client.post(f"/programme/cohorts/{programme.cohort.id}/rules", data=rules_form(**changes))
@@ -180,8 +202,11 @@ def test_participants_show_who_is_missing_what_and_filter(client, programme, mak
     from mentoring.models import Goal, LeaderRequest, MentorEnrolment
 
     bare = make_leader(programme.cohort, name="Bare Leader", languages=[], department=None)
-    db.session.execute(Goal.__table__.delete().where(Goal.request_id.in_(
-        select(LeaderRequest.id).where(LeaderRequest.person_id == bare.id))))
+    db.session.execute(
+        Goal.__table__.delete().where(
+            Goal.request_id.in_(select(LeaderRequest.id).where(LeaderRequest.person_id == bare.id))
+        )
+    )
     newcomer = make_person(name="New Mentor", is_mentor=True, department="Sales")
     db.session.add(MentorEnrolment(cohort_id=programme.cohort.id, person_id=newcomer.id))
     db.session.commit()

@@ -30,14 +30,15 @@ def latest_pairs() -> set[tuple[int, int]]:
     return {(p.leader_id, p.mentor_id) for p in runs()[-1].pairs}
 
 
-def test_the_manager_journey_from_a_new_cohort_to_published_pairs(app, client, make_manager, make_mentor,
-                                                                  make_leader):
+def test_the_manager_journey_from_a_new_cohort_to_published_pairs(app, client, make_manager, make_mentor, make_leader):
     # Given a signed-in programme manager
     manager = make_manager(name="Mia Manager")
     login(client, manager)
     # When she creates a cohort
-    response = client.post("/programme/cohorts/new", data={"name": "Summer 2027", "starts_on": "2027-06-01",
-                                                           "ends_on": "2027-12-01", "stall_days": "21"})
+    response = client.post(
+        "/programme/cohorts/new",
+        data={"name": "Summer 2027", "starts_on": "2027-06-01", "ends_on": "2027-12-01", "stall_days": "21"},
+    )
     assert response.status_code == 302
     cohort = db.session.execute(select(Cohort)).scalar_one()
     assert (cohort.name, cohort.status, cohort.stall_days) == ("Summer 2027", "open", 21)
@@ -66,15 +67,17 @@ def test_the_manager_journey_from_a_new_cohort_to_published_pairs(app, client, m
     # When she removes the forbid, pins Leo with Ada through the form, and runs again
     rule = db.session.execute(select(PairRule)).scalar_one()
     client.post(f"/programme/cohorts/{cohort.id}/pair-rules/{rule.id}/delete")
-    client.post(f"/programme/cohorts/{cohort.id}/pair-rules",
-                data={"leader_id": leo.id, "mentor_id": ada.id, "kind": "pin"})
+    client.post(
+        f"/programme/cohorts/{cohort.id}/pair-rules", data={"leader_id": leo.id, "mentor_id": ada.id, "kind": "pin"}
+    )
     response = client.post(f"/programme/cohorts/{cohort.id}/run", follow_redirects=True)
     # Then the pinned pair is proposed, marked pinned, and earlier runs are listed
     assert (leo.id, ada.id) in latest_pairs()
     assert "pinned" in response.text and len(runs()) == 3
     # When she publishes the run she reviewed
-    response = client.post(f"/programme/cohorts/{cohort.id}/publish", data={"run_id": runs()[-1].id},
-                           follow_redirects=True)
+    response = client.post(
+        f"/programme/cohorts/{cohort.id}/publish", data={"run_id": runs()[-1].id}, follow_redirects=True
+    )
     # Then the pairs are Matches, the cohort is published, and the four people were told
     assert "Published 2 pairs" in " ".join(flashes(response.text))
     assert active_pairs(cohort.id) == {(leo.id, ada.id), (lena.id, ben.id)}
@@ -92,8 +95,11 @@ def test_the_manager_journey_from_a_new_cohort_to_published_pairs(app, client, m
 
 def test_a_run_while_another_is_in_progress_is_refused_with_a_message(client, programme):
     # Given another manager's run holds the cohort's lock
-    db.session.execute(update(Cohort).where(Cohort.id == programme.cohort.id)
-                       .values(run_token="theirs", run_started_at=utcnow() - timedelta(seconds=5)))
+    db.session.execute(
+        update(Cohort)
+        .where(Cohort.id == programme.cohort.id)
+        .values(run_token="theirs", run_started_at=utcnow() - timedelta(seconds=5))
+    )
     db.session.commit()
     login(client, programme.manager)
     # When this manager presses "run"
@@ -122,8 +128,9 @@ def test_pinning_beyond_capacity_is_refused_up_front(client, programme):
     ada, lena, leo = programme.mentors[0], programme.leaders[0], programme.leaders[1]
     login(client, programme.manager)
     client.post(f"/programme/cohorts/{programme.cohort.id}/pairs/{lena.id}/{ada.id}/pin")
-    response = client.post(f"/programme/cohorts/{programme.cohort.id}/pairs/{leo.id}/{ada.id}/pin",
-                           follow_redirects=True)
+    response = client.post(
+        f"/programme/cohorts/{programme.cohort.id}/pairs/{leo.id}/{ada.id}/pin", follow_redirects=True
+    )
     assert any("Ada Brand is already pinned" in message for message in flashes(response.text))
     assert db.session.execute(select(func.count(PairRule.id))).scalar_one() == 1
 
@@ -142,8 +149,9 @@ def test_a_pin_or_forbid_of_people_outside_the_cohort_is_refused(client, program
     login(client, programme.manager)
     # When the manager tries to forbid or pin that pair
     for kind in ("pin", "forbid"):
-        response = client.post(f"/programme/cohorts/{programme.cohort.id}/pairs/{leader}/{mentor}/{kind}",
-                               follow_redirects=True)
+        response = client.post(
+            f"/programme/cohorts/{programme.cohort.id}/pairs/{leader}/{mentor}/{kind}", follow_redirects=True
+        )
         # Then she is told why, and nothing is stored
         assert any("cohort" in message for message in flashes(response.text))
     assert db.session.execute(select(func.count(PairRule.id))).scalar_one() == 0
@@ -152,9 +160,11 @@ def test_a_pin_or_forbid_of_people_outside_the_cohort_is_refused(client, program
 def test_the_pair_rule_form_only_offers_the_cohorts_people(client, programme, make_mentor):
     outsider = make_mentor(name="Out Sider")
     login(client, programme.manager)
-    response = client.post(f"/programme/cohorts/{programme.cohort.id}/pair-rules",
-                           data={"leader_id": programme.leaders[0].id, "mentor_id": outsider.id, "kind": "pin"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/programme/cohorts/{programme.cohort.id}/pair-rules",
+        data={"leader_id": programme.leaders[0].id, "mentor_id": outsider.id, "kind": "pin"},
+        follow_redirects=True,
+    )
     assert any("Choose a leader and a mentor of this cohort" in m for m in flashes(response.text))
     assert db.session.execute(select(func.count(PairRule.id))).scalar_one() == 0
 
@@ -173,11 +183,13 @@ def test_the_attention_list_and_re_pair_through_the_pages(client, programme, mak
     page = client.get(f"/programme/cohorts/{cohort_id}/attention").text
     assert "Leo Lead" in page and "Ben Video" in page
     # When the manager re-pairs it, reviews and publishes the change
-    response = client.post(f"/programme/cohorts/{cohort_id}/repair", data={"match_ids": [flagged.id]},
-                           follow_redirects=True)
+    response = client.post(
+        f"/programme/cohorts/{cohort_id}/repair", data={"match_ids": [flagged.id]}, follow_redirects=True
+    )
     assert "Re-pair" in response.text and "Publish this change" in response.text
-    response = client.post(f"/programme/cohorts/{cohort_id}/publish", data={"run_id": runs()[-1].id},
-                           follow_redirects=True)
+    response = client.post(
+        f"/programme/cohorts/{cohort_id}/publish", data={"run_id": runs()[-1].id}, follow_redirects=True
+    )
     # Then Leo has Dee, and his old pair ended
     assert "1 pair(s) ended, 1 new" in " ".join(flashes(response.text))
     assert (leo.id, dee.id) in active_pairs(cohort_id)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text
 
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Cohort, Match, MatchRun, Notification
-from mentoring.services import Conflict, matching_runs, publishing
+from mentoring.services import Conflict
+from mentoring.services.usecases import matching_runs, publishing
 from tests.mentoring.programme_fixtures import (
     BRANDING,
     active_pairs,
@@ -87,8 +88,10 @@ def test_two_simultaneous_publishes_publish_once(app, make_app, matched):
 def _refuse_inserts(table: str, column: str, value: int) -> list[str]:
     """A database trigger refusing one row of `table`: a genuine failure in the middle of publishing."""
     if db.engine.dialect.name == "sqlite":
-        return [f'CREATE TRIGGER refuse_row BEFORE INSERT ON "{table}" WHEN NEW.{column} = {value} '
-                "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"]
+        return [
+            f'CREATE TRIGGER refuse_row BEFORE INSERT ON "{table}" WHEN NEW.{column} = {value} '
+            "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
+        ]
     return [
         "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF NEW.{column} = {value} THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$",
@@ -169,8 +172,9 @@ def published(programme, make_mentor, make_leader):
 
 
 def _match(cohort_id: int, leader_id: int) -> Match:
-    return db.session.execute(select(Match).where(Match.cohort_id == cohort_id, Match.leader_id == leader_id,
-                                                  Match.status == "active")).scalar_one()
+    return db.session.execute(
+        select(Match).where(Match.cohort_id == cohort_id, Match.leader_id == leader_id, Match.status == "active")
+    ).scalar_one()
 
 
 def test_repairing_changes_only_the_flagged_peoples_pairs(app, published):
@@ -191,16 +195,20 @@ def test_repairing_changes_only_the_flagged_peoples_pairs(app, published):
     db.session.expire_all()
     old = db.session.get(Match, flagged.id)
     assert old.status == "ended" and old.ended_at is not None
-    after = {(m.id, m.leader_id, m.mentor_id) for m in db.session.execute(select(Match)).scalars()
-             if m.status == "active"}
+    after = {
+        (m.id, m.leader_id, m.mentor_id) for m in db.session.execute(select(Match)).scalars() if m.status == "active"
+    }
     unchanged = {row for row in before if row[0] != flagged.id}
     assert unchanged <= after and {(leader, mentor) for _, leader, mentor in after - unchanged} == {(lena.id, dee.id)}
     # And the waiting leader, who was not flagged, is still waiting
     assert published.waiting.id not in {leader for leader, _ in active_pairs(cohort_id)}
     # And only the affected people heard of it: Lena, Ada and Dee
     assert (result.ended, result.created) == (1, 1)
-    recipients = set(db.session.execute(select(Notification.person_id).where(
-        Notification.occasion.like(f"repaired:{run.id}:%"))).scalars())
+    recipients = set(
+        db.session.execute(
+            select(Notification.person_id).where(Notification.occasion.like(f"repaired:{run.id}:%"))
+        ).scalars()
+    )
     assert recipients == {lena.id, ada.id, dee.id} and notification_count() == emails_before + 3
     # And publishing the change again does nothing more
     assert publishing.publish(published.manager, cohort_id).already

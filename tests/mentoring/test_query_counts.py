@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from mentoring.extensions import db
-from mentoring.services import matching_runs
+from mentoring.services.usecases import matching_runs
 
 GOALS = [("linkedin/personal-branding", 3, 3), ("tiktok/short-video", 2, 2)]
 SKILLS = {"linkedin/personal-branding": 4, "tiktok/short-video": 3, "instagram/analytics": 5}
@@ -37,8 +37,7 @@ def add_people(cohort, make_leader, make_mentor, how_many: int) -> None:
 
 
 @pytest.mark.parametrize("page", ["participants", "review"])
-def test_page_queries_do_not_grow_with_the_cohort(page, login_as, make_manager, make_cohort, make_leader,
-                                                  make_mentor):
+def test_page_queries_do_not_grow_with_the_cohort(page, login_as, make_manager, make_cohort, make_leader, make_mentor):
     # Given a cohort with a few people, matched, and a manager looking at it
     manager = make_manager()
     cohort = make_cohort()

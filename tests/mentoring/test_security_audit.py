@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from mentoring.database import utcnow
 from mentoring.models import AuditEvent
-from mentoring.services import accounts, audit
+from mentoring.services.infra import audit
+from mentoring.services.usecases import accounts
 from tests.conftest import login
 from tests.mentoring.test_account_data import LEADER_PRIVATE, MENTOR_PRIVATE, pair_history
 
@@ -33,18 +34,22 @@ def _token(app: Flask, client) -> str:
     return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("rm_session").value)["_user_id"]
 
 
-def test_a_journey_is_audited_without_passwords_tokens_or_feedback(app, client, db, make_manager, make_cohort,
-                                                                   make_leader, skills):
+def test_a_journey_is_audited_without_passwords_tokens_or_feedback(
+    app, client, db, make_manager, make_cohort, make_leader, skills
+):
     # Given a manager, and a newcomer who registers, mistypes, signs in, changes password...
     manager = make_manager(name="Mia Manager")
-    client.post("/auth/register", data={"name": "Nia Newcomer", "email": "nia@example.com",
-                                        "password": FIRST_PASSWORD, "as_mentor": "y"})
+    client.post(
+        "/auth/register",
+        data={"name": "Nia Newcomer", "email": "nia@example.com", "password": FIRST_PASSWORD, "as_mentor": "y"},
+    )
     client.post("/auth/login", data={"email": "nia@example.com", "password": "a wrong pass phrase here"})
     client.post("/auth/login", data={"email": TYPED_IN_EMAIL_FIELD, "password": FIRST_PASSWORD})
     client.post("/auth/login", data={"email": "nia@example.com", "password": FIRST_PASSWORD})
     tokens = [_token(app, client)]
-    client.post("/account/password", data={"current": FIRST_PASSWORD, "new": SECOND_PASSWORD,
-                                           "confirm": SECOND_PASSWORD})
+    client.post(
+        "/account/password", data={"current": FIRST_PASSWORD, "new": SECOND_PASSWORD, "confirm": SECOND_PASSWORD}
+    )
     nia = accounts.find_by_email("nia@example.com")
     # ... is paired, writes feedback, opens a manager page, downloads their data ...
     cohort = make_cohort(status="published")
@@ -83,8 +88,16 @@ def test_a_journey_is_audited_without_passwords_tokens_or_feedback(app, client, 
     assert ("account", "unknown") in [(e.object_type, e.object_id) for e in _events(db, "login.failure")]
 
     # And nowhere in the log is a password, a session token (or its hash), or feedback text
-    secrets = [FIRST_PASSWORD, SECOND_PASSWORD, TYPED_IN_EMAIL_FIELD, LEADER_PRIVATE, MENTOR_PRIVATE,
-               "Leader says", "Mentor says", "argon2"]
+    secrets = [
+        FIRST_PASSWORD,
+        SECOND_PASSWORD,
+        TYPED_IN_EMAIL_FIELD,
+        LEADER_PRIVATE,
+        MENTOR_PRIVATE,
+        "Leader says",
+        "Mentor says",
+        "argon2",
+    ]
     secrets += tokens + [hashlib.sha256(token.encode()).hexdigest() for token in tokens]
     columns = [c for c in AuditEvent.__table__.columns if c.name not in ("id", "at", "actor_id")]
     for row in db.execute(select(*columns)).all():
@@ -102,13 +115,15 @@ def test_a_403_is_audited_with_the_person_and_the_path(app, client, db, make_per
     assert (event.actor_id, event.object_id, event.detail) == (person.id, page, "GET")
 
 
-@pytest.mark.parametrize("name", ["Eve\nFAKE\tlogin.success\tadmin", "Eve\r\nX", "Eve\u2028X", "Eve\x85X",
-                                  "Eve\x1b[31mX"])
+@pytest.mark.parametrize(
+    "name", ["Eve\nFAKE\tlogin.success\tadmin", "Eve\r\nX", "Eve\u2028X", "Eve\x85X", "Eve\x1b[31mX"]
+)
 def test_a_name_with_a_newline_still_makes_one_log_line(client, db, make_person, name):
     # Given a person whose name holds line breaks, tabs or escape codes, acting and being named in an event
     person = make_person(name=name)
-    event = audit.record("test.renamed", actor=person, object_type="person", object_id=person.id,
-                         detail=f"renamed to {name}")
+    event = audit.record(
+        "test.renamed", actor=person, object_type="person", object_id=person.id, detail=f"renamed to {name}"
+    )
     db.commit()
     # Then the event is one line of exactly six tab-separated fields
     line = audit.as_log_line(event)
@@ -119,8 +134,10 @@ def test_a_name_with_a_newline_still_makes_one_log_line(client, db, make_person,
 
 
 def test_a_name_with_a_newline_registered_through_the_form_makes_one_log_line(client, db):
-    client.post("/auth/register", data={"name": "Eve\nINJECTED\tline", "email": "eve@example.com",
-                                        "password": FIRST_PASSWORD, "as_leader": "y"})
+    client.post(
+        "/auth/register",
+        data={"name": "Eve\nINJECTED\tline", "email": "eve@example.com", "password": FIRST_PASSWORD, "as_leader": "y"},
+    )
     event = _events(db, "account.registered")[0]
     assert "Eve INJECTED line" in event.actor_label
     assert len(audit.as_log_line(event).splitlines()) == 1

@@ -15,12 +15,15 @@ def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
-    ({"SECRET_KEY": "short"}, "at least 32 characters"),
-    ({"TRUSTED_HOSTS": None}, "TRUSTED_HOSTS must list"),
-    ({"TRUSTED_HOSTS": []}, "TRUSTED_HOSTS must list"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short"}, "at least 32 characters"),
+        ({"TRUSTED_HOSTS": None}, "TRUSTED_HOSTS must list"),
+        ({"TRUSTED_HOSTS": []}, "TRUSTED_HOSTS must list"),
+    ],
+)
 def test_production_refuses_to_start_with_unsafe_settings(make_app, change, message):
     settings = {key: value for key, value in {**GOOD, **change}.items() if value is not None}
     with pytest.raises(ConfigError, match=message):

@@ -69,16 +69,25 @@ def test_two_simultaneous_sign_ups_with_one_email_leave_one_account(make_app, db
 
 
 AUTH_FORMS = {
-    "/auth/register": {"name": "Nul Tester", "email": "nul.tester@example.com", "password": NEW_PASSWORD,
-                       "as_mentor": "y"},
+    "/auth/register": {
+        "name": "Nul Tester",
+        "email": "nul.tester@example.com",
+        "password": NEW_PASSWORD,
+        "as_mentor": "y",
+    },
     "/auth/login": {"email": "nul.person@example.com", "password": DEFAULT_PASSWORD},
 }
 ACCOUNT_FORMS = {
     "/account/password": {"current": DEFAULT_PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     "/account/delete": {"password": DEFAULT_PASSWORD, "understood": "y"},
 }
-CASES = [(url, field) for forms in (AUTH_FORMS, ACCOUNT_FORMS) for url, data in forms.items()
-         for field in data if field not in ("as_mentor", "understood")]
+CASES = [
+    (url, field)
+    for forms in (AUTH_FORMS, ACCOUNT_FORMS)
+    for url, data in forms.items()
+    for field in data
+    if field not in ("as_mentor", "understood")
+]
 
 
 @pytest.mark.parametrize(("url", "field"), CASES)

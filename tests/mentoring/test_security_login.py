@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from mentoring.database import utcnow
 from mentoring.models import LoginAttempt, Person
-from mentoring.services import passwords
+from mentoring.services.infra import passwords
 from tests.conftest import DEFAULT_PASSWORD, login
 
 WRONG = "not the right pass phrase"
@@ -25,8 +25,7 @@ PASSWORD_128 = ("a quiet walk along the river " * 5)[:128]
 
 def attempt(client: FlaskClient, email: str, password: str = WRONG, ip: str = "10.0.0.1") -> int:
     """One sign-in attempt from `ip`; returns the status code."""
-    response = client.post("/auth/login", data={"email": email, "password": password},
-                           environ_base={"REMOTE_ADDR": ip})
+    response = client.post("/auth/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip})
     return response.status_code
 
 
@@ -35,8 +34,11 @@ def test_more_than_10_failures_a_minute_from_one_address_answer_429(client, make
     person = make_person()
     assert [attempt(client, f"guess{n}@example.com") for n in range(LIMIT)] == [200] * LIMIT
     # When the 11th comes, even with the right password
-    response = client.post("/auth/login", data={"email": person.email, "password": DEFAULT_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = client.post(
+        "/auth/login",
+        data={"email": person.email, "password": DEFAULT_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     # Then it is refused with 429, a friendly page and a Retry-After header
     assert response.status_code == 429
     assert "Wait a minute" in response.text
@@ -129,9 +131,12 @@ def test_parallel_guesses_on_two_workers_cannot_slip_past_the_limit(make_app, db
 
 def _through_proxy(client: FlaskClient, n: int) -> int:
     """A failed attempt arriving from the reverse proxy (127.0.0.1), which names client n."""
-    response = client.post("/auth/login", data={"email": f"guess{n}@example.com", "password": WRONG},
-                           environ_base={"REMOTE_ADDR": "127.0.0.1"},
-                           headers={"X-Forwarded-For": f"203.0.113.{n}", "X-Forwarded-Proto": "https"})
+    response = client.post(
+        "/auth/login",
+        data={"email": f"guess{n}@example.com", "password": WRONG},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        headers={"X-Forwarded-For": f"203.0.113.{n}", "X-Forwarded-Proto": "https"},
+    )
     return response.status_code
 
 
@@ -205,8 +210,7 @@ NEW_PASSWORD = "a quiet walk along the river"
 
 def register(client: FlaskClient, email: str, password: str = NEW_PASSWORD, name: str = "New Person"):
     """Post the registration form as a new mentor."""
-    return client.post("/auth/register", data={"name": name, "email": email, "password": password,
-                                               "as_mentor": "y"})
+    return client.post("/auth/register", data={"name": name, "email": email, "password": password, "as_mentor": "y"})
 
 
 def test_registering_an_existing_email_gives_the_same_answer_as_a_new_one(client, db, make_person, hasher):
@@ -225,19 +229,22 @@ def test_registering_an_existing_email_gives_the_same_answer_as_a_new_one(client
     login(client, existing)
 
 
-@pytest.mark.parametrize(("password", "accepted"), [
-    ("a" * 5 + "b" * 3 + "cde", False),           # 11 characters
-    ("twelve chars", True),                       # exactly 12, no digits, no capitals: no composition rules
-    ("all lower case words here", True),
-    (PASSWORD_128, True),
-    (("ü🙂 " * 50)[:100], True),                  # non-ASCII
-    ("z" * 129, False),
-    ("password1234", False),                      # on the common list
-    ("Qwerty123456", False),
-    ("iloveyou1234", False),
-    ("correct horse battery staple", False),    # famous phrases are on the list too
-    ("aaaaaaaaaaaaaaaa", False),                 # one or two characters repeated
-])
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("a" * 5 + "b" * 3 + "cde", False),  # 11 characters
+        ("twelve chars", True),  # exactly 12, no digits, no capitals: no composition rules
+        ("all lower case words here", True),
+        (PASSWORD_128, True),
+        (("ü🙂 " * 50)[:100], True),  # non-ASCII
+        ("z" * 129, False),
+        ("password1234", False),  # on the common list
+        ("Qwerty123456", False),
+        ("iloveyou1234", False),
+        ("correct horse battery staple", False),  # famous phrases are on the list too
+        ("aaaaaaaaaaaaaaaa", False),  # one or two characters repeated
+    ],
+)
 def test_password_policy(client, db, password, accepted):
     # When someone registers with the password
     email = "policy@example.com"

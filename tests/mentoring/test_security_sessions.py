@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from mentoring.database import utcnow
 from mentoring.models import AuditEvent, LoginSession
-from mentoring.services import accounts
+from mentoring.services.usecases import accounts
 from tests.conftest import DEFAULT_PASSWORD, login
 
 COOKIE = "rm_session"
@@ -104,8 +104,9 @@ def test_a_manager_disabling_an_account_ends_its_sessions(app, client, db, make_
     accounts.set_active(make_manager(), person, False)
     # Then the mentor's session has ended and they cannot sign in again
     assert not signed_in(client)
-    live = select(func.count(LoginSession.id)).where(LoginSession.person_id == person.id,
-                                                    LoginSession.revoked_at.is_(None))
+    live = select(func.count(LoginSession.id)).where(
+        LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None)
+    )
     assert db.execute(live).scalar_one() == 0
     response = client.post("/auth/login", data={"email": person.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 200
@@ -123,27 +124,29 @@ IDLE_CASES = [
 
 
 @pytest.mark.parametrize(("role", "idle", "still_in"), IDLE_CASES)
-def test_idle_timeout_is_30_minutes_for_managers_and_8_hours_for_others(client, db, make_person, role, idle,
-                                                                        still_in):
+def test_idle_timeout_is_30_minutes_for_managers_and_8_hours_for_others(client, db, make_person, role, idle, still_in):
     # Given a signed-in person whose last request was `idle` ago
     person = make_person(**{f"is_{role}": True})
     login(client, person)
-    db.execute(update(LoginSession).where(LoginSession.person_id == person.id)
-               .values(last_seen_at=utcnow() - idle))
+    db.execute(update(LoginSession).where(LoginSession.person_id == person.id).values(last_seen_at=utcnow() - idle))
     db.commit()
     # Then the next request is still signed in, or not
     assert signed_in(client) is still_in
 
 
-@pytest.mark.parametrize(("age", "still_in"), [(timedelta(days=6, hours=23), True),
-                                               (timedelta(days=7, minutes=1), False)])
+@pytest.mark.parametrize(
+    ("age", "still_in"), [(timedelta(days=6, hours=23), True), (timedelta(days=7, minutes=1), False)]
+)
 def test_absolute_timeout_is_7_days_even_when_active(client, db, make_person, age, still_in):
     # Given a session opened `age` ago and used a minute ago
     person = make_person(is_leader=True)
     login(client, person)
     now = utcnow()
-    db.execute(update(LoginSession).where(LoginSession.person_id == person.id)
-               .values(created_at=now - age, last_seen_at=now - timedelta(minutes=1)))
+    db.execute(
+        update(LoginSession)
+        .where(LoginSession.person_id == person.id)
+        .values(created_at=now - age, last_seen_at=now - timedelta(minutes=1))
+    )
     db.commit()
     # Then it is still valid before 7 days and ended after
     assert signed_in(client) is still_in
@@ -165,8 +168,12 @@ def _csrf(html: str) -> str:
 def production_login(client: FlaskClient, email: str) -> object:
     """Sign in through the real form with its CSRF token, over HTTPS, as a browser would."""
     page = client.get("/auth/login", base_url=HTTPS)
-    return client.post("/auth/login", base_url=HTTPS, headers={"Referer": f"{HTTPS}/auth/login"},
-                       data={"email": email, "password": DEFAULT_PASSWORD, "csrf_token": _csrf(page.text)})
+    return client.post(
+        "/auth/login",
+        base_url=HTTPS,
+        headers={"Referer": f"{HTTPS}/auth/login"},
+        data={"email": email, "password": DEFAULT_PASSWORD, "csrf_token": _csrf(page.text)},
+    )
 
 
 def _cookie_flags(header: str) -> set[str]:
@@ -264,6 +271,7 @@ def test_sso_header_naming_someone_else_replaces_the_old_session(sso_app, db, ma
     page = client.get("/account/", headers={"X-Remote-User": bob_email})
     # Then the page is Bob's, and Ann's session has ended on the server
     assert "Bob New" in page.text and "Ann Old" not in page.text
-    ann_live = select(func.count(LoginSession.id)).where(LoginSession.revoked_at.is_(None),
-                                                        LoginSession.person.has(email=ann_email))
+    ann_live = select(func.count(LoginSession.id)).where(
+        LoginSession.revoked_at.is_(None), LoginSession.person.has(email=ann_email)
+    )
     assert db.execute(ann_live).scalar_one() == 0

@@ -9,13 +9,20 @@ from sqlalchemy import select
 
 from mentoring.extensions import db
 from mentoring.models import Meeting
-from mentoring.services import Conflict, meetings
+from mentoring.services import Conflict
+from mentoring.services.usecases import meetings
 
 
-def _propose_form(day: date, at: str = "10:00", minutes: int = 60, skill_ids: tuple[int, ...] = (),
-                  fmt: str = "remote") -> dict:
-    return {"propose-date": day.isoformat(), "propose-time": at, "propose-duration": str(minutes),
-            "propose-format": fmt, "propose-skills": [str(s) for s in skill_ids]}
+def _propose_form(
+    day: date, at: str = "10:00", minutes: int = 60, skill_ids: tuple[int, ...] = (), fmt: str = "remote"
+) -> dict:
+    return {
+        "propose-date": day.isoformat(),
+        "propose-time": at,
+        "propose-duration": str(minutes),
+        "propose-format": fmt,
+        "propose-skills": [str(s) for s in skill_ids],
+    }
 
 
 def _next(month: int, day: int) -> date:
@@ -44,15 +51,19 @@ def _meetings(match_id: int) -> list[Meeting]:
 
 def test_session_journey_propose_accept_log_feedback_and_fit_check(make_pair, login_as, client, skills):
     # Given a published pair
-    match = make_pair(leader={"name": "Lena Leader", "timezone": "Europe/Paris"},
-                      mentor={"name": "Milo Mentor", "timezone": "Europe/London"})
+    match = make_pair(
+        leader={"name": "Lena Leader", "timezone": "Europe/Paris"},
+        mentor={"name": "Milo Mentor", "timezone": "Europe/London"},
+    )
     leader, mentor = match.leader, match.mentor
     day = date.today() + timedelta(days=7)
 
     # When the mentor proposes a session on a goal of the leader
     login_as(mentor)
-    response = client.post(f"/sessions/pair/{match.id}/propose",
-                           data=_propose_form(day, "10:00", 45, (skills["linkedin/personal-branding"],)))
+    response = client.post(
+        f"/sessions/pair/{match.id}/propose",
+        data=_propose_form(day, "10:00", 45, (skills["linkedin/personal-branding"],)),
+    )
     assert response.status_code == 302
     [meeting] = _meetings(match.id)
     assert (meeting.status, meeting.proposed_by_id, meeting.duration_minutes) == ("proposed", mentor.id, 45)
@@ -77,16 +88,25 @@ def test_session_journey_propose_accept_log_feedback_and_fit_check(make_pair, lo
     assert _meetings(match.id)[0].status == "held"
 
     # And both leave feedback, and both answer the fit check
-    response = client.post(f"/sessions/meeting/{meeting.id}/feedback", data={
-        "rating": "5", "what_worked": "Headline rewrite", "try_next": "A video", "visibility": "manager",
-        "private_note": ""})
+    response = client.post(
+        f"/sessions/meeting/{meeting.id}/feedback",
+        data={
+            "rating": "5",
+            "what_worked": "Headline rewrite",
+            "try_next": "A video",
+            "visibility": "manager",
+            "private_note": "",
+        },
+    )
     assert response.status_code == 302
     assert "Is this a good fit?" in client.get(f"/sessions/pair/{match.id}").get_data(as_text=True)
     assert client.post(f"/sessions/pair/{match.id}/fit", data={"fit-good_fit": "yes"}).status_code == 302
     client.post("/auth/logout")
     login_as(mentor)
-    client.post(f"/sessions/meeting/{meeting.id}/feedback", data={
-        "rating": "4", "what_worked": "Came prepared", "try_next": "Analytics", "visibility": "pair"})
+    client.post(
+        f"/sessions/meeting/{meeting.id}/feedback",
+        data={"rating": "4", "what_worked": "Came prepared", "try_next": "Analytics", "visibility": "pair"},
+    )
     client.post(f"/sessions/pair/{match.id}/fit", data={"fit-good_fit": "yes"})
 
     # Then the pair page shows the goal covered and both feedbacks
@@ -100,24 +120,29 @@ def test_session_journey_propose_accept_log_feedback_and_fit_check(make_pair, lo
 def test_a_time_is_entered_in_the_proposers_zone_and_stored_in_utc(make_pair, login_as, client, skills):
     match = make_pair(mentor={"timezone": "America/New_York"})
     login_as(match.mentor)
-    client.post(f"/sessions/pair/{match.id}/propose",
-                data=_propose_form(_next(1, 15), "09:00", skill_ids=(skills["linkedin/personal-branding"],)))
+    client.post(
+        f"/sessions/pair/{match.id}/propose",
+        data=_propose_form(_next(1, 15), "09:00", skill_ids=(skills["linkedin/personal-branding"],)),
+    )
     [meeting] = _meetings(match.id)
     assert meeting.starts_at == datetime.combine(_next(1, 15), datetime.min.time(), UTC).replace(hour=14)
 
 
-@pytest.mark.parametrize(("change", "field", "message"), [
-    ({"propose-duration": "10"}, "duration", "15 to 240 minutes"),
-    ({"propose-duration": "241"}, "duration", "15 to 240 minutes"),
-    ({"propose-date": "2001-01-01"}, "date", "in the future"),
-    ({"propose-date": "0001-01-01", "propose-time": "00:10"}, "date", ""),
-    ({"propose-skills": ["999999"]}, "skills", ""),
-    ({"propose-skills": []}, "skills", "at least one"),
-    ({"propose-format": "carrier pigeon"}, "format", ""),
-    ({"propose-date": _uk_clocks_go_forward().isoformat(), "propose-time": "01:30"}, "time", "clocks change"),
-    ({"propose-date": (date.today() + timedelta(days=400)).isoformat()}, "date", "within the next year"),
-    ({"propose-time": "noon"}, "time", ""),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"propose-duration": "10"}, "duration", "15 to 240 minutes"),
+        ({"propose-duration": "241"}, "duration", "15 to 240 minutes"),
+        ({"propose-date": "2001-01-01"}, "date", "in the future"),
+        ({"propose-date": "0001-01-01", "propose-time": "00:10"}, "date", ""),
+        ({"propose-skills": ["999999"]}, "skills", ""),
+        ({"propose-skills": []}, "skills", "at least one"),
+        ({"propose-format": "carrier pigeon"}, "format", ""),
+        ({"propose-date": _uk_clocks_go_forward().isoformat(), "propose-time": "01:30"}, "time", "clocks change"),
+        ({"propose-date": (date.today() + timedelta(days=400)).isoformat()}, "date", "within the next year"),
+        ({"propose-time": "noon"}, "time", ""),
+    ],
+)
 def test_a_bad_proposal_is_refused_next_to_its_field(make_pair, login_as, client, skills, change, field, message):
     # Given a mentor in London with a pair whose goals do not include skill 999999
     match = make_pair()
@@ -255,19 +280,31 @@ PAIR_URLS = [
 
 @pytest.mark.parametrize("outsider", ["stranger", "manager", "other-pair-leader"])
 @pytest.mark.parametrize(("method", "url"), PAIR_URLS)
-def test_no_one_outside_the_pair_sees_or_acts_on_it(make_pair, add_meeting, make_person, make_manager, login_as,
-                                                    client, outsider, method, url, skills):
+def test_no_one_outside_the_pair_sees_or_acts_on_it(
+    make_pair, add_meeting, make_person, make_manager, login_as, client, outsider, method, url, skills
+):
     # Given a pair with a held and an accepted session, and someone outside it
     match = make_pair()
     held = add_meeting(match, datetime.now(UTC) - timedelta(days=1), status="held")
     add_meeting(match, datetime.now(UTC) + timedelta(days=3), status="accepted")
-    person = {"stranger": lambda: make_person(is_mentor=True), "manager": make_manager,
-              "other-pair-leader": lambda: make_pair().leader}[outsider]()
+    person = {
+        "stranger": lambda: make_person(is_mentor=True),
+        "manager": make_manager,
+        "other-pair-leader": lambda: make_pair().leader,
+    }[outsider]()
     login_as(person)
     before = [(m.status, m.answered_at, m.cancelled_by_id) for m in _meetings(match.id)]
-    data = {"propose-date": "2099-01-01", "propose-time": "10:00", "propose-duration": "60",
-            "propose-format": "remote", "propose-skills": [str(skills["linkedin/personal-branding"])],
-            "fit-good_fit": "no", f"log-{held.id}-outcome": "missed", "rating": "1", "visibility": "pair"}
+    data = {
+        "propose-date": "2099-01-01",
+        "propose-time": "10:00",
+        "propose-duration": "60",
+        "propose-format": "remote",
+        "propose-skills": [str(skills["linkedin/personal-branding"])],
+        "fit-good_fit": "no",
+        f"log-{held.id}-outcome": "missed",
+        "rating": "1",
+        "visibility": "pair",
+    }
     # When they use the pair's URL
     target = url.format(match=match.id, meeting=held.id)
     response = client.get(target) if method == "get" else client.post(target, data=data)

@@ -12,8 +12,9 @@ def test_an_accepted_session_downloads_as_an_ics_invite(make_pair, add_meeting, 
     # Given an accepted 45-minute remote session on two goals
     match = make_pair(leader={"name": "Lara Lead"}, mentor={"name": "Mo Mentor"})
     start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
-    meeting = add_meeting(match, start, status="accepted", minutes=45,
-                          skill_keys=("linkedin/personal-branding", "tiktok/short-video"))
+    meeting = add_meeting(
+        match, start, status="accepted", minutes=45, skill_keys=("linkedin/personal-branding", "tiktok/short-video")
+    )
     login_as(match.mentor)
     # When the mentor downloads the invite twice
     first = client.get(f"/sessions/meeting/{meeting.id}/invite.ics")
@@ -44,8 +45,12 @@ def test_only_an_accepted_session_has_an_invite(make_pair, add_meeting, login_as
 
 def test_the_invite_carries_no_feedback(make_pair, add_meeting, login_as, client):
     match = make_pair()
-    add_meeting(match, datetime.now(UTC) - timedelta(days=3), ratings={"leader": 5},
-                texts={"leader": {"what_worked": "SECRET-WORKED", "private_note": "SECRET-NOTE"}})
+    add_meeting(
+        match,
+        datetime.now(UTC) - timedelta(days=3),
+        ratings={"leader": 5},
+        texts={"leader": {"what_worked": "SECRET-WORKED", "private_note": "SECRET-NOTE"}},
+    )
     planned = add_meeting(match, datetime.now(UTC) + timedelta(days=3), status="accepted")
     login_as(match.leader)
     body = client.get(f"/sessions/meeting/{planned.id}/invite.ics").get_data(as_text=True)

@@ -38,12 +38,34 @@ PAYLOADS = {
 }
 ROLES = ("anonymous", "outsider", "mentor", "leader", "other_mentor", "other_leader", "manager")
 # Fields whose value must show on at least one HTML page (each is shown to its author at least).
-HTML_FIELDS = ("register.name", "mentor.name", "mentor.department", "mentor.location", "mentor.manager",
-               "mentor.external_id", "mentor.bio", "leader.name", "leader.department", "leader.location",
-               "leader.manager", "leader.external_id", "leader.achieve", "leader.about_me",
-               "mentor.what_worked", "mentor.try_next", "mentor.private_note", "leader.what_worked",
-               "leader.try_next", "leader.private_note", "cohort.new", "cohort.renamed", "skill.platform",
-               "skill.competency", "skill.name", "skill.renamed")
+HTML_FIELDS = (
+    "register.name",
+    "mentor.name",
+    "mentor.department",
+    "mentor.location",
+    "mentor.manager",
+    "mentor.external_id",
+    "mentor.bio",
+    "leader.name",
+    "leader.department",
+    "leader.location",
+    "leader.manager",
+    "leader.external_id",
+    "leader.achieve",
+    "leader.about_me",
+    "mentor.what_worked",
+    "mentor.try_next",
+    "mentor.private_note",
+    "leader.what_worked",
+    "leader.try_next",
+    "leader.private_note",
+    "cohort.new",
+    "cohort.renamed",
+    "skill.platform",
+    "skill.competency",
+    "skill.name",
+    "skill.renamed",
+)
 
 
 # What `field:{{7*7}}` would become if a template evaluated it; a clock time such as 12:49 is not that.
@@ -73,8 +95,9 @@ class _Inspector(HTMLParser):
         for name, content in attrs:
             if name.startswith("on"):
                 self.problems.append(f"an event handler {name}= on <{tag}>")
-            if name in ("href", "src", "action", "formaction", "xlink:href") and \
-                    (content or "").strip().lower().startswith("javascript:"):
+            if name in ("href", "src", "action", "formaction", "xlink:href") and (
+                content or ""
+            ).strip().lower().startswith("javascript:"):
                 self.problems.append(f"a javascript: link on <{tag}>")
 
     def handle_data(self, data: str) -> None:
@@ -105,9 +128,15 @@ def propose(client, match_id: int, time: str) -> object:
     """Propose a session of the pair in ten days at `time`, on the leader's first goal, through the pair page."""
     page = client.get(f"/sessions/pair/{match_id}").get_data(as_text=True)
     goal = re.search(r'name="propose-skills" type="checkbox" value="(\d+)"', page).group(1)
-    return client.post(f"/sessions/pair/{match_id}/propose",
-                       data={**page_form(page, "propose-date"), "propose-date": IN_TEN_DAYS, "propose-time": time,
-                             "propose-skills": goal})
+    return client.post(
+        f"/sessions/pair/{match_id}/propose",
+        data={
+            **page_form(page, "propose-date"),
+            "propose-date": IN_TEN_DAYS,
+            "propose-time": time,
+            "propose-skills": goal,
+        },
+    )
 
 
 def submit(client, page: str, marker: str, changes: dict, action: str | None = None) -> None:
@@ -120,33 +149,64 @@ def submit(client, page: str, marker: str, changes: dict, action: str | None = N
 def type_everything(app, world, payload: str) -> dict[str, int]:
     """Every free-text field of every form gets its value; the open cohort is matched and published, and its
     pair plans a session, so names, goals and texts reach every page, export and email. Returns new ids."""
+
     def about(role: str) -> dict[str, str]:
-        return {name: value(f"{role}.{name}", payload)
-                for name in ("name", "department", "location", "manager", "external_id")}
+        return {
+            name: value(f"{role}.{name}", payload)
+            for name in ("name", "department", "location", "manager", "external_id")
+        }
 
     anonymous = sign_in(app, None)
-    response = anonymous.post("/auth/register", data={"name": value("register.name", payload),
-                                                      "email": "new.person@example.com",
-                                                      "password": "a brand new pass phrase", "as_mentor": "y"})
+    response = anonymous.post(
+        "/auth/register",
+        data={
+            "name": value("register.name", payload),
+            "email": "new.person@example.com",
+            "password": "a brand new pass phrase",
+            "as_mentor": "y",
+        },
+    )
     assert response.status_code == 302
 
     mentor, leader, manager = (sign_in(app, world.person(role)) for role in ("mentor", "leader", "manager"))
     submit(mentor, "/mentor/profile", "bio", {**about("mentor"), "bio": value("mentor.bio", payload)})
-    submit(leader, f"/leader/request?cohort={world.open_cohort}", "achieve",
-           {**about("leader"), "achieve": value("leader.achieve", payload),
-            "about_me": value("leader.about_me", payload)})
+    submit(
+        leader,
+        f"/leader/request?cohort={world.open_cohort}",
+        "achieve",
+        {**about("leader"), "achieve": value("leader.achieve", payload), "about_me": value("leader.about_me", payload)},
+    )
     for role, client in (("mentor", mentor), ("leader", leader)):
-        submit(client, f"/sessions/meeting/{world.meetings['held']}/feedback", "what_worked",
-               {"rating": "4", "visibility": "manager" if role == "mentor" else "pair",
-                **{name: value(f"{role}.{name}", payload) for name in ("what_worked", "try_next", "private_note")}})
+        submit(
+            client,
+            f"/sessions/meeting/{world.meetings['held']}/feedback",
+            "what_worked",
+            {
+                "rating": "4",
+                "visibility": "manager" if role == "mentor" else "pair",
+                **{name: value(f"{role}.{name}", payload) for name in ("what_worked", "try_next", "private_note")},
+            },
+        )
     mentor.post(f"/sessions/pair/{world.match}/fit", data={"fit-good_fit": "no"})
 
     submit(manager, "/programme/cohorts/new", "stall_days", {"name": value("cohort.new", payload)})
-    submit(manager, f"/programme/cohorts/{world.open_cohort}/edit", "stall_days",
-           {"name": value("cohort.renamed", payload)})
-    submit(manager, "/programme/skills", "platform",
-           {"platform": value("skill.platform", payload), "competency": value("skill.competency", payload),
-            "name": value("skill.name", payload)}, action="/programme/skills/new")
+    submit(
+        manager,
+        f"/programme/cohorts/{world.open_cohort}/edit",
+        "stall_days",
+        {"name": value("cohort.renamed", payload)},
+    )
+    submit(
+        manager,
+        "/programme/skills",
+        "platform",
+        {
+            "platform": value("skill.platform", payload),
+            "competency": value("skill.competency", payload),
+            "name": value("skill.name", payload),
+        },
+        action="/programme/skills/new",
+    )
     submit(manager, f"/programme/skills/{world.skill}", "name", {"name": value("skill.renamed", payload)})
     # The open cohort's pair met in the published cohort: allow that, and drop the forbid, so they are matched.
     forbid = f"/programme/cohorts/{world.open_cohort}/pair-rules/{world.open_rule}/delete"
@@ -176,20 +236,28 @@ def pages_to_read(app, world, new: dict[str, int], payload: str) -> list[tuple[s
     for rule, method in routes(app):
         if method != "GET":
             continue
-        for values in (route_values(world, rule.endpoint),
-                       {**route_values(world, rule.endpoint), "cohort_id": world.open_cohort,
-                        "match_id": new["match"], "meeting_id": new["meeting"]}):
+        for values in (
+            route_values(world, rule.endpoint),
+            {
+                **route_values(world, rule.endpoint),
+                "cohort_id": world.open_cohort,
+                "match_id": new["match"],
+                "meeting_id": new["meeting"],
+            },
+        ):
             path = fill(rule, values)
             if (rule.endpoint, path) not in found:
                 found.append((rule.endpoint, path))
     echoed = quote(payload)
-    found += [("programme.people", f"/programme/people?q={echoed}"),
-              ("programme.people", "/programme/people?q=" + quote(value("mentor.name", payload))),
-              ("programme.participants", f"/programme/cohorts/{world.open_cohort}/participants?department={echoed}"),
-              ("programme.audit_log", f"/programme/audit?action={echoed}"),
-              ("health.dashboard", f"/programme/health/{world.cohort}?sort={echoed}&dir={echoed}"),
-              ("auth.login", f"/auth/login?next={echoed}"),
-              ("leaders.request_mentor", f"/leader/request?cohort={world.other_open_cohort}")]
+    found += [
+        ("programme.people", f"/programme/people?q={echoed}"),
+        ("programme.people", "/programme/people?q=" + quote(value("mentor.name", payload))),
+        ("programme.participants", f"/programme/cohorts/{world.open_cohort}/participants?department={echoed}"),
+        ("programme.audit_log", f"/programme/audit?action={echoed}"),
+        ("health.dashboard", f"/programme/health/{world.cohort}?sort={echoed}&dir={echoed}"),
+        ("auth.login", f"/auth/login?next={echoed}"),
+        ("leaders.request_mentor", f"/leader/request?cohort={world.other_open_cohort}"),
+    ]
     return found
 
 
@@ -269,8 +337,10 @@ def test_emails_carry_payloads_as_plain_text(app, world):
     payload = PAYLOADS["attribute"] + PAYLOADS["template"]
     type_everything(app, world, payload)
     # When the emails are read from the outbox
-    messages = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))]
+    messages = [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    ]
     # Then every one is plain text, and the names are in them as typed, never evaluated
     assert messages
     bodies = []
@@ -285,20 +355,23 @@ def test_emails_carry_payloads_as_plain_text(app, world):
 def test_a_name_with_a_line_break_cannot_add_an_email_header_and_the_email_still_goes(app, world):
     # Given a leader whose name holds a line break and a header
     leader = sign_in(app, world.leader)
-    submit(leader, f"/leader/request?cohort={world.open_cohort}", "achieve",
-           {"name": "Lena\r\nBcc: everyone@example.com"})
+    submit(
+        leader, f"/leader/request?cohort={world.open_cohort}", "achieve", {"name": "Lena\r\nBcc: everyone@example.com"}
+    )
     # When they propose a session to their mentor (an email whose subject holds the name)
     response = propose(leader, world.match, "09:00")
     assert response.status_code == 302
     # Then the mentor's email is sent, with one Subject line and no added header
-    messages = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                for path in Path(app.config["MAIL_OUTBOX"]).glob("*.eml")]
+    messages = [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in Path(app.config["MAIL_OUTBOX"]).glob("*.eml")
+    ]
     proposals = [m for m in messages if "proposed a mentoring session" in str(m["Subject"])]
     assert len(proposals) == 1
     assert proposals[0]["Bcc"] is None and proposals[0]["To"] == world.mentor.email
 
 
-@pytest.mark.parametrize("formula", ["=HYPERLINK(\"http://x.invalid\",\"x\")", "+1+1", "-1+1", "@SUM(A1)"])
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x.invalid","x")', "+1+1", "-1+1", "@SUM(A1)"])
 def test_a_name_that_looks_like_a_formula_is_not_a_formula_in_the_csv_export(app, world, formula):
     # Given a mentor whose name a spreadsheet would run as a formula
     submit(sign_in(app, world.mentor), "/mentor/profile", "bio", {"name": formula})

@@ -22,12 +22,20 @@ from werkzeug.routing import Rule
 
 from mentoring.extensions import db
 from mentoring.models import Feedback, FitCheck, LeaderRequest, Match, Meeting, MentorEnrolment, Person
-from mentoring.services import catalogue, matching_runs, pair_rules, publishing
+from mentoring.services.usecases import catalogue, matching_runs, pair_rules, publishing
 from tests.conftest import login
 
 BRANDING, VIDEO = "linkedin/personal-branding", "tiktok/short-video"
-MEETING_STATES = ("proposed_by_leader", "proposed_by_mentor", "accepted", "due", "held", "declined", "cancelled",
-                  "missed")
+MEETING_STATES = (
+    "proposed_by_leader",
+    "proposed_by_mentor",
+    "accepted",
+    "due",
+    "held",
+    "declined",
+    "cancelled",
+    "missed",
+)
 # Tables whose rows change on every request by design: sign-in bookkeeping and the audit log.
 BOOKKEEPING = {"login_session", "login_attempt", "audit_event"}
 
@@ -62,8 +70,9 @@ class World:
 def _request(cohort_id: int, person: Person, skill_id: int) -> None:
     from mentoring.models import Goal
 
-    request = LeaderRequest(cohort_id=cohort_id, person_id=person.id, achieve="Post weekly.", about_me="I sail.",
-                            formats=["remote"])
+    request = LeaderRequest(
+        cohort_id=cohort_id, person_id=person.id, achieve="Post weekly.", about_me="I sail.", formats=["remote"]
+    )
     request.goals = [Goal(skill_id=skill_id, priority=3, target_level=3)]
     db.session.add(request)
 
@@ -84,25 +93,49 @@ def _meetings(match: Match, skill_id: int, now: datetime) -> dict[str, int]:
     ids = {}
     for state, (starts_at, status, proposer) in rows.items():
         answered = status not in ("proposed",)
-        meeting = Meeting(match_id=match.id, proposed_by_id=proposer, starts_at=starts_at, duration_minutes=60,
-                          format="remote", skills=[skill_id], status=status, proposed_at=starts_at - timedelta(days=5),
-                          answered_at=starts_at - timedelta(days=4) if answered else None,
-                          answered_by_id=match.other(proposer).id if answered else None,
-                          cancelled_by_id=proposer if status == "cancelled" else None,
-                          logged_at=starts_at + timedelta(hours=2) if status in ("held", "missed") else None)
+        meeting = Meeting(
+            match_id=match.id,
+            proposed_by_id=proposer,
+            starts_at=starts_at,
+            duration_minutes=60,
+            format="remote",
+            skills=[skill_id],
+            status=status,
+            proposed_at=starts_at - timedelta(days=5),
+            answered_at=starts_at - timedelta(days=4) if answered else None,
+            answered_by_id=match.other(proposer).id if answered else None,
+            cancelled_by_id=proposer if status == "cancelled" else None,
+            logged_at=starts_at + timedelta(hours=2) if status in ("held", "missed") else None,
+        )
         db.session.add(meeting)
         db.session.flush()
         ids[state] = meeting.id
     held = ids["held"]
     for author, visibility in ((match.leader_id, "manager"), (match.mentor_id, "pair")):
-        db.session.add(Feedback(meeting_id=held, author_id=author, rating=4, what_worked="Clear examples.",
-                                try_next="Short videos.", visibility=visibility, private_note="Note to self."))
+        db.session.add(
+            Feedback(
+                meeting_id=held,
+                author_id=author,
+                rating=4,
+                what_worked="Clear examples.",
+                try_next="Short videos.",
+                visibility=visibility,
+                private_note="Note to self.",
+            )
+        )
         db.session.add(FitCheck(match_id=match.id, person_id=author, good_fit=True))
     return ids
 
 
-def build_world(make_cohort: Callable, make_manager: Callable, make_mentor: Callable, make_leader: Callable,
-                make_person: Callable, skills: dict[str, int], now: datetime | None = None) -> World:
+def build_world(
+    make_cohort: Callable,
+    make_manager: Callable,
+    make_mentor: Callable,
+    make_leader: Callable,
+    make_person: Callable,
+    skills: dict[str, int],
+    now: datetime | None = None,
+) -> World:
     """Build the scenario through the real matching and publishing services, plus sessions as rows.
 
     Built twice with the same `now` on an emptied database, it gives the same rows with the same ids.
@@ -110,11 +143,13 @@ def build_world(make_cohort: Callable, make_manager: Callable, make_mentor: Call
     manager = make_manager(name="Mia Manager", email="mia.manager@example.com")
     cohort = make_cohort(name="World cohort")
     mentor = make_mentor(cohort=cohort, skill_levels={BRANDING: 5}, name="Max Mentor", email="max.mentor@example.com")
-    other_mentor = make_mentor(cohort=cohort, skill_levels={VIDEO: 5}, name="Olga Othermentor",
-                               email="olga.othermentor@example.com")
+    other_mentor = make_mentor(
+        cohort=cohort, skill_levels={VIDEO: 5}, name="Olga Othermentor", email="olga.othermentor@example.com"
+    )
     leader = make_leader(cohort, goals=[(BRANDING, 3, 4)], name="Lena Leader", email="lena.leader@example.com")
-    other_leader = make_leader(cohort, goals=[(VIDEO, 3, 4)], name="Otto Otherleader",
-                               email="otto.otherleader@example.com")
+    other_leader = make_leader(
+        cohort, goals=[(VIDEO, 3, 4)], name="Otto Otherleader", email="otto.otherleader@example.com"
+    )
     outsider = make_person(name="Nora Noroles", email="nora.noroles@example.com")
 
     run = matching_runs.run_matching(cohort.id, manager)
@@ -136,11 +171,25 @@ def build_world(make_cohort: Callable, make_manager: Callable, make_mentor: Call
     meetings = _meetings(match, skills[BRANDING], now)
     other_meetings = _meetings(other_match, skills[VIDEO], now)
     db.session.commit()
-    return World(manager=manager, mentor=mentor, leader=leader, other_mentor=other_mentor, other_leader=other_leader,
-                 outsider=outsider, cohort=cohort.id, open_cohort=open_cohort.id,
-                 other_open_cohort=other_open_cohort.id,
-                 run=run.id, match=match.id, other_match=other_match.id, pin_rule=pin.id, open_rule=open_rule.id,
-                 skill=skill.id, meetings=meetings, other_meetings=other_meetings)
+    return World(
+        manager=manager,
+        mentor=mentor,
+        leader=leader,
+        other_mentor=other_mentor,
+        other_leader=other_leader,
+        outsider=outsider,
+        cohort=cohort.id,
+        open_cohort=open_cohort.id,
+        other_open_cohort=other_open_cohort.id,
+        run=run.id,
+        match=match.id,
+        other_match=other_match.id,
+        pin_rule=pin.id,
+        open_rule=open_rule.id,
+        skill=skill.id,
+        meetings=meetings,
+        other_meetings=other_meetings,
+    )
 
 
 @pytest.fixture
@@ -181,9 +230,14 @@ def changes(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tupl
 
 
 ID_PARAMETER = re.compile(r"<id:(\w+)>")
-MEETING_FOR = {"sessions.accept": "proposed_by_mentor", "sessions.decline": "proposed_by_mentor",
-               "sessions.cancel": "accepted", "sessions.log": "due", "sessions.feedback": "held",
-               "sessions.invite": "accepted"}
+MEETING_FOR = {
+    "sessions.accept": "proposed_by_mentor",
+    "sessions.decline": "proposed_by_mentor",
+    "sessions.cancel": "accepted",
+    "sessions.log": "due",
+    "sessions.feedback": "held",
+    "sessions.invite": "accepted",
+}
 
 
 def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str, int]:
@@ -201,8 +255,11 @@ def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str,
         "cohort_id": own_open if endpoint == "leaders.withdraw_request" else world.cohort,
         "match_id": world.other_match if mirror else world.match,
         "meeting_id": meetings[MEETING_FOR.get(endpoint, "accepted")],
-        "leader_id": leader.id, "mentor_id": mentor.id, "rule_id": world.pin_rule,
-        "skill_id": world.skill, "person_id": world.outsider.id,
+        "leader_id": leader.id,
+        "mentor_id": mentor.id,
+        "rule_id": world.pin_rule,
+        "skill_id": world.skill,
+        "person_id": world.outsider.id,
     }
 
 
@@ -213,8 +270,12 @@ def fill(rule: Rule, values: dict[str, object]) -> str:
 
 def routes(app: Flask) -> list[tuple[Rule, str]]:
     """(rule, method) of every route but static files; sign-out last, so it cannot end a sweep early."""
-    found = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
-             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    found = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
     return sorted(found, key=lambda item: (item[0].endpoint == "auth.logout", item[0].rule, item[1]))
 
 

@@ -100,8 +100,11 @@ def _session_item(meeting: Meeting, match: Match, status: str, keys: dict[int, s
             side = "leader" if feedback.author_id == match.leader_id else "mentor"
             ratings[side] = feedback.rating
     # The response time is the leader's: only an answer given by the leader is recorded.
-    leader_answered = (meeting.answered_by_id == match.leader_id and meeting.answered_at is not None
-                       and meeting.answered_at >= meeting.proposed_at)
+    leader_answered = (
+        meeting.answered_by_id == match.leader_id
+        and meeting.answered_at is not None
+        and meeting.answered_at >= meeting.proposed_at
+    )
     return {
         "leader": leader_node(match.leader_id),
         "mentor": mentor_node(match.mentor_id),
@@ -126,8 +129,10 @@ def build_sessions(cohort_ids: Iterable[int] | None = None) -> SessionsDocument:
     owners: dict[tuple[str, str], list[int]] = {}
     by_match: dict[int, Match] = {m.id: m for m in matches}
     for match in matches:
-        for node, person, role in ((leader_node(match.leader_id), match.leader, "leader"),
-                                   (mentor_node(match.mentor_id), match.mentor, "mentor")):
+        for node, person, role in (
+            (leader_node(match.leader_id), match.leader, "leader"),
+            (mentor_node(match.mentor_id), match.mentor, "mentor"),
+        ):
             people.setdefault(node, {"id": node, "role": role, "department": _department(person)})
             labels[node] = person.name
         key = (leader_node(match.leader_id), mentor_node(match.mentor_id))
@@ -141,16 +146,22 @@ def build_sessions(cohort_ids: Iterable[int] | None = None) -> SessionsDocument:
         owners.setdefault(key, []).append(match.id)
     sessions = []
     if by_match:
-        query = (select(Meeting).where(Meeting.match_id.in_(list(by_match)), Meeting.status.in_(LOGGED))
-                 .order_by(Meeting.starts_at, Meeting.id).options(selectinload(Meeting.feedback)))
+        query = (
+            select(Meeting)
+            .where(Meeting.match_id.in_(list(by_match)), Meeting.status.in_(LOGGED))
+            .order_by(Meeting.starts_at, Meeting.id)
+            .options(selectinload(Meeting.feedback))
+        )
         for meeting in db.session.execute(query).scalars():
             match = by_match[meeting.match_id]
             status = _session_status(meeting, match)
             if status is not None:
                 sessions.append(_session_item(meeting, match, status, keys))
-    data = {"people": [people[n] for n in sorted(people, key=_node_order)],
-            "pairs": [pairs[k] for k in sorted(pairs, key=lambda k: (_node_order(k[0]), _node_order(k[1])))],
-            "sessions": sessions}
+    data = {
+        "people": [people[n] for n in sorted(people, key=_node_order)],
+        "pairs": [pairs[k] for k in sorted(pairs, key=lambda k: (_node_order(k[0]), _node_order(k[1])))],
+        "sessions": sessions,
+    }
     return SessionsDocument(data=data, labels=labels, matches=owners, match_rows=by_match)
 
 

@@ -48,8 +48,10 @@ class Translation:
 
 def criteria() -> list[CriterionInfo]:
     """The named parts of a pair's score, in the library's order."""
-    return [CriterionInfo(c.name, c.name.replace("_", " ").capitalize(), c.description,
-                          matching.DEFAULT_WEIGHTS[c.name]) for c in matching.CRITERIA]
+    return [
+        CriterionInfo(c.name, c.name.replace("_", " ").capitalize(), c.description, matching.DEFAULT_WEIGHTS[c.name])
+        for c in matching.CRITERIA
+    ]
 
 
 def default_rules() -> dict[str, Any]:
@@ -101,10 +103,16 @@ def _leader(request: LeaderRequest, manager: str | None, wanted: int | None = No
     person = request.person
     goals = tuple(matching.Goal(goal.skill.key, goal.priority, goal.target_level) for goal in request.goals)
     return matching.Leader(
-        id=str(person.id), department=person.department, grade=person.grade, manager=manager, goals=goals,
-        languages=tuple(person.languages or ()), timezone=person.timezone,
+        id=str(person.id),
+        department=person.department,
+        grade=person.grade,
+        manager=manager,
+        goals=goals,
+        languages=tuple(person.languages or ()),
+        timezone=person.timezone,
         # How the person can meet now (their details), not the copy kept with the request when they asked.
-        formats=tuple(person.formats or request.formats or ()), location=person.location,
+        formats=tuple(person.formats or request.formats or ()),
+        location=person.location,
         mentors_wanted=wanted or max(1, request.mentors_wanted or 1),
     )
 
@@ -112,23 +120,37 @@ def _leader(request: LeaderRequest, manager: str | None, wanted: int | None = No
 def _mentor(profile: MentorProfile, manager: str | None, capacity: int) -> Any:
     person = profile.person
     return matching.Mentor(
-        id=str(person.id), department=person.department, grade=person.grade, manager=manager,
+        id=str(person.id),
+        department=person.department,
+        grade=person.grade,
+        manager=manager,
         skills=tuple((skill.skill.key, skill.proficiency) for skill in profile.skills),
-        languages=tuple(person.languages or ()), timezone=person.timezone, formats=tuple(person.formats or ()),
-        location=person.location, capacity=capacity,
+        languages=tuple(person.languages or ()),
+        timezone=person.timezone,
+        formats=tuple(person.formats or ()),
+        location=person.location,
+        capacity=capacity,
     )
 
 
 def _requests(cohort_id: int) -> list[LeaderRequest]:
-    query = (select(LeaderRequest).join(Person, Person.id == LeaderRequest.person_id)
-             .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True)).order_by(Person.id))
+    query = (
+        select(LeaderRequest)
+        .join(Person, Person.id == LeaderRequest.person_id)
+        .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True))
+        .order_by(Person.id)
+    )
     return list(db.session.execute(query).scalars())
 
 
 def _profiles(cohort_id: int) -> list[MentorProfile]:
-    query = (select(MentorProfile).join(Person, Person.id == MentorProfile.person_id)
-             .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-             .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True)).order_by(Person.id))
+    query = (
+        select(MentorProfile)
+        .join(Person, Person.id == MentorProfile.person_id)
+        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+        .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True))
+        .order_by(Person.id)
+    )
     return list(db.session.execute(query).scalars())
 
 
@@ -161,17 +183,23 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         pair = (str(rule.leader_id), str(rule.mentor_id))
         if pair[0] not in leader_ids or pair[1] not in mentor_ids:
             if repair_match_ids is None:
-                notes.append(f"The {rule.kind} of '{pair[0]}' and '{pair[1]}' was left out: "
-                             "one of them is not in this run.")
+                notes.append(
+                    f"The {rule.kind} of '{pair[0]}' and '{pair[1]}' was left out: one of them is not in this run."
+                )
         elif repair_match_ids is None or (pair[0] in flagged_leaders and pair not in pinned and pair not in forbidden):
             (forbidden if rule.kind == "forbid" else pinned).add(pair)
     # Someone both leading and mentoring in one cohort must never be paired with themself.
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
-    org = sorted((str(pid), boss) for pid, boss in refs.items()
-                 if boss is not None and str(pid) not in leader_ids | mentor_ids)
+    org = sorted(
+        (str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in leader_ids | mentor_ids
+    )
     problem = matching.Problem(
-        leaders=tuple(leaders), mentors=tuple(mentors), org=tuple(org), forbidden=tuple(sorted(forbidden)),
-        pinned=tuple(sorted(pinned - forbidden)), history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
+        leaders=tuple(leaders),
+        mentors=tuple(mentors),
+        org=tuple(org),
+        forbidden=tuple(sorted(forbidden)),
+        pinned=tuple(sorted(pinned - forbidden)),
+        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
         rules=matching.Rules.from_dict(cohort_rules(cohort)),
     )
     return Translation(problem, notes)
@@ -188,8 +216,9 @@ class RepairScope:
     wanted: dict[int, int] = field(default_factory=dict)
 
 
-def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[LeaderRequest],
-                  capacities: dict[str, int]) -> RepairScope:
+def _repair_scope(
+    cohort_id: int, match_ids: set[int], requests: list[LeaderRequest], capacities: dict[str, int]
+) -> RepairScope:
     """A re-pair: every other active pair pinned as it is, the flagged ones forbidden, slots unchanged."""
     matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort_id)).scalars())
     active = [m for m in matches if m.status == "active"]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from matching import CRITERIA
 from mentoring.extensions import db
 from mentoring.models import Cohort, LeaderRequest, Match, MentorEnrolment, MentorProfile, Person
-from mentoring.services.profiles import MATCHED_STATUSES, active_match_count, mentor_profile
+from mentoring.services.usecases.profiles import MATCHED_STATUSES, active_match_count, mentor_profile
 
 # What each criterion means for the two people of a pair; the matching library describes them for managers.
 TITLES = {
@@ -95,8 +95,11 @@ def explain(reasons: list[dict[str, Any]]) -> list[Reason]:
 
 
 def _request_of(match: Match) -> LeaderRequest | None:
-    return db.session.execute(select(LeaderRequest).where(
-        LeaderRequest.cohort_id == match.cohort_id, LeaderRequest.person_id == match.leader_id)).scalar_one_or_none()
+    return db.session.execute(
+        select(LeaderRequest).where(
+            LeaderRequest.cohort_id == match.cohort_id, LeaderRequest.person_id == match.leader_id
+        )
+    ).scalar_one_or_none()
 
 
 def _published_pair(match: Match) -> PublishedPair:
@@ -104,34 +107,52 @@ def _published_pair(match: Match) -> PublishedPair:
     profile = mentor_profile(match.mentor)
     levels = {item.skill_id: item.proficiency for item in profile.skills} if profile is not None else {}
     goals = [
-        GoalFit(goal.skill.name, goal.skill.platform, goal.priority_label, goal.target_level,
-                levels.get(goal.skill_id), goal.skill.retired)
+        GoalFit(
+            goal.skill.name,
+            goal.skill.platform,
+            goal.priority_label,
+            goal.target_level,
+            levels.get(goal.skill_id),
+            goal.skill.retired,
+        )
         for goal in (request.goals if request is not None else [])
     ]
-    return PublishedPair(match, match.cohort, match.leader, match.mentor, request, profile, goals,
-                         explain(match.reasons))
+    return PublishedPair(
+        match, match.cohort, match.leader, match.mentor, request, profile, goals, explain(match.reasons)
+    )
 
 
 def _active_matches(column: Any, person: Person) -> list[Match]:
-    query = (select(Match).join(Cohort, Cohort.id == Match.cohort_id)
-             .where(column == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES))
-             .order_by(Cohort.published_at.desc(), Cohort.id.desc(), Match.id))
+    query = (
+        select(Match)
+        .join(Cohort, Cohort.id == Match.cohort_id)
+        .where(column == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES))
+        .order_by(Cohort.published_at.desc(), Cohort.id.desc(), Match.id)
+    )
     return list(db.session.execute(query).scalars())
 
 
 def _waiting_message(cohort: Cohort, role: str) -> str:
     if cohort.status == "open":
         if role == "leader":
-            return ("Your request is in. Sign-up is still open; when it closes the programme team runs the matching, "
-                    "and your mentor appears here once the pairs are published.")
-        return ("You have joined this cohort. Sign-up is still open; when it closes the programme team runs the "
-                "matching, and your leaders appear here once the pairs are published.")
+            return (
+                "Your request is in. Sign-up is still open; when it closes the programme team runs the matching, "
+                "and your mentor appears here once the pairs are published."
+            )
+        return (
+            "You have joined this cohort. Sign-up is still open; when it closes the programme team runs the "
+            "matching, and your leaders appear here once the pairs are published."
+        )
     if cohort.status == "matched":
-        return ("Sign-up has closed and the programme team is reviewing the proposed pairs. "
-                "Pairs appear here once published.")
+        return (
+            "Sign-up has closed and the programme team is reviewing the proposed pairs. "
+            "Pairs appear here once published."
+        )
     if role == "leader":
-        return ("The pairs of this cohort are published, but we could not find a mentor who fits you this time. "
-                "The programme team can tell you more, and you can ask again in the next cohort.")
+        return (
+            "The pairs of this cohort are published, but we could not find a mentor who fits you this time. "
+            "The programme team can tell you more, and you can ask again in the next cohort."
+        )
     return "The pairs of this cohort are published, and no leader was paired with you this time. Thank you for joining."
 
 
@@ -139,11 +160,17 @@ def _waiting(person: Person, role: str, shown: list[PublishedPair]) -> list[Wait
     """Cohorts the person takes part in (a request as a leader, an enrolment as a mentor) without a pair shown."""
     taking_part = LeaderRequest if role == "leader" else MentorEnrolment
     paired = {view.cohort.id for view in shown}
-    query = (select(Cohort).join(taking_part, taking_part.cohort_id == Cohort.id)
-             .where(taking_part.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
-    return [Waiting(cohort, _waiting_message(cohort, role))
-            for cohort in db.session.execute(query).scalars()
-            if cohort.id not in paired and cohort.status != "closed"]
+    query = (
+        select(Cohort)
+        .join(taking_part, taking_part.cohort_id == Cohort.id)
+        .where(taking_part.person_id == person.id)
+        .order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    )
+    return [
+        Waiting(cohort, _waiting_message(cohort, role))
+        for cohort in db.session.execute(query).scalars()
+        if cohort.id not in paired and cohort.status != "closed"
+    ]
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,16 @@ import random
 from dataclasses import dataclass, field
 
 DEPARTMENTS = (
-    "Finance", "Marketing", "Sales", "Engineering", "Operations",
-    "People", "Legal", "Customer Service", "Product", "Communications",
+    "Finance",
+    "Marketing",
+    "Sales",
+    "Engineering",
+    "Operations",
+    "People",
+    "Legal",
+    "Customer Service",
+    "Product",
+    "Communications",
 )
 SITES = (
     ("London", "Europe/London", ["en"]),
@@ -24,32 +32,152 @@ SITES = (
     ("Singapore", "Asia/Singapore", ["en"]),
 )
 FIRST_NAMES = (
-    "Aisha", "Ben", "Chloé", "Dmitri", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kavya", "Liam",
-    "Maja", "Nikhil", "Olivia", "Pablo", "Qi", "Rosa", "Samir", "Tara", "Uche", "Valentina", "Wiktor",
-    "Xin", "Yara", "Zoe", "Amelia", "Bruno", "Camille", "Deniz", "Emeka", "Farah", "Gabriel", "Hannah",
-    "Ivan", "Julia", "Kenji", "Lucía", "Mateo", "Noor", "Oskar", "Priya", "Rafael", "Sofia", "Theo",
-    "Ana", "Marcus", "Leila", "Tom", "Mei", "Karim", "Nadia", "Erik", "Fatima", "Lars", "Ama",
+    "Aisha",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elif",
+    "Femi",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Maja",
+    "Nikhil",
+    "Olivia",
+    "Pablo",
+    "Qi",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Uche",
+    "Valentina",
+    "Wiktor",
+    "Xin",
+    "Yara",
+    "Zoe",
+    "Amelia",
+    "Bruno",
+    "Camille",
+    "Deniz",
+    "Emeka",
+    "Farah",
+    "Gabriel",
+    "Hannah",
+    "Ivan",
+    "Julia",
+    "Kenji",
+    "Lucía",
+    "Mateo",
+    "Noor",
+    "Oskar",
+    "Priya",
+    "Rafael",
+    "Sofia",
+    "Theo",
+    "Ana",
+    "Marcus",
+    "Leila",
+    "Tom",
+    "Mei",
+    "Karim",
+    "Nadia",
+    "Erik",
+    "Fatima",
+    "Lars",
+    "Ama",
 )
 LAST_NAMES = (
-    "Adeyemi", "Bauer", "Chen", "Dubois", "Evans", "Fernández", "García", "Hansen", "Ibrahim", "Jansen",
-    "Kowalski", "Lefèvre", "Müller", "Nakamura", "O'Brien", "Patel", "Quinn", "Rossi", "Schmidt", "Tan",
-    "Ueda", "Varga", "Wójcik", "Xu", "Yilmaz", "Zhang", "Andersen", "Brown", "Costa", "Dimitrov",
-    "Eriksson", "Fischer", "Gupta", "Hughes", "Ivanova", "Jones", "Kaur", "Lopez", "Martin", "Novak",
-    "Okafor", "Petrova", "Romero", "Singh", "Taylor", "Wilson", "Khan", "Moreau", "Nowak", "Silva",
+    "Adeyemi",
+    "Bauer",
+    "Chen",
+    "Dubois",
+    "Evans",
+    "Fernández",
+    "García",
+    "Hansen",
+    "Ibrahim",
+    "Jansen",
+    "Kowalski",
+    "Lefèvre",
+    "Müller",
+    "Nakamura",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tan",
+    "Ueda",
+    "Varga",
+    "Wójcik",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Andersen",
+    "Brown",
+    "Costa",
+    "Dimitrov",
+    "Eriksson",
+    "Fischer",
+    "Gupta",
+    "Hughes",
+    "Ivanova",
+    "Jones",
+    "Kaur",
+    "Lopez",
+    "Martin",
+    "Novak",
+    "Okafor",
+    "Petrova",
+    "Romero",
+    "Singh",
+    "Taylor",
+    "Wilson",
+    "Khan",
+    "Moreau",
+    "Nowak",
+    "Silva",
 )
 # How popular each platform is among young mentors (skills skew toward these).
 MENTOR_PLATFORM_WEIGHTS = {
-    "Instagram": 6, "TikTok": 6, "LinkedIn": 5, "YouTube": 4, "X": 2, "Facebook": 1,
-    "Viva Engage": 2, "Microsoft Teams": 2, "Slack": 2, "Blogs": 1, "Podcasts": 1,
+    "Instagram": 6,
+    "TikTok": 6,
+    "LinkedIn": 5,
+    "YouTube": 4,
+    "X": 2,
+    "Facebook": 1,
+    "Viva Engage": 2,
+    "Microsoft Teams": 2,
+    "Slack": 2,
+    "Blogs": 1,
+    "Podcasts": 1,
 }
 # What leaders most want to learn.
 LEADER_PLATFORM_WEIGHTS = {
-    "LinkedIn": 8, "Viva Engage": 4, "X": 2, "Instagram": 2, "TikTok": 2, "YouTube": 2,
-    "Microsoft Teams": 2, "Slack": 1, "Facebook": 1, "Blogs": 1, "Podcasts": 1,
+    "LinkedIn": 8,
+    "Viva Engage": 4,
+    "X": 2,
+    "Instagram": 2,
+    "TikTok": 2,
+    "YouTube": 2,
+    "Microsoft Teams": 2,
+    "Slack": 1,
+    "Facebook": 1,
+    "Blogs": 1,
+    "Podcasts": 1,
 }
 LEADER_COMPETENCY_WEIGHTS = {
-    "Personal branding": 6, "Writing posts": 5, "Short video": 3, "Analytics": 2,
-    "Community and engagement": 4, "Etiquette": 3, "Privacy and safety": 3, "AI tools": 3,
+    "Personal branding": 6,
+    "Writing posts": 5,
+    "Short video": 3,
+    "Analytics": 2,
+    "Community and engagement": 4,
+    "Etiquette": 3,
+    "Privacy and safety": 3,
+    "AI tools": 3,
 }
 BIO_OPENERS = (
     "I run a {n}k-follower {platform} account about {hobby}.",
@@ -65,8 +193,20 @@ BIO_CLOSERS = (
     "I can also help with privacy settings and staying safe online.",
     "We can start small: one good post a week.",
 )
-HOBBIES = ("street food", "running", "houseplants", "indie games", "vintage cameras", "climbing",
-           "baking", "football", "language learning", "thrifted fashion", "cycling", "jazz")
+HOBBIES = (
+    "street food",
+    "running",
+    "houseplants",
+    "indie games",
+    "vintage cameras",
+    "climbing",
+    "baking",
+    "football",
+    "language learning",
+    "thrifted fashion",
+    "cycling",
+    "jazz",
+)
 ACHIEVE = (
     "Post on LinkedIn every week without a comms team writing it for me, and answer comments myself.",
     "Understand what my teams see on Viva Engage and join the conversation instead of broadcasting.",
@@ -135,19 +275,28 @@ class DemoOrganisation:
                 self._names.add(name)
                 return name
 
-    def person(self, key: str, department: str, grade: int, name: str | None = None,
-               email: str | None = None) -> DemoPerson:
+    def person(
+        self, key: str, department: str, grade: int, name: str | None = None, email: str | None = None
+    ) -> DemoPerson:
         """Add a person with a plausible site, languages and formats."""
         name = name or self._name()
         location, timezone, languages = self.rng.choice(SITES)
         if self.rng.random() < 0.2:
             languages = [*languages, self.rng.choice(["es", "pt", "it", "nl", "hi", "ar"])]
         formats = self.rng.choice([["remote"], ["remote", "in-person"], ["remote", "in-person"], ["in-person"]])
-        local = (name.lower().replace(" ", ".").replace("'", "")
-                 .translate(str.maketrans("éèáíóúñçöüłńś", "eeaiouncoulns")))
+        local = (
+            name.lower().replace(" ", ".").replace("'", "").translate(str.maketrans("éèáíóúñçöüłńś", "eeaiouncoulns"))
+        )
         person = DemoPerson(
-            key=key, name=name, email=email or f"{local}@demo.example", department=department, grade=grade,
-            location=location, timezone=timezone, languages=list(dict.fromkeys(languages)), formats=formats,
+            key=key,
+            name=name,
+            email=email or f"{local}@demo.example",
+            department=department,
+            grade=grade,
+            location=location,
+            timezone=timezone,
+            languages=list(dict.fromkeys(languages)),
+            formats=formats,
             external_id=f"E{1000 + len(self.people)}",
         )
         self.people.append(person)
@@ -164,7 +313,8 @@ class DemoOrganisation:
         person.hours_per_month = self.rng.choice([2, 3, 4, 4, 6])
         top = max(person.skills, key=lambda item: (MENTOR_PLATFORM_WEIGHTS[item[0]], person.skills[item], item))[0]
         opener = self.rng.choice(BIO_OPENERS).format(
-            n=self.rng.randint(2, 60), platform=top, hobby=self.rng.choice(HOBBIES))
+            n=self.rng.randint(2, 60), platform=top, hobby=self.rng.choice(HOBBIES)
+        )
         person.bio = f"{opener} {self.rng.choice(BIO_CLOSERS)}"
 
     def leader_goals(self, person: DemoPerson) -> None:

@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mentoring.extensions import db
 from mentoring.models import LeaderRequest, MentorEnrolment, MentorProfile, PairRule, Person
 from mentoring.models.cohorts import RULE_KINDS
-from mentoring.services import Conflict, NotFound, audit
-from mentoring.services.cohorts import get_cohort
+from mentoring.services import Conflict, NotFound, unit_of_work
+from mentoring.services.infra import audit
+from mentoring.services.usecases.cohorts import get_cohort
 
 KIND_WORDS = {"pin": "pinned", "forbid": "forbidden"}
 
 
 def cohort_leaders(cohort_id: int) -> list[Person]:
     """People with a leader request in the cohort, by name."""
-    query = (select(Person).join(LeaderRequest, LeaderRequest.person_id == Person.id)
-             .where(LeaderRequest.cohort_id == cohort_id).order_by(Person.name, Person.id))
+    query = (
+        select(Person)
+        .join(LeaderRequest, LeaderRequest.person_id == Person.id)
+        .where(LeaderRequest.cohort_id == cohort_id)
+        .order_by(Person.name, Person.id)
+    )
     return list(db.session.execute(query).scalars())
 
 
 def cohort_mentors(cohort_id: int) -> list[Person]:
     """Mentors enrolled in the cohort, by name."""
-    query = (select(Person).join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-             .where(MentorEnrolment.cohort_id == cohort_id).order_by(Person.name, Person.id))
+    query = (
+        select(Person)
+        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+        .where(MentorEnrolment.cohort_id == cohort_id)
+        .order_by(Person.name, Person.id)
+    )
     return list(db.session.execute(query).scalars())
 
 
@@ -50,8 +58,10 @@ def _check_pin_room(cohort_id: int, request: LeaderRequest, mentor: Person) -> N
     pins = select(func.count(PairRule.id)).where(PairRule.cohort_id == cohort_id, PairRule.kind == "pin")
     leader_pins = db.session.execute(pins.where(PairRule.leader_id == request.person_id)).scalar_one()
     if leader_pins >= max(1, request.mentors_wanted):
-        raise Conflict(f"{request.person.name} already has as many pinned mentors as they asked for. "
-                       "Remove one of those pins first.")
+        raise Conflict(
+            f"{request.person.name} already has as many pinned mentors as they asked for. "
+            "Remove one of those pins first."
+        )
     capacity = db.session.execute(
         select(MentorProfile.capacity).where(MentorProfile.person_id == mentor.id)
     ).scalar_one_or_none()
@@ -59,8 +69,10 @@ def _check_pin_room(cohort_id: int, request: LeaderRequest, mentor: Person) -> N
         raise Conflict(f"{mentor.name} has no mentor profile yet, so they cannot be pinned.")
     mentor_pins = db.session.execute(pins.where(PairRule.mentor_id == mentor.id)).scalar_one()
     if mentor_pins >= capacity:
-        raise Conflict(f"{mentor.name} is already pinned to as many leaders as they can take ({capacity}). "
-                       "Remove one of those pins first.")
+        raise Conflict(
+            f"{mentor.name} is already pinned to as many leaders as they can take ({capacity}). "
+            "Remove one of those pins first."
+        )
 
 
 def set_pair_rule(manager: Person, cohort_id: int, leader_id: int, mentor_id: int, kind: str) -> PairRule:
@@ -73,8 +85,9 @@ def set_pair_rule(manager: Person, cohort_id: int, leader_id: int, mentor_id: in
         raise Conflict("This cohort is closed: its pairs can no longer change.")
     request, mentor = _participants(cohort.id, leader_id, mentor_id)
     rule = db.session.execute(
-        select(PairRule).where(PairRule.cohort_id == cohort.id, PairRule.leader_id == leader_id,
-                               PairRule.mentor_id == mentor_id)
+        select(PairRule).where(
+            PairRule.cohort_id == cohort.id, PairRule.leader_id == leader_id, PairRule.mentor_id == mentor_id
+        )
     ).scalar_one_or_none()
     if rule is not None and rule.kind == kind:
         return rule
@@ -84,14 +97,15 @@ def set_pair_rule(manager: Person, cohort_id: int, leader_id: int, mentor_id: in
         rule = PairRule(cohort_id=cohort.id, leader_id=leader_id, mentor_id=mentor_id)
     # Complete the row before adding it: reading manager.id may refresh an expired manager, which autoflushes.
     rule.kind, rule.created_by_id = kind, manager.id
-    db.session.add(rule)
-    audit.record(f"pair.{KIND_WORDS[kind]}", actor=manager, object_type="cohort", object_id=cohort.id,
-                 detail=f"leader {leader_id}, mentor {mentor_id}")
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Another manager changed this pair at the same moment. Look again and retry.") from exc
+    with unit_of_work(Conflict("Another manager changed this pair at the same moment. Look again and retry.")):
+        db.session.add(rule)
+        audit.record(
+            f"pair.{KIND_WORDS[kind]}",
+            actor=manager,
+            object_type="cohort",
+            object_id=cohort.id,
+            detail=f"leader {leader_id}, mentor {mentor_id}",
+        )
     return rule
 
 
@@ -102,7 +116,12 @@ def remove_pair_rule(manager: Person, cohort_id: int, rule_id: int) -> None:
         raise NotFound("There is no such pin or forbid in this cohort.")
     if get_cohort(cohort_id).status == "closed":
         raise Conflict("This cohort is closed: its pairs can no longer change.")
-    audit.record(f"pair.{rule.kind}_removed", actor=manager, object_type="cohort", object_id=cohort_id,
-                 detail=f"leader {rule.leader_id}, mentor {rule.mentor_id}")
+    audit.record(
+        f"pair.{rule.kind}_removed",
+        actor=manager,
+        object_type="cohort",
+        object_id=cohort_id,
+        detail=f"leader {rule.leader_id}, mentor {rule.mentor_id}",
+    )
     db.session.delete(rule)
     db.session.commit()

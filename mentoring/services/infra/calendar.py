@@ -9,7 +9,8 @@ from icalendar import Calendar, Event
 
 from mentoring.database import utcnow
 from mentoring.models import Meeting
-from mentoring.services import Conflict, meetings
+from mentoring.services import Conflict
+from mentoring.services.usecases import meetings
 
 PRODUCT_ID = "-//Reverse mentoring//Sessions//EN"
 
@@ -43,8 +44,11 @@ def build_invite(meeting: Meeting, now: datetime) -> bytes:
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meetings.ends_at(meeting))
     event.add("summary", f"Reverse mentoring: {match.leader.name} & {match.mentor.name}")
-    event.add("description", f"Format: {fmt}\nSkills to cover: {skills}\n"
-                             f"Pair page: {meetings.site_link('sessions.pair', match_id=match.id)}")
+    event.add(
+        "description",
+        f"Format: {fmt}\nSkills to cover: {skills}\n"
+        f"Pair page: {meetings.site_link('sessions.pair', match_id=match.id)}",
+    )
     event.add("location", "Remote" if meeting.format == "remote" else "In person (agree the place together)")
     event.add("status", "CONFIRMED")
     calendar.add_component(event)

@@ -29,8 +29,11 @@ def take(cohort_id: int, statuses: tuple[str, ...], now: datetime, hold: timedel
     token = secrets.token_hex(16)
     taken = db.session.execute(
         update(Cohort)
-        .where(Cohort.id == cohort_id, Cohort.status.in_(statuses),
-               or_(Cohort.run_token.is_(None), Cohort.run_started_at < now - hold))
+        .where(
+            Cohort.id == cohort_id,
+            Cohort.status.in_(statuses),
+            or_(Cohort.run_token.is_(None), Cohort.run_started_at < now - hold),
+        )
         .values(run_token=token, run_started_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -43,8 +46,9 @@ def take(cohort_id: int, statuses: tuple[str, ...], now: datetime, hold: timedel
         raise NotFound("There is no such cohort.")
     if cohort.status not in statuses:
         raise Conflict(_wrong_status(cohort.status, statuses))
-    raise Conflict("Another matching run for this cohort is in progress. "
-                   "Wait for it to finish, then review its result.")
+    raise Conflict(
+        "Another matching run for this cohort is in progress. Wait for it to finish, then review its result."
+    )
 
 
 def _wrong_status(status: str, statuses: tuple[str, ...]) -> str:
@@ -61,8 +65,10 @@ def release(cohort_id: int, token: str) -> None:
     """Give the lock back (only if this token still holds it) and commit."""
     db.session.rollback()
     db.session.execute(
-        update(Cohort).where(Cohort.id == cohort_id, Cohort.run_token == token)
-        .values(run_token=None, run_started_at=None).execution_options(synchronize_session=False)
+        update(Cohort)
+        .where(Cohort.id == cohort_id, Cohort.run_token == token)
+        .values(run_token=None, run_started_at=None)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, LeaderRequest, Match, MatchRun, MentorEnrolment, Person
 from mentoring.models.cohorts import STALL_DAYS_DEFAULT
-from mentoring.services import Conflict, InvalidField, NotFound, audit
+from mentoring.services import Conflict, InvalidField, NotFound, unit_of_work
+from mentoring.services.infra import audit
 
 EDITABLE_RULES = ("open", "matched", "published")
 
@@ -110,26 +110,27 @@ def _name_taken(name: str, except_id: int | None = None) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def _commit_or_name_taken() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        # Another manager created a cohort with this name at the same moment.
-        db.session.rollback()
-        raise InvalidField("name", "Another cohort already has this name.") from exc
+NAME_TAKEN = "Another cohort already has this name."
 
 
 def create_cohort(manager: Person, details: CohortDetails) -> Cohort:
     """Create an open cohort with the default matching rules."""
     name = _check_details(details)
     if _name_taken(name):
-        raise InvalidField("name", "Another cohort already has this name.")
-    cohort = Cohort(name=name, starts_on=details.starts_on, ends_on=details.ends_on,
-                    stall_days=details.stall_days, status="open", rules={})
-    db.session.add(cohort)
-    db.session.flush()
-    audit.record("cohort.created", actor=manager, object_type="cohort", object_id=cohort.id, detail=name)
-    _commit_or_name_taken()
+        raise InvalidField("name", NAME_TAKEN)
+    # Another manager may create a cohort with this name at the same moment: the same answer then.
+    with unit_of_work(InvalidField("name", NAME_TAKEN)):
+        cohort = Cohort(
+            name=name,
+            starts_on=details.starts_on,
+            ends_on=details.ends_on,
+            stall_days=details.stall_days,
+            status="open",
+            rules={},
+        )
+        db.session.add(cohort)
+        db.session.flush()
+        audit.record("cohort.created", actor=manager, object_type="cohort", object_id=cohort.id, detail=name)
     return cohort
 
 
@@ -138,25 +139,34 @@ def update_cohort(manager: Person, cohort_id: int, details: CohortDetails) -> Co
     cohort = get_cohort(cohort_id, lock=True)
     name = _check_details(details)
     if _name_taken(name, except_id=cohort.id):
-        raise InvalidField("name", "Another cohort already has this name.")
+        raise InvalidField("name", NAME_TAKEN)
     changes = [
-        label for label, old, new in (
-            ("name", cohort.name, name), ("starts", cohort.starts_on, details.starts_on),
-            ("ends", cohort.ends_on, details.ends_on), ("stall days", cohort.stall_days, details.stall_days),
-        ) if old != new
+        label
+        for label, old, new in (
+            ("name", cohort.name, name),
+            ("starts", cohort.starts_on, details.starts_on),
+            ("ends", cohort.ends_on, details.ends_on),
+            ("stall days", cohort.stall_days, details.stall_days),
+        )
+        if old != new
     ]
-    cohort.name, cohort.starts_on, cohort.ends_on = name, details.starts_on, details.ends_on
-    cohort.stall_days = details.stall_days
-    if changes:
-        audit.record("cohort.updated", actor=manager, object_type="cohort", object_id=cohort.id,
-                     detail="changed " + ", ".join(changes))
-    _commit_or_name_taken()
+    with unit_of_work(InvalidField("name", NAME_TAKEN)):
+        cohort.name, cohort.starts_on, cohort.ends_on = name, details.starts_on, details.ends_on
+        cohort.stall_days = details.stall_days
+        if changes:
+            audit.record(
+                "cohort.updated",
+                actor=manager,
+                object_type="cohort",
+                object_id=cohort.id,
+                detail="changed " + ", ".join(changes),
+            )
     return cohort
 
 
 def save_rules(manager: Person, cohort_id: int, data: dict[str, Any]) -> Cohort:
     """Store a cohort's matching rules after the matching library accepted them."""
-    from mentoring.services import matching_problem
+    from mentoring.services.translators import matching_problem
 
     cohort = get_cohort(cohort_id, lock=True)
     if cohort.status not in EDITABLE_RULES:
@@ -166,31 +176,56 @@ def save_rules(manager: Person, cohort_id: int, data: dict[str, Any]) -> Cohort:
     changed = sorted(key for key in rules if rules[key] != before.get(key))
     cohort.rules = rules
     if changed:
-        audit.record("cohort.rules_changed", actor=manager, object_type="cohort", object_id=cohort.id,
-                     detail="changed " + ", ".join(changed))
+        audit.record(
+            "cohort.rules_changed",
+            actor=manager,
+            object_type="cohort",
+            object_id=cohort.id,
+            detail="changed " + ", ".join(changed),
+        )
     db.session.commit()
     return cohort
 
 
-def _transition(manager: Person, cohort_id: int, allowed: tuple[str, ...], new_status: str, action: str,
-                refusal: str, now: datetime | None = None) -> Cohort:
+def _transition(
+    manager: Person,
+    cohort_id: int,
+    allowed: tuple[str, ...],
+    new_status: str,
+    action: str,
+    refusal: str,
+    now: datetime | None = None,
+) -> Cohort:
     cohort = get_cohort(cohort_id, lock=True)
     if cohort.status not in allowed:
         raise Conflict(refusal)
     cohort.status = new_status
-    audit.record(action, actor=manager, object_type="cohort", object_id=cohort.id,
-                 detail=f"at {(now or utcnow()).isoformat(timespec='seconds')}")
+    audit.record(
+        action,
+        actor=manager,
+        object_type="cohort",
+        object_id=cohort.id,
+        detail=f"at {(now or utcnow()).isoformat(timespec='seconds')}",
+    )
     db.session.commit()
     return cohort
 
 
 def close_cohort(manager: Person, cohort_id: int, now: datetime | None = None) -> Cohort:
     """Close a published cohort: its pairs stay, nothing more is matched."""
-    return _transition(manager, cohort_id, ("published",), "closed", "cohort.closed",
-                       "Only a published cohort can be closed.", now)
+    return _transition(
+        manager, cohort_id, ("published",), "closed", "cohort.closed", "Only a published cohort can be closed.", now
+    )
 
 
 def reopen_cohort(manager: Person, cohort_id: int, now: datetime | None = None) -> Cohort:
     """Put a matched (not yet published) cohort back to open; runs, pins and forbids are kept."""
-    return _transition(manager, cohort_id, ("matched",), "open", "cohort.reopened",
-                       "Only a matched cohort that is not published yet can be reopened.", now)
+    return _transition(
+        manager,
+        cohort_id,
+        ("matched",),
+        "open",
+        "cohort.reopened",
+        "Only a matched cohort that is not published yet can be reopened.",
+        now,
+    )

@@ -85,8 +85,10 @@ def backup_sqlite(source: Path, target: Path) -> BackupResult:
 
 
 def _copy(source: Path, target: Path) -> int:
-    with closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as live, \
-            closing(sqlite3.connect(target)) as copy:
+    with (
+        closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as live,
+        closing(sqlite3.connect(target)) as copy,
+    ):
         # One step (pages=-1): the whole database is read under one read lock, so the copy is one
         # consistent moment even while the site keeps writing (WAL lets writers go on meanwhile).
         live.backup(copy, pages=-1)

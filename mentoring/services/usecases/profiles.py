@@ -6,13 +6,10 @@ or request. Rules (ranges, duplicates, open cohorts) are checked here, and a ref
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mentoring.catalogue import COMPETENCIES, PLATFORMS
 from mentoring.database import utcnow
@@ -29,9 +26,9 @@ from mentoring.models import (
     Skill,
 )
 from mentoring.models.profiles import BIO_MAX, PRIORITIES, TEXT_MAX
-from mentoring.services import Conflict, Forbidden, InvalidField, NotFound
-from mentoring.services.cohorts import open_cohorts
-from mentoring.services.people import Details, apply_details
+from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, unit_of_work
+from mentoring.services.usecases.cohorts import open_cohorts
+from mentoring.services.usecases.people import Details, apply_details
 
 PROFICIENCY_LEVELS = range(1, 6)
 TARGET_LEVELS = range(1, 6)
@@ -119,15 +116,22 @@ def enrolled_cohort_ids(person: Person) -> set[int]:
 
 def enrolled_cohorts(person: Person) -> list[Cohort]:
     """The cohorts the mentor has joined, newest first."""
-    query = (select(Cohort).join(MentorEnrolment, MentorEnrolment.cohort_id == Cohort.id)
-             .where(MentorEnrolment.person_id == person.id).order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+    query = (
+        select(Cohort)
+        .join(MentorEnrolment, MentorEnrolment.cohort_id == Cohort.id)
+        .where(MentorEnrolment.person_id == person.id)
+        .order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    )
     return list(db.session.execute(query).scalars())
 
 
 def active_match_count(person: Person) -> int:
     """How many leaders the mentor has in published (or closed) cohorts, still active."""
-    query = (select(func.count(Match.id)).join(Cohort, Cohort.id == Match.cohort_id)
-             .where(Match.mentor_id == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES)))
+    query = (
+        select(func.count(Match.id))
+        .join(Cohort, Cohort.id == Match.cohort_id)
+        .where(Match.mentor_id == person.id, Match.status == "active", Cohort.status.in_(MATCHED_STATUSES))
+    )
     return int(db.session.execute(query).scalar_one())
 
 
@@ -175,8 +179,10 @@ def _apply_enrolments(person: Person, cohort_ids: frozenset[int]) -> None:
     open_ids = {cohort.id for cohort in open_cohorts()}
     if cohort_ids - open_ids:
         raise InvalidField("cohorts", "You can join or leave only cohorts that are open for sign-up. Reload the page.")
-    current = {row.cohort_id: row for row in db.session.execute(
-        select(MentorEnrolment).where(MentorEnrolment.person_id == person.id)).scalars()}
+    current = {
+        row.cohort_id: row
+        for row in db.session.execute(select(MentorEnrolment).where(MentorEnrolment.person_id == person.id)).scalars()
+    }
     for cohort_id in sorted(open_ids):
         if cohort_id in cohort_ids and cohort_id not in current:
             db.session.add(MentorEnrolment(cohort_id=cohort_id, person_id=person.id))
@@ -184,23 +190,9 @@ def _apply_enrolments(person: Person, cohort_ids: frozenset[int]) -> None:
             db.session.delete(current[cohort_id])
 
 
-@contextmanager
-def _use_case() -> Iterator[None]:
-    """One transaction: committed at the end, rolled back on any refusal; a lost race reads as a Conflict."""
-    try:
-        yield
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(CLASH) from exc
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) -> MentorProfile:
     """Create or update the mentor's details, offer and skills, and join/leave open cohorts."""
-    with _use_case():
+    with unit_of_work(Conflict(CLASH)):
         if not person.is_mentor:
             raise Forbidden("Only mentors have a mentor profile.")
         apply_details(person, details)
@@ -208,8 +200,12 @@ def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) ->
         already = active_match_count(person)
         if capacity < already:
             raise InvalidField("capacity", f"You already mentor {already} leaders, so your capacity cannot be lower.")
-        hours = _in_range(offer.hours_per_month, HOURS_RANGE, "hours_per_month",
-                          f"Give a number of hours from {HOURS_RANGE.start} to {HOURS_RANGE.stop - 1}.")
+        hours = _in_range(
+            offer.hours_per_month,
+            HOURS_RANGE,
+            "hours_per_month",
+            f"Give a number of hours from {HOURS_RANGE.start} to {HOURS_RANGE.stop - 1}.",
+        )
         bio = _text(offer.bio, "bio", BIO_MAX)
         profile = mentor_profile(person)
         if profile is None:
@@ -239,8 +235,10 @@ class RequestCohort:
 
 def leader_cohorts(person: Person) -> list[RequestCohort]:
     """Open cohorts, and every cohort where the leader has a request, newest first."""
-    own = {row.cohort_id: row for row in db.session.execute(
-        select(LeaderRequest).where(LeaderRequest.person_id == person.id)).scalars()}
+    own = {
+        row.cohort_id: row
+        for row in db.session.execute(select(LeaderRequest).where(LeaderRequest.person_id == person.id)).scalars()
+    }
     query = select(Cohort).where((Cohort.status == "open") | Cohort.id.in_(own))
     cohorts = db.session.execute(query.order_by(Cohort.created_at.desc(), Cohort.id.desc())).scalars()
     return [RequestCohort(cohort, own.get(cohort.id)) for cohort in cohorts]
@@ -249,8 +247,9 @@ def leader_cohorts(person: Person) -> list[RequestCohort]:
 def leader_request(person: Person, cohort_id: int) -> RequestCohort:
     """The leader's own request in a cohort; NotFound unless the cohort is open or holds their request."""
     cohort = db.session.get(Cohort, cohort_id)
-    request = db.session.execute(select(LeaderRequest).where(
-        LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
+    request = db.session.execute(
+        select(LeaderRequest).where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)
+    ).scalar_one_or_none()
     if cohort is None or (cohort.status != "open" and request is None):
         raise NotFound("There is no such cohort open for requests.")
     return RequestCohort(cohort, request)
@@ -279,8 +278,9 @@ def _check_goals(goals: list[GoalChoice], request: LeaderRequest | None) -> list
     if len(goals) > GOALS_MAX:
         raise InvalidField("goals", f"Choose at most {GOALS_MAX} goals. Keep the ones that matter most.")
     kept = {goal.skill_id for goal in request.goals} if request is not None else set()
-    catalogue = {s.id: s for s in db.session.execute(
-        select(Skill).where(Skill.id.in_({g.skill_id for g in goals}))).scalars()}
+    catalogue = {
+        s.id: s for s in db.session.execute(select(Skill).where(Skill.id.in_({g.skill_id for g in goals}))).scalars()
+    }
     seen: set[int] = set()
     for index, goal in enumerate(goals):
         skill = catalogue.get(goal.skill_id)
@@ -308,16 +308,18 @@ def _apply_goals(request: LeaderRequest, goals: list[GoalChoice]) -> None:
             request.goals.append(Goal(skill_id=goal.skill_id, priority=goal.priority, target_level=goal.target_level))
 
 
-def save_leader_request(person: Person, cohort_id: int, details: Details, ask: LeaderAsk,
-                        now: datetime | None = None) -> LeaderRequest:
+def save_leader_request(
+    person: Person, cohort_id: int, details: Details, ask: LeaderAsk, now: datetime | None = None
+) -> LeaderRequest:
     """Send or change the leader's request in an open cohort, with their details and goals."""
-    with _use_case():
+    with unit_of_work(Conflict(CLASH)):
         if not person.is_leader:
             raise Forbidden("Only leaders can request a mentor.")
         cohort = _open_cohort(cohort_id)
         apply_details(person, details)
-        request = db.session.execute(select(LeaderRequest).where(
-            LeaderRequest.cohort_id == cohort.id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
+        request = db.session.execute(
+            select(LeaderRequest).where(LeaderRequest.cohort_id == cohort.id, LeaderRequest.person_id == person.id)
+        ).scalar_one_or_none()
         goals = _check_goals(ask.goals, request)
         wanted = _in_range(ask.mentors_wanted, MENTORS_WANTED, "mentors_wanted", "Choose 1 or 2 mentors.")
         achieve = _text(ask.achieve, "achieve", TEXT_MAX)
@@ -335,9 +337,10 @@ def save_leader_request(person: Person, cohort_id: int, details: Details, ask: L
 
 def withdraw_leader_request(person: Person, cohort_id: int) -> Cohort:
     """Withdraw the leader's own request while its cohort is open; returns the cohort."""
-    with _use_case():
-        request = db.session.execute(select(LeaderRequest).where(
-            LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)).scalar_one_or_none()
+    with unit_of_work(Conflict(CLASH)):
+        request = db.session.execute(
+            select(LeaderRequest).where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)
+        ).scalar_one_or_none()
         if request is None:
             raise NotFound("You have no request in this cohort.")
         cohort = _open_cohort(cohort_id)

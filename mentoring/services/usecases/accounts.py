@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import LoginAttempt, LoginSession, Person, normalise_email
-from mentoring.services import Conflict, Forbidden, ServiceError, audit
-from mentoring.services.passwords import hash_password, needs_rehash, password_problem, verify_password
+from mentoring.services import Conflict, Forbidden, ServiceError
+from mentoring.services.infra import audit
+from mentoring.services.infra.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -87,8 +88,13 @@ def create_manager(name: str, email: str, password: str) -> Person:
         problem = password_problem(password, email, name)
         if problem:
             raise ServiceError(problem)
-        person = Person(name=name.strip(), email=normalise_email(email), password_hash=hash_password(password),
-                        languages=[], formats=[])
+        person = Person(
+            name=name.strip(),
+            email=normalise_email(email),
+            password_hash=hash_password(password),
+            languages=[],
+            formats=[],
+        )
         db.session.add(person)
     person.is_manager = True
     db.session.flush()
@@ -108,7 +114,8 @@ def _over_limit(ip: str, key: str, now: datetime) -> bool:
     limit = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
     for same in (LoginAttempt.ip == ip, LoginAttempt.account == key):
         failures = select(func.count(LoginAttempt.id)).where(
-            same, LoginAttempt.at >= now - timedelta(minutes=1), LoginAttempt.succeeded.is_(False))
+            same, LoginAttempt.at >= now - timedelta(minutes=1), LoginAttempt.succeeded.is_(False)
+        )
         if db.session.execute(failures).scalar_one() > limit:
             return True
     return False
@@ -117,8 +124,11 @@ def _over_limit(ip: str, key: str, now: datetime) -> bool:
 def _audit_object(person: Person | None) -> dict[str, object]:
     # Name the account by id when it exists; an unknown one stays "unknown" so that a password
     # typed into the email field never reaches the audit log.
-    return {"object_type": "person", "object_id": person.id} if person else {"object_type": "account",
-                                                                             "object_id": "unknown"}
+    return (
+        {"object_type": "person", "object_id": person.id}
+        if person
+        else {"object_type": "account", "object_id": "unknown"}
+    )
 
 
 def authenticate(email: str, password: str, ip: str, now: datetime | None = None) -> Person | None:
@@ -145,8 +155,9 @@ def authenticate(email: str, password: str, ip: str, now: datetime | None = None
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
     if ok and person.password_hash and needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
-    audit.record("login.success" if ok else "login.failure", actor=person if ok else None, ip=ip,
-                 **_audit_object(person))
+    audit.record(
+        "login.success" if ok else "login.failure", actor=person if ok else None, ip=ip, **_audit_object(person)
+    )
     db.session.commit()
     return person if ok else None
 
@@ -154,8 +165,9 @@ def authenticate(email: str, password: str, ip: str, now: datetime | None = None
 def start_login_session(person: Person, ip: str = "", user_agent: str = "") -> str:
     """Open a server-side login session and return its new token (a fresh identifier at every login)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=_token_hash(token), person_id=person.id,
-                                ip=ip[:64], user_agent=user_agent[:200]))
+    db.session.add(
+        LoginSession(token_hash=_token_hash(token), person_id=person.id, ip=ip[:64], user_agent=user_agent[:200])
+    )
     db.session.commit()
     person.login_token = token
     return token
@@ -197,8 +209,9 @@ def end_login_session(token: str | None) -> None:
     """Revoke one login session (logout): a copy of its cookie no longer works."""
     if token:
         db.session.execute(
-            update(LoginSession).where(LoginSession.token_hash == _token_hash(token),
-                                       LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+            update(LoginSession)
+            .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
         )
     db.session.commit()
 
@@ -231,8 +244,11 @@ def lock_managers(manager: Person, *others: Person) -> list[Person]:
     otherwise both pass their checks and leave the programme with no manager.
     """
     ids = {manager.id, *(other.id for other in others)}
-    query = locked(select(Person).where((Person.is_manager.is_(True) & Person.is_active.is_(True))
-                                        | Person.id.in_(ids)).order_by(Person.id))
+    query = locked(
+        select(Person)
+        .where((Person.is_manager.is_(True) & Person.is_active.is_(True)) | Person.id.in_(ids))
+        .order_by(Person.id)
+    )
     rows = list(db.session.execute(query.execution_options(populate_existing=True)).scalars())
     if not (manager.is_manager and manager.is_active):
         raise Forbidden("You are no longer a programme manager.")
@@ -247,8 +263,9 @@ def set_active(manager: Person, person: Person, active: bool) -> None:
     person.is_active = active
     if not active:
         revoke_sessions(person)
-    audit.record("account.enabled" if active else "account.disabled", actor=manager,
-                 object_type="person", object_id=person.id)
+    audit.record(
+        "account.enabled" if active else "account.disabled", actor=manager, object_type="person", object_id=person.id
+    )
     db.session.commit()
 
 
@@ -263,8 +280,9 @@ def set_roles(manager: Person, person: Person, mentor: bool, leader: bool, is_ma
     if before != after:
         if not is_manager:
             revoke_sessions(person)
-        audit.record("role.changed", actor=manager, object_type="person", object_id=person.id,
-                     detail=f"{before} -> {after}")
+        audit.record(
+            "role.changed", actor=manager, object_type="person", object_id=person.id, detail=f"{before} -> {after}"
+        )
     db.session.commit()
 
 

@@ -13,7 +13,7 @@ PASSWORD_MAX = 128
 
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_COMMON_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+_COMMON_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
 
 @lru_cache(maxsize=1)

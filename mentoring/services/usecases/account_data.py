@@ -34,9 +34,10 @@ from mentoring.models import (
     Person,
     Skill,
 )
-from mentoring.services import Conflict, audit, mail
-from mentoring.services.accounts import WrongPassword, account_key, lock_managers
-from mentoring.services.passwords import verify_password
+from mentoring.services import Conflict
+from mentoring.services.infra import audit, mail
+from mentoring.services.infra.passwords import verify_password
+from mentoring.services.usecases.accounts import WrongPassword, account_key, lock_managers
 
 EXPORT_FORMAT = "reverse-mentoring personal data, version 1"
 
@@ -56,10 +57,19 @@ def _cohort_names() -> dict[int, str]:
 def _profile(person: Person) -> dict[str, Any]:
     manager = person.manager.name if person.manager is not None else person.manager_external_id
     return {
-        "id": person.id, "name": person.name, "email": person.email, "roles": person.roles,
-        "active": person.is_active, "external_id": person.external_id, "department": person.department,
-        "grade": person.grade, "manager": manager, "location": person.location, "timezone": person.timezone,
-        "languages": list(person.languages or []), "formats": list(person.formats or []),
+        "id": person.id,
+        "name": person.name,
+        "email": person.email,
+        "roles": person.roles,
+        "active": person.is_active,
+        "external_id": person.external_id,
+        "department": person.department,
+        "grade": person.grade,
+        "manager": manager,
+        "location": person.location,
+        "timezone": person.timezone,
+        "languages": list(person.languages or []),
+        "formats": list(person.formats or []),
         "created_at": _when(person.created_at),
     }
 
@@ -69,10 +79,14 @@ def _mentor_profile(person: Person, skills: dict[int, tuple[str, str]]) -> dict[
     if profile is None:
         return None
     return {
-        "capacity": profile.capacity, "hours_per_month": profile.hours_per_month, "bio": profile.bio,
+        "capacity": profile.capacity,
+        "hours_per_month": profile.hours_per_month,
+        "bio": profile.bio,
         "updated_at": _when(profile.updated_at),
-        "skills": [{"skill": skills[s.skill_id][0], "name": skills[s.skill_id][1], "proficiency": s.proficiency}
-                   for s in profile.skills],
+        "skills": [
+            {"skill": skills[s.skill_id][0], "name": skills[s.skill_id][1], "proficiency": s.proficiency}
+            for s in profile.skills
+        ],
     }
 
 
@@ -80,13 +94,27 @@ def _requests(person: Person, skills: dict[int, tuple[str, str]], cohorts: dict[
     rows = db.session.execute(
         select(LeaderRequest).where(LeaderRequest.person_id == person.id).order_by(LeaderRequest.id)
     ).scalars()
-    return [{
-        "cohort": cohorts.get(r.cohort_id), "achieve": r.achieve, "about_me": r.about_me,
-        "formats": list(r.formats or []), "mentors_wanted": r.mentors_wanted,
-        "created_at": _when(r.created_at), "updated_at": _when(r.updated_at),
-        "goals": [{"skill": skills[g.skill_id][0], "name": skills[g.skill_id][1], "priority": g.priority_label,
-                   "target_level": g.target_level} for g in r.goals],
-    } for r in rows]
+    return [
+        {
+            "cohort": cohorts.get(r.cohort_id),
+            "achieve": r.achieve,
+            "about_me": r.about_me,
+            "formats": list(r.formats or []),
+            "mentors_wanted": r.mentors_wanted,
+            "created_at": _when(r.created_at),
+            "updated_at": _when(r.updated_at),
+            "goals": [
+                {
+                    "skill": skills[g.skill_id][0],
+                    "name": skills[g.skill_id][1],
+                    "priority": g.priority_label,
+                    "target_level": g.target_level,
+                }
+                for g in r.goals
+            ],
+        }
+        for r in rows
+    ]
 
 
 def _matches(person: Person) -> list[Match]:
@@ -96,11 +124,15 @@ def _matches(person: Person) -> list[Match]:
 
 def _match_entry(match: Match, person: Person, cohorts: dict[int, str]) -> dict[str, Any]:
     return {
-        "id": match.id, "cohort": cohorts.get(match.cohort_id),
+        "id": match.id,
+        "cohort": cohorts.get(match.cohort_id),
         "your_role": "leader" if match.leader_id == person.id else "mentor",
         "other_person": match.other(person.id).name,  # the name only: the rest is theirs
-        "status": match.status, "score": match.score, "reasons": match.reasons,
-        "published_at": _when(match.published_at), "ended_at": _when(match.ended_at),
+        "status": match.status,
+        "score": match.score,
+        "reasons": match.reasons,
+        "published_at": _when(match.published_at),
+        "ended_at": _when(match.ended_at),
     }
 
 
@@ -114,21 +146,40 @@ def _sessions(match_ids: list[int], me: int, skills: dict[int, tuple[str, str]])
     if not match_ids:
         return []
     rows = db.session.execute(select(Meeting).where(Meeting.match_id.in_(match_ids)).order_by(Meeting.id)).scalars()
-    return [{
-        "id": m.id, "pair": m.match_id, "starts_at": _when(m.starts_at), "duration_minutes": m.duration_minutes,
-        "format": m.format, "skills": [skills[s][0] for s in m.skills or [] if s in skills], "status": m.status,
-        "proposed_by": _who(m.proposed_by_id, me), "proposed_at": _when(m.proposed_at),
-        "answered_by": _who(m.answered_by_id, me), "answered_at": _when(m.answered_at),
-        "cancelled_by": _who(m.cancelled_by_id, me), "logged_at": _when(m.logged_at),
-    } for m in rows]
+    return [
+        {
+            "id": m.id,
+            "pair": m.match_id,
+            "starts_at": _when(m.starts_at),
+            "duration_minutes": m.duration_minutes,
+            "format": m.format,
+            "skills": [skills[s][0] for s in m.skills or [] if s in skills],
+            "status": m.status,
+            "proposed_by": _who(m.proposed_by_id, me),
+            "proposed_at": _when(m.proposed_at),
+            "answered_by": _who(m.answered_by_id, me),
+            "answered_at": _when(m.answered_at),
+            "cancelled_by": _who(m.cancelled_by_id, me),
+            "logged_at": _when(m.logged_at),
+        }
+        for m in rows
+    ]
 
 
 def _feedback(person: Person) -> list[dict[str, Any]]:
     rows = db.session.execute(select(Feedback).where(Feedback.author_id == person.id).order_by(Feedback.id)).scalars()
-    return [{
-        "session": f.meeting_id, "rating": f.rating, "what_worked": f.what_worked, "try_next": f.try_next,
-        "shared_with": f.visibility, "private_note": f.private_note, "created_at": _when(f.created_at),
-    } for f in rows]
+    return [
+        {
+            "session": f.meeting_id,
+            "rating": f.rating,
+            "what_worked": f.what_worked,
+            "try_next": f.try_next,
+            "shared_with": f.visibility,
+            "private_note": f.private_note,
+            "created_at": _when(f.created_at),
+        }
+        for f in rows
+    ]
 
 
 def _fit_checks(person: Person) -> list[dict[str, Any]]:
@@ -138,25 +189,40 @@ def _fit_checks(person: Person) -> list[dict[str, Any]]:
 
 def _notifications(person: Person) -> list[dict[str, Any]]:
     query = select(Notification).where(Notification.person_id == person.id).order_by(Notification.id)
-    return [{
-        "kind": n.kind, "to": n.to_address, "subject": n.subject, "body": n.body,
-        "created_at": _when(n.created_at), "sent_at": _when(n.sent_at),
-    } for n in db.session.execute(query).scalars()]
+    return [
+        {
+            "kind": n.kind,
+            "to": n.to_address,
+            "subject": n.subject,
+            "body": n.body,
+            "created_at": _when(n.created_at),
+            "sent_at": _when(n.sent_at),
+        }
+        for n in db.session.execute(query).scalars()
+    ]
 
 
 def _login_sessions(person: Person) -> list[dict[str, Any]]:
     query = select(LoginSession).where(LoginSession.person_id == person.id).order_by(LoginSession.id)
     # Never the token or its hash: a download must not be usable to sign in.
-    return [{
-        "created_at": _when(s.created_at), "last_seen_at": _when(s.last_seen_at),
-        "ended_at": _when(s.revoked_at), "ip": s.ip, "browser": s.user_agent,
-    } for s in db.session.execute(query).scalars()]
+    return [
+        {
+            "created_at": _when(s.created_at),
+            "last_seen_at": _when(s.last_seen_at),
+            "ended_at": _when(s.revoked_at),
+            "ip": s.ip,
+            "browser": s.user_agent,
+        }
+        for s in db.session.execute(query).scalars()
+    ]
 
 
 def _activity(person: Person) -> list[dict[str, Any]]:
     query = select(AuditEvent).where(AuditEvent.actor_id == person.id).order_by(AuditEvent.id)
-    return [{"at": _when(e.at), "action": e.action, "object": f"{e.object_type}:{e.object_id}".strip(":"),
-             "ip": e.ip} for e in db.session.execute(query).scalars()]
+    return [
+        {"at": _when(e.at), "action": e.action, "object": f"{e.object_type}:{e.object_id}".strip(":"), "ip": e.ip}
+        for e in db.session.execute(query).scalars()
+    ]
 
 
 def export_data(person: Person, now: datetime | None = None) -> dict[str, Any]:
@@ -208,8 +274,13 @@ def _inform_counterparts(person: Person, matches: list[Match], cohorts: dict[int
             "The programme team can find you a new pair: reply to them or sign in to see what is next.\n"
         )
         # No match_id: the pair's rows are deleted with the account, and this email must survive them.
-        mail.queue(f"account-deleted:{person.id}:{other.id}:{stamp}", "account_deleted", other,
-                   "Your reverse-mentoring pair has ended", body)
+        mail.queue(
+            f"account-deleted:{person.id}:{other.id}:{stamp}",
+            "account_deleted",
+            other,
+            "Your reverse-mentoring pair has ended",
+            body,
+        )
     return len(told)
 
 
@@ -236,13 +307,18 @@ def delete_account(person: Person, password: str) -> int:
     informed = _inform_counterparts(person, _matches(person), cohorts)
     _forget_in_match_runs(person_id)
     # The audit trail stays, but without the name and email of someone who has left.
-    db.session.execute(update(AuditEvent).where(AuditEvent.actor_id == person_id)
-                       .values(actor_label=f"deleted person #{person_id}"))
+    db.session.execute(
+        update(AuditEvent).where(AuditEvent.actor_id == person_id).values(actor_label=f"deleted person #{person_id}")
+    )
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.account == key))
     # ON DELETE CASCADE / SET NULL on every foreign key to person.id does the rest (foreign_keys=ON on SQLite).
     db.session.execute(delete(Person).where(Person.id == person_id))
-    audit.record("account.deleted", object_type="person", object_id=person_id,
-                 detail=f"{informed} other person(s) of their pairs told by email")
+    audit.record(
+        "account.deleted",
+        object_type="person",
+        object_id=person_id,
+        detail=f"{informed} other person(s) of their pairs told by email",
+    )
     db.session.commit()
     mail.deliver_pending()
     return informed

@@ -22,16 +22,29 @@ from mentoring.models.meetings import BODY_MAX, OCCASION_MAX, SUBJECT_MAX
 MAX_ATTEMPTS = 5
 
 
-def queue(occasion: str, kind: str, person: Person, subject: str, body: str,
-          match_id: int | None = None, cohort_id: int | None = None) -> Notification | None:
+def queue(
+    occasion: str,
+    kind: str,
+    person: Person,
+    subject: str,
+    body: str,
+    match_id: int | None = None,
+    cohort_id: int | None = None,
+) -> Notification | None:
     """Queue an email for this occasion in the current transaction; None if it was queued before."""
     occasion = occasion[:OCCASION_MAX]
     existing = db.session.execute(select(Notification.id).where(Notification.occasion == occasion)).first()
     if existing is not None:
         return None
     notification = Notification(
-        occasion=occasion, kind=kind, person_id=person.id, to_address=person.email,
-        subject=subject[:SUBJECT_MAX], body=body[:BODY_MAX], match_id=match_id, cohort_id=cohort_id,
+        occasion=occasion,
+        kind=kind,
+        person_id=person.id,
+        to_address=person.email,
+        subject=subject[:SUBJECT_MAX],
+        body=body[:BODY_MAX],
+        match_id=match_id,
+        cohort_id=cohort_id,
     )
     db.session.add(notification)
     return notification

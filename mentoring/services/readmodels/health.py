@@ -18,16 +18,31 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, FitCheck, Match, Meeting, Notification, Person, Skill
 from mentoring.models.cohorts import STALL_DAYS_DEFAULT
-from mentoring.services import NotFound, audit
-from mentoring.services.cohorts import get_cohort
-from mentoring.services.pair_view import MANAGER, feedback_for
-from mentoring.services.sessions_document import HEALTH_COHORTS, SessionsDocument, build_sessions
+from mentoring.services import NotFound
+from mentoring.services.infra import audit
+from mentoring.services.readmodels.pair_view import MANAGER, feedback_for
+from mentoring.services.translators.sessions_document import HEALTH_COHORTS, SessionsDocument, build_sessions
+from mentoring.services.usecases.cohorts import get_cohort
 
 MIN_SESSIONS = 3  # a leader "meets the minimum" with this many held sessions
 
-SORT_COLUMNS = ("leader", "mentor", "status", "held", "last_held", "days_since", "cancelled_by_leader",
-                "cancelled_by_mentor", "missed", "minutes_held", "mean_rating_by_leader", "mean_rating_by_mentor",
-                "median_response_hours", "goals_covered", "fit")
+SORT_COLUMNS = (
+    "leader",
+    "mentor",
+    "status",
+    "held",
+    "last_held",
+    "days_since",
+    "cancelled_by_leader",
+    "cancelled_by_mentor",
+    "missed",
+    "minutes_held",
+    "mean_rating_by_leader",
+    "mean_rating_by_mentor",
+    "median_response_hours",
+    "goals_covered",
+    "fit",
+)
 _STATUS_ORDER = {"stalled": 0, "at risk": 1, "active": 2}
 
 
@@ -84,12 +99,19 @@ def _pair_rows(document: SessionsDocument, metrics: dict[str, Any], skill_names:
         match = matches[match_id]
         answers = fits.get(match_id, {})
         status = "stalled" if row["stalled"] else "at risk" if row["at_risk"] else "active"
-        rows.append({**row, "match_id": match_id,
-                     "leader_name": document.labels[row["leader"]], "mentor_name": document.labels[row["mentor"]],
-                     "status": status,
-                     "fit_leader": answers.get(match.leader_id), "fit_mentor": answers.get(match.mentor_id),
-                     "goal_names": [skill_names.get(k, k) for k in row["goals"]],
-                     "covered_names": [skill_names.get(k, k) for k in row["goals_covered"]]})
+        rows.append(
+            {
+                **row,
+                "match_id": match_id,
+                "leader_name": document.labels[row["leader"]],
+                "mentor_name": document.labels[row["mentor"]],
+                "status": status,
+                "fit_leader": answers.get(match.leader_id),
+                "fit_mentor": answers.get(match.mentor_id),
+                "goal_names": [skill_names.get(k, k) for k in row["goals"]],
+                "covered_names": [skill_names.get(k, k) for k in row["goals_covered"]],
+            }
+        )
     return rows
 
 
@@ -118,23 +140,39 @@ def sort_rows(rows: list[dict[str, Any]], column: str, direction: str) -> tuple[
 def _attention(rows: list[dict[str, Any]]) -> list[AttentionItem]:
     items = []
     for row in rows:
-        reasons = [f"The {side} answered that this is not a good fit." for side in ("leader", "mentor")
-                   if row[f"fit_{side}"] is False]
+        reasons = [
+            f"The {side} answered that this is not a good fit."
+            for side in ("leader", "mentor")
+            if row[f"fit_{side}"] is False
+        ]
         if row["stalled"]:
             reasons.append(f"Stalled: {row['days_since']} days without a held session.")
         if row["stalled"] or row["at_risk"]:
             reasons.extend(r for r in row["risk_reasons"] if r not in reasons)
         if reasons:
             items.append(AttentionItem(row=row, reasons=reasons))
-    return sorted(items, key=lambda i: (i.row["fit_leader"] is not False and i.row["fit_mentor"] is not False,
-                                        _STATUS_ORDER[i.row["status"]], i.row["leader_name"].casefold()))
+    return sorted(
+        items,
+        key=lambda i: (
+            i.row["fit_leader"] is not False and i.row["fit_mentor"] is not False,
+            _STATUS_ORDER[i.row["status"]],
+            i.row["leader_name"].casefold(),
+        ),
+    )
 
 
 def _leader_rows(metrics: dict[str, Any], document: SessionsDocument, cohort_id: int) -> list[dict[str, Any]]:
     waiting: dict[int, int] = {}
-    query = (select(Match.leader_id, Meeting.id).join(Match, Meeting.match_id == Match.id)
-             .where(Match.cohort_id == cohort_id, Match.status == "active", Meeting.status == "proposed",
-                    Meeting.proposed_by_id == Match.mentor_id))
+    query = (
+        select(Match.leader_id, Meeting.id)
+        .join(Match, Meeting.match_id == Match.id)
+        .where(
+            Match.cohort_id == cohort_id,
+            Match.status == "active",
+            Meeting.status == "proposed",
+            Meeting.proposed_by_id == Match.mentor_id,
+        )
+    )
     for leader_id, _ in db.session.execute(query):
         waiting[leader_id] = waiting.get(leader_id, 0) + 1
     rows = []
@@ -143,19 +181,26 @@ def _leader_rows(metrics: dict[str, Any], document: SessionsDocument, cohort_id:
             continue
         person_id = int(row["leader"][1:])
         rows.append({**row, "name": document.labels[row["leader"]], "waiting": waiting.get(person_id, 0)})
-    return sorted(rows, key=lambda r: (r["median_response_hours"] is None, -(r["median_response_hours"] or 0),
-                                       r["name"].casefold()))
+    return sorted(
+        rows,
+        key=lambda r: (r["median_response_hours"] is None, -(r["median_response_hours"] or 0), r["name"].casefold()),
+    )
 
 
 def nudges_sent(cohort_id: int, limit: int = 200) -> list[Notification]:
     """The nudges queued for this cohort's pairs, newest first."""
-    query = (select(Notification).where(Notification.cohort_id == cohort_id, Notification.kind.like("nudge-%"))
-             .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    query = (
+        select(Notification)
+        .where(Notification.cohort_id == cohort_id, Notification.kind.like("nudge-%"))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
     return list(db.session.execute(query).scalars())
 
 
-def cohort_dashboard(cohort_id: int, sort: str = "leader", direction: str = "asc",
-                     now: datetime | None = None) -> Dashboard:
+def cohort_dashboard(
+    cohort_id: int, sort: str = "leader", direction: str = "asc", now: datetime | None = None
+) -> Dashboard:
     """The health page of one cohort on the day of `now`."""
     cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
@@ -165,16 +210,27 @@ def cohort_dashboard(cohort_id: int, sort: str = "leader", direction: str = "asc
     graph = session_graph.build_graph(document.data)
     svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
     ended = db.session.execute(select(Match.id).where(Match.cohort_id == cohort.id, Match.status == "ended")).all()
-    skills = [{**s, "name": skill_names.get(s["skill"], s["skill"])}
-              for s in metrics["programme"]["goal_coverage_by_skill"]]
+    skills = [
+        {**s, "name": skill_names.get(s["skill"], s["skill"])} for s in metrics["programme"]["goal_coverage_by_skill"]
+    ]
     return Dashboard(
-        cohort=cohort, as_of=as_of, metrics=metrics, pairs=rows, sort=sort, direction=direction, skills=skills,
-        leaders=_leader_rows(metrics, document, cohort.id), departments=metrics["departments"],
+        cohort=cohort,
+        as_of=as_of,
+        metrics=metrics,
+        pairs=rows,
+        sort=sort,
+        direction=direction,
+        skills=skills,
+        leaders=_leader_rows(metrics, document, cohort.id),
+        departments=metrics["departments"],
         attention=_attention(rows),
         svg=svg,
-        nudges=nudges_sent(cohort.id), ended_pairs=len(ended),
-        fit_answers={"no": sum((r["fit_leader"] is False) + (r["fit_mentor"] is False) for r in rows),
-                     "yes": sum((r["fit_leader"] is True) + (r["fit_mentor"] is True) for r in rows)},
+        nudges=nudges_sent(cohort.id),
+        ended_pairs=len(ended),
+        fit_answers={
+            "no": sum((r["fit_leader"] is False) + (r["fit_mentor"] is False) for r in rows),
+            "yes": sum((r["fit_leader"] is True) + (r["fit_mentor"] is True) for r in rows),
+        },
     )
 
 
@@ -190,11 +246,12 @@ def programme_overview(now: datetime | None = None) -> list[CohortHealth]:
     """Headline figures per published or closed cohort, then for all of them together (default stall limit)."""
     as_of = (now or utcnow()).date()
     query = select(Cohort).where(Cohort.status.in_(HEALTH_COHORTS)).order_by(Cohort.created_at.desc(), Cohort.id)
-    lines = [CohortHealth(cohort=c, programme=cohort_metrics(c, as_of)[1]["programme"])
-             for c in db.session.execute(query).scalars()]
+    lines = [
+        CohortHealth(cohort=c, programme=cohort_metrics(c, as_of)[1]["programme"])
+        for c in db.session.execute(query).scalars()
+    ]
     if len(lines) > 1:
-        together = session_graph.metrics_from_json(build_sessions(None).data, as_of, STALL_DAYS_DEFAULT,
-                                                   MIN_SESSIONS)
+        together = session_graph.metrics_from_json(build_sessions(None).data, as_of, STALL_DAYS_DEFAULT, MIN_SESSIONS)
         lines.append(CohortHealth(cohort=None, programme=together["programme"]))
     return lines
 
@@ -227,15 +284,27 @@ def managed_pair(cohort_id: int, match_id: int, now: datetime | None = None) -> 
     match = db.session.get(Match, match_id)
     if match is None or match.cohort_id != cohort_id:
         raise NotFound("There is no such pair in this cohort.")
-    found = list(db.session.execute(select(Meeting).where(Meeting.match_id == match.id)
-                                    .order_by(Meeting.starts_at.desc(), Meeting.id.desc())).scalars())
+    found = list(
+        db.session.execute(
+            select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        ).scalars()
+    )
     feedback = {m.id: [feedback_for(f, match, MANAGER) for f in m.feedback] for m in found}
-    nudges = list(db.session.execute(select(Notification).where(Notification.match_id == match.id,
-                                                                Notification.kind.like("nudge-%"))
-                                     .order_by(Notification.created_at.desc())).scalars())
-    return ManagedPair(match=match, meetings=found, feedback=feedback,
-                       fit=_fit_answers([match.id]).get(match.id, {}), nudges=nudges,
-                       metrics=_metrics_row(match, (now or utcnow()).date()))
+    nudges = list(
+        db.session.execute(
+            select(Notification)
+            .where(Notification.match_id == match.id, Notification.kind.like("nudge-%"))
+            .order_by(Notification.created_at.desc())
+        ).scalars()
+    )
+    return ManagedPair(
+        match=match,
+        meetings=found,
+        feedback=feedback,
+        fit=_fit_answers([match.id]).get(match.id, {}),
+        nudges=nudges,
+        metrics=_metrics_row(match, (now or utcnow()).date()),
+    )
 
 
 # ---------------------------------------------------------------- exports
@@ -260,4 +329,3 @@ def export_graphml(manager: Person, cohort_id: int, now: datetime | None = None)
     audit.record("export", actor=manager, object_type="cohort", object_id=cohort.id, detail="session graph (GraphML)")
     db.session.commit()
     return text
-

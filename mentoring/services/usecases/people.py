@@ -1,7 +1,7 @@
 """A person's own details ("about you"): what mentors and leaders both tell the programme.
 
 The functions here check and apply the details to a Person inside the caller's transaction;
-the use cases in `mentoring.services.profiles` commit them together with the rest of a form.
+the use cases in `mentoring.services.usecases.profiles` commit them together with the rest of a form.
 """
 
 from __future__ import annotations
@@ -128,9 +128,11 @@ def _resolve_manager(person: Person, text: str) -> tuple[int | None, str | None]
         return None, None
     if len(text) > EMAIL_MAX:
         raise InvalidField("manager", f"Keep this to {EMAIL_MAX} characters or fewer.")
-    query = select(Person).where(
-        or_(Person.email == normalise_email(text), func.lower(Person.external_id) == text.lower())
-    ).order_by(Person.id)
+    query = (
+        select(Person)
+        .where(or_(Person.email == normalise_email(text), func.lower(Person.external_id) == text.lower()))
+        .order_by(Person.id)
+    )
     found = db.session.execute(query).scalars().first()
     if found is not None:
         if found.id == person.id:
@@ -163,8 +165,9 @@ def _check_external_id(person: Person, text: str) -> str | None:
     return external_id
 
 
-def _reporting_loop(person: Person, manager_id: int | None, manager_external_id: str | None,
-                    external_id: str | None) -> bool:
+def _reporting_loop(
+    person: Person, manager_id: int | None, manager_external_id: str | None, external_id: str | None
+) -> bool:
     """Whether, with these details, the person's reporting line would lead back to them.
 
     Followed as the matching follows it: a manager's person id, or an employee id that a person holds.
@@ -204,8 +207,9 @@ def apply_details(person: Person, details: Details) -> None:
     external_id = _check_external_id(person, details.external_id)
     if _reporting_loop(person, manager_id, manager_external_id, external_id):
         # The matching follows reporting lines to any depth: a loop would stop the whole cohort's run.
-        raise InvalidField("manager", "That person reports to you, directly or further down. "
-                                      "Enter the person you report to.")
+        raise InvalidField(
+            "manager", "That person reports to you, directly or further down. Enter the person you report to."
+        )
 
     person.name = name
     person.department = department

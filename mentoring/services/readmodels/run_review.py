@@ -22,8 +22,9 @@ from mentoring.models import (
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
-from mentoring.services import matching_problem, matching_runs
-from mentoring.services.cohorts import get_cohort
+from mentoring.services.translators import matching_problem
+from mentoring.services.usecases import matching_runs
+from mentoring.services.usecases.cohorts import get_cohort
 
 SUCCESSFUL = matching_runs.SUCCESSFUL
 
@@ -128,9 +129,12 @@ def pair_rules(cohort_id: int) -> list[PairRule]:
 
 def flagged_matches(cohort_id: int) -> list[tuple[Match, list[FitCheck]]]:
     """Active pairs of the cohort where either side answered "not a good fit", with those answers."""
-    query = (select(Match, FitCheck).join(FitCheck, FitCheck.match_id == Match.id)
-             .where(Match.cohort_id == cohort_id, Match.status == "active", FitCheck.good_fit.is_(False))
-             .order_by(Match.leader_id, Match.mentor_id, FitCheck.id))
+    query = (
+        select(Match, FitCheck)
+        .join(FitCheck, FitCheck.match_id == Match.id)
+        .where(Match.cohort_id == cohort_id, Match.status == "active", FitCheck.good_fit.is_(False))
+        .order_by(Match.leader_id, Match.mentor_id, FitCheck.id)
+    )
     found: dict[int, tuple[Match, list[FitCheck]]] = {}
     for match, check in db.session.execute(query):
         found.setdefault(match.id, (match, []))[1].append(check)
@@ -144,8 +148,13 @@ def reason_lines(reasons: list[dict[str, Any]]) -> list[ReasonLine]:
     for item in reasons or []:
         name = str(item.get("criterion", ""))
         info = known.get(name)
-        lines.append(ReasonLine(info.label if info else name.replace("_", " ").capitalize(),
-                                float(item.get("points", 0)), info.description if info else ""))
+        lines.append(
+            ReasonLine(
+                info.label if info else name.replace("_", " ").capitalize(),
+                float(item.get("points", 0)),
+                info.description if info else "",
+            )
+        )
     return lines
 
 
@@ -153,20 +162,27 @@ def _goal_lines(cohort_id: int, pairs: list[RunPair]) -> dict[tuple[int, int], l
     leaders = {p.leader_id for p in pairs}
     mentors = {p.mentor_id for p in pairs}
     goals: dict[int, list[Goal]] = {}
-    query = (select(LeaderRequest)
-             .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_(leaders))
-             .options(selectinload(LeaderRequest.goals).joinedload(Goal.skill)))
+    query = (
+        select(LeaderRequest)
+        .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_(leaders))
+        .options(selectinload(LeaderRequest.goals).joinedload(Goal.skill))
+    )
     for request in db.session.execute(query).scalars():
         goals[request.person_id] = list(request.goals)
     levels: dict[int, dict[int, int]] = {}
-    profiles = select(MentorProfile).where(MentorProfile.person_id.in_(mentors)).options(
-        selectinload(MentorProfile.skills))
+    profiles = (
+        select(MentorProfile).where(MentorProfile.person_id.in_(mentors)).options(selectinload(MentorProfile.skills))
+    )
     for profile in db.session.execute(profiles).scalars():
         levels[profile.person_id] = {s.skill_id: s.proficiency for s in profile.skills}
     return {
         (p.leader_id, p.mentor_id): [
-            GoalLine(g.skill.name, PRIORITIES.get(g.priority, str(g.priority)), g.target_level,
-                     levels.get(p.mentor_id, {}).get(g.skill_id, 0))
+            GoalLine(
+                g.skill.name,
+                PRIORITIES.get(g.priority, str(g.priority)),
+                g.target_level,
+                levels.get(p.mentor_id, {}).get(g.skill_id, 0),
+            )
             for g in goals.get(p.leader_id, [])
         ]
         for p in pairs
@@ -174,19 +190,31 @@ def _goal_lines(cohort_id: int, pairs: list[RunPair]) -> dict[tuple[int, int], l
 
 
 SOLVER_FIGURES = (
-    ("solver", "Solver"), ("model", "Model"), ("compatible_pairs", "Pairs allowed by the rules"),
-    ("candidates", "Pairs considered"), ("pricing_rounds", "Pricing rounds"), ("gap", "Gap to the optimum"),
+    ("solver", "Solver"),
+    ("model", "Model"),
+    ("compatible_pairs", "Pairs allowed by the rules"),
+    ("candidates", "Pairs considered"),
+    ("pricing_rounds", "Pricing rounds"),
+    ("gap", "Gap to the optimum"),
 )
 
 
 def _stats(run: MatchRun) -> list[tuple[str, str]]:
     stats = run.stats or {}
     solver = stats.get("solver") or {}
-    rows = [("Status", run.status), ("Leaders matched", str(run.matched)), ("Total score", f"{run.total_score:g}"),
-            ("Time", f"{stats.get('seconds', 0):g} s")]
-    for key, label in (("leaders", "Leaders in the run"), ("mentors", "Mentors in the run"),
-                       ("pinned", "Pinned pairs"), ("forbidden", "Forbidden pairs"),
-                       ("history", "Pairs from earlier cohorts")):
+    rows = [
+        ("Status", run.status),
+        ("Leaders matched", str(run.matched)),
+        ("Total score", f"{run.total_score:g}"),
+        ("Time", f"{stats.get('seconds', 0):g} s"),
+    ]
+    for key, label in (
+        ("leaders", "Leaders in the run"),
+        ("mentors", "Mentors in the run"),
+        ("pinned", "Pinned pairs"),
+        ("forbidden", "Forbidden pairs"),
+        ("history", "Pairs from earlier cohorts"),
+    ):
         if key in stats:
             rows.append((label, str(stats[key])))
     for key, label in SOLVER_FIGURES:
@@ -200,8 +228,13 @@ def review(cohort_id: int) -> Review:
     """The review page of a cohort: its latest run in readable form, runs, pins and forbids."""
     cohort = get_cohort(cohort_id)
     run = latest_run(cohort.id)
-    page = Review(cohort=cohort, run=run, runs=runs_of(cohort.id), rules=pair_rules(cohort.id),
-                  running=matching_runs.run_in_progress(cohort))
+    page = Review(
+        cohort=cohort,
+        run=run,
+        runs=runs_of(cohort.id),
+        rules=pair_rules(cohort.id),
+        running=matching_runs.run_in_progress(cohort),
+    )
     if run is None:
         return page
     ids = [p.leader_id for p in run.pairs] + [p.mentor_id for p in run.pairs]
@@ -210,21 +243,46 @@ def review(cohort_id: int) -> Review:
     people = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
     rules = {(r.leader_id, r.mentor_id): r for r in page.rules}
     goal_lines = _goal_lines(cohort.id, list(run.pairs))
-    page.pairs = sorted((ProposedPair(p.leader, p.mentor, p.score, p.pinned, reason_lines(p.reasons),
-                                  goal_lines.get((p.leader_id, p.mentor_id), []), rules.get((p.leader_id, p.mentor_id)))
-                         for p in run.pairs), key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()))
-    page.unmatched = [UnmatchedView(people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")),
-                                    int(u.get("unfilled", 1))) for u in run.unmatched or []]
-    page.loads = sorted((LoadView(people.get(x.get("mentor_id")), int(x.get("load", 0)), int(x.get("capacity", 0)))
-                         for x in run.mentor_loads or []),
-                        key=lambda load: (-load.load, load.mentor.name if load.mentor else ""))
+    page.pairs = sorted(
+        (
+            ProposedPair(
+                p.leader,
+                p.mentor,
+                p.score,
+                p.pinned,
+                reason_lines(p.reasons),
+                goal_lines.get((p.leader_id, p.mentor_id), []),
+                rules.get((p.leader_id, p.mentor_id)),
+            )
+            for p in run.pairs
+        ),
+        key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()),
+    )
+    page.unmatched = [
+        UnmatchedView(
+            people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")), int(u.get("unfilled", 1))
+        )
+        for u in run.unmatched or []
+    ]
+    page.loads = sorted(
+        (
+            LoadView(people.get(x.get("mentor_id")), int(x.get("load", 0)), int(x.get("capacity", 0)))
+            for x in run.mentor_loads or []
+        ),
+        key=lambda load: (-load.load, load.mentor.name if load.mentor else ""),
+    )
     page.stats = _stats(run)
     page.message = matching_runs.describe(run.message or "")
     if run.status == "failed":
         page.message = "The matching could not run: " + page.message
     page.rules_changed = run.rules != matching_problem.cohort_rules(cohort)
     page.published = is_published(run)
-    page.publishable = run.status in SUCCESSFUL and not page.published and (
-        (run.kind == "full" and cohort.status == "matched") or (run.kind == "repair" and cohort.status == "published")
+    page.publishable = (
+        run.status in SUCCESSFUL
+        and not page.published
+        and (
+            (run.kind == "full" and cohort.status == "matched")
+            or (run.kind == "repair" and cohort.status == "published")
+        )
     )
     return page

@@ -7,7 +7,8 @@ from sqlalchemy import func, or_, select
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Person
 from mentoring.models.people import ROLES
-from mentoring.services import NotFound, accounts
+from mentoring.services import NotFound
+from mentoring.services.usecases import accounts
 
 SEARCH_LIMIT = 200
 
@@ -23,9 +24,13 @@ def search_people(text: str = "", role: str | None = None, limit: int = SEARCH_L
     text = " ".join((text or "").split())
     if text:
         pattern = _like(text)
-        query = query.where(or_(func.lower(Person.name).like(pattern, escape="\\"),
-                                func.lower(Person.email).like(pattern, escape="\\"),
-                                func.lower(Person.department).like(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                func.lower(Person.name).like(pattern, escape="\\"),
+                func.lower(Person.email).like(pattern, escape="\\"),
+                func.lower(Person.department).like(pattern, escape="\\"),
+            )
+        )
     if role in ROLES:
         query = query.where(getattr(Person, f"is_{role}").is_(True))
     return list(db.session.execute(query).scalars())

@@ -20,8 +20,9 @@ import matching
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, MatchRun, Person, RunPair
-from mentoring.services import Conflict, NotFound, ServiceError, audit, run_lock
-from mentoring.services.matching_problem import Translation, build_problem, cohort_rules
+from mentoring.services import Conflict, NotFound, ServiceError
+from mentoring.services.infra import audit, run_lock
+from mentoring.services.translators.matching_problem import Translation, build_problem, cohort_rules
 
 SUCCESSFUL = ("optimal", "feasible")
 FULL_RUN_STATUSES = ("open", "matched")
@@ -86,8 +87,9 @@ def run_matching(cohort_id: int, run_by: Person | None, now: datetime | None = N
     return _run(cohort_id, run_by, FULL_RUN_STATUSES, None, now)
 
 
-def run_repair(cohort_id: int, match_ids: Iterable[int], run_by: Person | None,
-               now: datetime | None = None) -> MatchRun:
+def run_repair(
+    cohort_id: int, match_ids: Iterable[int], run_by: Person | None, now: datetime | None = None
+) -> MatchRun:
     """Re-match the people of flagged pairs only; every other active pair is pinned as it is."""
     wanted = sorted(set(match_ids))
     if not wanted:
@@ -95,8 +97,9 @@ def run_repair(cohort_id: int, match_ids: Iterable[int], run_by: Person | None,
     return _run(cohort_id, run_by, ("published",), wanted, now)
 
 
-def _run(cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repair: list[int] | None,
-         now: datetime | None) -> MatchRun:
+def _run(
+    cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repair: list[int] | None, now: datetime | None
+) -> MatchRun:
     started = now or utcnow()
     run_by_id = None if run_by is None else run_by.id
     cohort = db.session.get(Cohort, cohort_id)
@@ -133,9 +136,18 @@ def _plain_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[str, ...], repair: list[int] | None,
-           started: datetime, elapsed: float, translation: Translation | None, solution: Any,
-           failure: str | None) -> MatchRun:
+def _store(
+    cohort_id: int,
+    token: str,
+    run_by_id: int | None,
+    statuses: tuple[str, ...],
+    repair: list[int] | None,
+    started: datetime,
+    elapsed: float,
+    translation: Translation | None,
+    solution: Any,
+    failure: str | None,
+) -> MatchRun:
     """Write the run and its pairs in one transaction, only while still holding the lock."""
     cohort = db.session.execute(
         locked(select(Cohort).where(Cohort.id == cohort_id)).execution_options(populate_existing=True)
@@ -145,13 +157,24 @@ def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[st
         raise Conflict("The cohort changed while the matching ran, so this result was not kept. Run it again.")
     run_by = db.session.get(Person, run_by_id) if run_by_id is not None else None
     rules = translation.problem.rules.to_dict() if translation is not None else cohort_rules(cohort)
-    run = MatchRun(cohort_id=cohort.id, run_by_id=run_by_id, kind="full" if repair is None else "repair",
-                   started_at=started, finished_at=started + timedelta(seconds=elapsed), rules=rules)
+    run = MatchRun(
+        cohort_id=cohort.id,
+        run_by_id=run_by_id,
+        kind="full" if repair is None else "repair",
+        started_at=started,
+        finished_at=started + timedelta(seconds=elapsed),
+        rules=rules,
+    )
     stats: dict[str, Any] = {"seconds": round(elapsed, 3)}
     if translation is not None:
         problem = translation.problem
-        stats.update(leaders=len(problem.leaders), mentors=len(problem.mentors), pinned=len(problem.pinned),
-                     forbidden=len(problem.forbidden), history=len(problem.history))
+        stats.update(
+            leaders=len(problem.leaders),
+            mentors=len(problem.mentors),
+            pinned=len(problem.pinned),
+            forbidden=len(problem.forbidden),
+            history=len(problem.history),
+        )
     if repair is not None:
         stats["repair_of"] = repair
     if solution is None:
@@ -169,8 +192,13 @@ def _store(cohort_id: int, token: str, run_by_id: int | None, statuses: tuple[st
     db.session.flush()
     how = "page" if run_by is not None else "command line"
     action = "matching.repair_run" if repair is not None else "matching.run"
-    audit.record(action, actor=run_by, object_type="cohort", object_id=cohort.id,
-                 detail=f"run {run.id} ({how}): {run.status}, {run.matched} matched, score {run.total_score:g}")
+    audit.record(
+        action,
+        actor=run_by,
+        object_type="cohort",
+        object_id=cohort.id,
+        detail=f"run {run.id} ({how}): {run.status}, {run.matched} matched, score {run.total_score:g}",
+    )
     db.session.commit()
     if run.status == "failed":
         raise ServiceError("The matching could not run: " + describe(run.message))
@@ -182,12 +210,17 @@ def _fill(run: MatchRun, solution: Any) -> None:
     run.message = (solution.reason or "")[:500]
     run.matched = solution.matched
     run.total_score = float(solution.total_score)
-    run.unmatched = [{"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled}
-                     for u in solution.unmatched]
-    run.mentor_loads = [{"mentor_id": int(x.mentor), "load": x.load, "capacity": x.capacity}
-                        for x in solution.mentors]
+    run.unmatched = [
+        {"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled} for u in solution.unmatched
+    ]
+    run.mentor_loads = [{"mentor_id": int(x.mentor), "load": x.load, "capacity": x.capacity} for x in solution.mentors]
     run.pairs = [
-        RunPair(leader_id=int(p.leader), mentor_id=int(p.mentor), score=float(p.score), pinned=bool(p.pinned),
-                reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons])
+        RunPair(
+            leader_id=int(p.leader),
+            mentor_id=int(p.mentor),
+            score=float(p.score),
+            pinned=bool(p.pinned),
+            reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons],
+        )
         for p in solution.pairs
     ]

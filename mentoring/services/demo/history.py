@@ -47,7 +47,7 @@ PATTERNS = ("steady", "steady", "steady", "steady", "fading", "fading", "late", 
 
 def run_spring_cohort(cohort_id: int, manager_id: int, now: datetime, seed: int) -> tuple[int, int]:
     """Match and publish the finished cohort through the real services, then add its session history."""
-    from mentoring.services import matching_runs, publishing
+    from mentoring.services.usecases import matching_runs, publishing
 
     manager = db.session.get(Person, manager_id)
     cohort = db.session.get(Cohort, cohort_id)
@@ -55,9 +55,11 @@ def run_spring_cohort(cohort_id: int, manager_id: int, now: datetime, seed: int)
     run = matching_runs.run_matching(cohort_id, manager, now=published_at - timedelta(days=3))
     publishing.publish(manager, cohort_id, now=published_at)
     rng = random.Random(seed + 1)
-    matches = list(db.session.execute(
-        select(Match).where(Match.cohort_id == cohort_id).order_by(Match.leader_id, Match.mentor_id)
-    ).scalars())
+    matches = list(
+        db.session.execute(
+            select(Match).where(Match.cohort_id == cohort_id).order_by(Match.leader_id, Match.mentor_id)
+        ).scalars()
+    )
     sessions = 0
     for index, match in enumerate(matches):
         pattern = "rocky" if index == 1 else PATTERNS[rng.randrange(len(PATTERNS))]
@@ -68,9 +70,12 @@ def run_spring_cohort(cohort_id: int, manager_id: int, now: datetime, seed: int)
 
 
 def _goal_skill_ids(match: Match) -> list[int]:
-    query = (select(Goal.skill_id).join(LeaderRequest, Goal.request_id == LeaderRequest.id)
-             .where(LeaderRequest.cohort_id == match.cohort_id, LeaderRequest.person_id == match.leader_id)
-             .order_by(Goal.priority.desc(), Goal.skill_id))
+    query = (
+        select(Goal.skill_id)
+        .join(LeaderRequest, Goal.request_id == LeaderRequest.id)
+        .where(LeaderRequest.cohort_id == match.cohort_id, LeaderRequest.person_id == match.leader_id)
+        .order_by(Goal.priority.desc(), Goal.skill_id)
+    )
     return list(db.session.execute(query).scalars())
 
 
@@ -83,8 +88,14 @@ def _pair_history(match: Match, pattern: str, start: datetime, now: datetime, rn
         if pattern == "fading" and held >= rng.choice([2, 3]):
             break
         status, cancelled_by = _outcome(pattern, match, rng)
-        meeting = _meeting(match, day.replace(hour=rng.choice([8, 9, 12, 15, 16])), status, cancelled_by,
-                           rng.sample(skills, min(len(skills), rng.choice([1, 1, 2]))), rng)
+        meeting = _meeting(
+            match,
+            day.replace(hour=rng.choice([8, 9, 12, 15, 16])),
+            status,
+            cancelled_by,
+            rng.sample(skills, min(len(skills), rng.choice([1, 1, 2]))),
+            rng,
+        )
         created += 1
         if status == "held":
             held += 1
@@ -94,8 +105,7 @@ def _pair_history(match: Match, pattern: str, start: datetime, now: datetime, rn
         day += timedelta(days=rng.randint(12, 24))
     if pattern == "steady" and rng.random() < 0.6:
         upcoming = now + timedelta(days=rng.randint(2, 9))
-        _meeting(match, upcoming.replace(hour=10, minute=0, second=0, microsecond=0), "accepted", None,
-                 skills[:1], rng)
+        _meeting(match, upcoming.replace(hour=10, minute=0, second=0, microsecond=0), "accepted", None, skills[:1], rng)
         created += 1
     return created
 
@@ -112,18 +122,24 @@ def _outcome(pattern: str, match: Match, rng: random.Random) -> tuple[str, int |
     return "held", None
 
 
-def _meeting(match: Match, starts_at: datetime, status: str, cancelled_by: int | None, skills: list[int],
-             rng: random.Random) -> Meeting:
+def _meeting(
+    match: Match, starts_at: datetime, status: str, cancelled_by: int | None, skills: list[int], rng: random.Random
+) -> Meeting:
     by_mentor = rng.random() < 0.6
     proposed_at = starts_at - timedelta(days=rng.randint(5, 14), hours=rng.randint(0, 8))
     # Leaders answer more slowly than mentors: that is the response time managers watch.
     hours = rng.lognormvariate(3.0, 0.8) if by_mentor else rng.lognormvariate(1.5, 0.7)
     answered_at = proposed_at + timedelta(hours=min(hours, 150))
     meeting = Meeting(
-        match_id=match.id, proposed_by_id=match.mentor_id if by_mentor else match.leader_id,
-        starts_at=starts_at, duration_minutes=rng.choice([30, 45, 60, 60]),
-        format=rng.choice(["remote", "remote", "in-person"]), skills=skills, status=status,
-        proposed_at=proposed_at, answered_at=answered_at,
+        match_id=match.id,
+        proposed_by_id=match.mentor_id if by_mentor else match.leader_id,
+        starts_at=starts_at,
+        duration_minutes=rng.choice([30, 45, 60, 60]),
+        format=rng.choice(["remote", "remote", "in-person"]),
+        skills=skills,
+        status=status,
+        proposed_at=proposed_at,
+        answered_at=answered_at,
         answered_by_id=match.leader_id if by_mentor else match.mentor_id,
         cancelled_by_id=cancelled_by,
         logged_at=starts_at + timedelta(hours=2) if status in ("held", "cancelled", "missed") else None,
@@ -139,33 +155,51 @@ def _feedback(meeting: Meeting, match: Match, pattern: str, rng: random.Random) 
     mentor_rating = rng.choice([2, 3]) if low else rng.choice([4, 5, 5])
     at = meeting.starts_at + timedelta(hours=rng.randint(3, 48))
     if rng.random() < 0.85:
-        db.session.add(Feedback(
-            meeting_id=meeting.id, author_id=match.leader_id, rating=leader_rating,
-            what_worked=rng.choice(WORKED), try_next=rng.choice(TRY_NEXT),
-            visibility=rng.choice(["pair", "manager"]),
-            private_note=rng.choice(PRIVATE_NOTES) if rng.random() < 0.3 else "", created_at=at,
-        ))
+        db.session.add(
+            Feedback(
+                meeting_id=meeting.id,
+                author_id=match.leader_id,
+                rating=leader_rating,
+                what_worked=rng.choice(WORKED),
+                try_next=rng.choice(TRY_NEXT),
+                visibility=rng.choice(["pair", "manager"]),
+                private_note=rng.choice(PRIVATE_NOTES) if rng.random() < 0.3 else "",
+                created_at=at,
+            )
+        )
     if rng.random() < 0.9:
-        db.session.add(Feedback(
-            meeting_id=meeting.id, author_id=match.mentor_id, rating=mentor_rating,
-            what_worked=rng.choice(MENTOR_WORKED), try_next=rng.choice(TRY_NEXT),
-            visibility=rng.choice(["pair", "manager"]),
-            private_note=rng.choice(PRIVATE_NOTES) if rng.random() < 0.3 else "", created_at=at,
-        ))
+        db.session.add(
+            Feedback(
+                meeting_id=meeting.id,
+                author_id=match.mentor_id,
+                rating=mentor_rating,
+                what_worked=rng.choice(MENTOR_WORKED),
+                try_next=rng.choice(TRY_NEXT),
+                visibility=rng.choice(["pair", "manager"]),
+                private_note=rng.choice(PRIVATE_NOTES) if rng.random() < 0.3 else "",
+                created_at=at,
+            )
+        )
 
 
 def _fit_checks(match: Match, first_held: datetime, pattern: str) -> None:
     at = first_held + timedelta(days=1)
     db.session.add(FitCheck(match_id=match.id, person_id=match.leader_id, good_fit=True, answered_at=at))
-    db.session.add(FitCheck(match_id=match.id, person_id=match.mentor_id, good_fit=pattern != "rocky",
-                            answered_at=at))
+    db.session.add(FitCheck(match_id=match.id, person_id=match.mentor_id, good_fit=pattern != "rocky", answered_at=at))
 
 
 def _pending_proposal(match: Match, now: datetime) -> None:
     # A mentor's proposal the leader has left unanswered for nine days: a nudge is due.
     proposed_at = now - timedelta(days=9)
-    db.session.add(Meeting(
-        match_id=match.id, proposed_by_id=match.mentor_id, starts_at=now + timedelta(days=4, hours=2),
-        duration_minutes=45, format="remote", skills=_goal_skill_ids(match)[:1], status="proposed",
-        proposed_at=proposed_at,
-    ))
+    db.session.add(
+        Meeting(
+            match_id=match.id,
+            proposed_by_id=match.mentor_id,
+            starts_at=now + timedelta(days=4, hours=2),
+            duration_minutes=45,
+            format="remote",
+            skills=_goal_skill_ids(match)[:1],
+            status="proposed",
+            proposed_at=proposed_at,
+        )
+    )

@@ -13,9 +13,11 @@ from sqlalchemy.exc import DBAPIError
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, Match, MatchRun, Person, RunPair
-from mentoring.services import Conflict, audit, mail, matching_runs
-from mentoring.services.cohorts import get_cohort
-from mentoring.services.run_review import SUCCESSFUL, is_published, latest_run
+from mentoring.services import Conflict
+from mentoring.services.infra import audit, mail
+from mentoring.services.readmodels.run_review import SUCCESSFUL, is_published, latest_run
+from mentoring.services.usecases import matching_runs
+from mentoring.services.usecases.cohorts import get_cohort
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,9 @@ class PublishResult:
     already: bool = False
 
 
-def publish(manager: Person | None, cohort_id: int, run_id: int | None = None,
-            now: datetime | None = None, deliver: bool = True) -> PublishResult:
+def publish(
+    manager: Person | None, cohort_id: int, run_id: int | None = None, now: datetime | None = None, deliver: bool = True
+) -> PublishResult:
     """Publish the cohort's latest run: every pair becomes a Match and everyone hears by email, or nothing does.
 
     `deliver=False` leaves the queued emails for the next delivery (a batch such as the demo loader).
@@ -37,8 +40,11 @@ def publish(manager: Person | None, cohort_id: int, run_id: int | None = None,
     now = now or utcnow()
     cohort = get_cohort(cohort_id)
     if cohort.status in ("open", "closed"):
-        raise Conflict("Run the matching first: there is nothing to publish yet." if cohort.status == "open"
-                       else "This cohort is closed: nothing more is published in it.")
+        raise Conflict(
+            "Run the matching first: there is nothing to publish yet."
+            if cohort.status == "open"
+            else "This cohort is closed: nothing more is published in it."
+        )
     run = latest_run(cohort.id)
     if run is None:
         raise Conflict("Run the matching first: there is nothing to publish yet.")
@@ -51,8 +57,11 @@ def publish(manager: Person | None, cohort_id: int, run_id: int | None = None,
     if matching_runs.run_in_progress(cohort, now):
         raise Conflict("A matching run is in progress for this cohort. Publish when it has finished.")
     try:
-        result = _publish_change(manager, cohort, run, now) if run.kind == "repair" \
+        result = (
+            _publish_change(manager, cohort, run, now)
+            if run.kind == "repair"
             else _publish_all(manager, cohort, run, now)
+        )
     except DBAPIError as exc:
         # A database refusal part-way (a pair or person gone, a constraint): the rollback undoes every pair.
         db.session.rollback()
@@ -83,8 +92,10 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     cohort_id, run_id = cohort.id, run.id
     # One atomic status change first: it also makes a second, simultaneous publish wait and then do nothing.
     changed = db.session.execute(
-        update(Cohort).where(Cohort.id == cohort_id, Cohort.status == "matched")
-        .values(status="published", published_at=now).execution_options(synchronize_session=False)
+        update(Cohort)
+        .where(Cohort.id == cohort_id, Cohort.status == "matched")
+        .values(status="published", published_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
         db.session.rollback()
@@ -92,17 +103,34 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     run = _lock_run(run_id)
     pairs = list(run.pairs)
     _refuse_disabled(pairs)
-    existing = set(db.session.execute(
-        select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all())
-    created = [Match(cohort_id=cohort_id, leader_id=p.leader_id, mentor_id=p.mentor_id, run_id=run.id,
-                     score=p.score, reasons=list(p.reasons), status="active", published_at=now)
-               for p in pairs if (p.leader_id, p.mentor_id) not in existing]
+    existing = set(
+        db.session.execute(select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all()
+    )
+    created = [
+        Match(
+            cohort_id=cohort_id,
+            leader_id=p.leader_id,
+            mentor_id=p.mentor_id,
+            run_id=run.id,
+            score=p.score,
+            reasons=list(p.reasons),
+            status="active",
+            published_at=now,
+        )
+        for p in pairs
+        if (p.leader_id, p.mentor_id) not in existing
+    ]
     db.session.add_all(created)
     db.session.flush()
     emails = _announce(cohort, pairs, [u.get("leader_id") for u in run.unmatched or []], f"published:{cohort_id}")
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
-    audit.record("cohort.published", actor=manager, object_type="cohort", object_id=cohort_id,
-                 detail=f"run {run.id}: {len(created)} pairs, {emails} emails")
+    audit.record(
+        "cohort.published",
+        actor=manager,
+        object_type="cohort",
+        object_id=cohort_id,
+        detail=f"run {run.id}: {len(created)} pairs, {emails} emails",
+    )
     db.session.commit()
     return PublishResult(created=len(created), emails=emails)
 
@@ -118,31 +146,47 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
     by_pair = {(m.leader_id, m.mentor_id): m for m in matches}
     flagged = [m for m in matches if m.id in flagged_ids]
     pairs = list(run.pairs)
-    kept_changed = any(p.pinned and getattr(by_pair.get((p.leader_id, p.mentor_id)), "status", None) != "active"
-                       for p in pairs)
+    kept_changed = any(
+        p.pinned and getattr(by_pair.get((p.leader_id, p.mentor_id)), "status", None) != "active" for p in pairs
+    )
     if len(flagged) != len(flagged_ids) or any(m.status != "active" for m in flagged) or kept_changed:
         raise Conflict("The pairs of this cohort changed since this re-pair ran. Run the re-pair again.")
     _refuse_disabled(pairs)
     for match in flagged:
         match.status, match.ended_at = "ended", now
     new_pairs = [p for p in pairs if (p.leader_id, p.mentor_id) not in by_pair]
-    db.session.add_all(Match(cohort_id=cohort_id, leader_id=p.leader_id, mentor_id=p.mentor_id, run_id=run.id,
-                             score=p.score, reasons=list(p.reasons), status="active", published_at=now)
-                       for p in new_pairs)
+    db.session.add_all(
+        Match(
+            cohort_id=cohort_id,
+            leader_id=p.leader_id,
+            mentor_id=p.mentor_id,
+            run_id=run.id,
+            score=p.score,
+            reasons=list(p.reasons),
+            status="active",
+            published_at=now,
+        )
+        for p in new_pairs
+    )
     db.session.flush()
     affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged}
     unmatched = [u.get("leader_id") for u in run.unmatched or [] if u.get("leader_id") in affected]
-    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}",
-                       ended=flagged)
+    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}", ended=flagged)
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
-    audit.record("cohort.repair_published", actor=manager, object_type="cohort", object_id=cohort_id,
-                 detail=f"run {run.id}: {len(flagged)} pairs ended, {len(new_pairs)} new, {emails} emails")
+    audit.record(
+        "cohort.repair_published",
+        actor=manager,
+        object_type="cohort",
+        object_id=cohort_id,
+        detail=f"run {run.id}: {len(flagged)} pairs ended, {len(new_pairs)} new, {emails} emails",
+    )
     db.session.commit()
     return PublishResult(created=len(new_pairs), ended=len(flagged), emails=emails)
 
 
-def _announce(cohort: Cohort, pairs: list[RunPair], unmatched_ids: list[int], occasion: str,
-              ended: list[Match] | None = None) -> int:
+def _announce(
+    cohort: Cohort, pairs: list[RunPair], unmatched_ids: list[int], occasion: str, ended: list[Match] | None = None
+) -> int:
     """Queue one email per person about their new (and ended) pairs; returns how many were queued."""
     mentors_of: dict[int, list[Person]] = defaultdict(list)
     leaders_of: dict[int, list[Person]] = defaultdict(list)
@@ -165,9 +209,15 @@ def _announce(cohort: Cohort, pairs: list[RunPair], unmatched_ids: list[int], oc
     queued = 0
     for person_id in sorted(people):
         person = people[person_id]
-        subject, body = _message(cohort, person, mentors_of[person_id], leaders_of[person_id],
-                                 ended_with[person_id], as_mentor=person_id in mentoring_ended,
-                                 repair=ended is not None)
+        subject, body = _message(
+            cohort,
+            person,
+            mentors_of[person_id],
+            leaders_of[person_id],
+            ended_with[person_id],
+            as_mentor=person_id in mentoring_ended,
+            repair=ended is not None,
+        )
         if mail.queue(f"{occasion}:{person_id}", "published", person, subject, body, cohort_id=cohort.id):
             queued += 1
     return queued
@@ -178,21 +228,35 @@ def _names(people: list[Person]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _message(cohort: Cohort, person: Person, mentors: list[Person], leaders: list[Person],
-             ended: list[Person], as_mentor: bool, repair: bool) -> tuple[str, str]:
+def _message(
+    cohort: Cohort,
+    person: Person,
+    mentors: list[Person],
+    leaders: list[Person],
+    ended: list[Person],
+    as_mentor: bool,
+    repair: bool,
+) -> tuple[str, str]:
     """Subject and plain-text body of one person's email about their pairs."""
     lines = [f"Hello {person.name},", ""]
     if ended:
         lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended, as one of you asked.")
     if mentors:
-        lines.append(f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
-                     "Sign in and open \"My mentor\" to see why you were paired and how to get in touch.")
+        lines.append(
+            f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
+            'Sign in and open "My mentor" to see why you were paired and how to get in touch.'
+        )
     if leaders:
-        lines.append(f"You will mentor {_names(leaders)}. "
-                     "Sign in and open \"My leaders\" to see their goals and why you were paired.")
+        lines.append(
+            f"You will mentor {_names(leaders)}. "
+            'Sign in and open "My leaders" to see their goals and why you were paired.'
+        )
     if not mentors and not leaders:
-        lines.append("No new leader is planned for you for now." if as_mentor else
-                     "We could not find a mentor for you this time. A programme manager will be in touch.")
+        lines.append(
+            "No new leader is planned for you for now."
+            if as_mentor
+            else "We could not find a mentor for you this time. A programme manager will be in touch."
+        )
     lines += ["", f"Thank you for taking part in {cohort.name}."]
     topic = "Your pairing has changed" if repair else "Your pairing"
     return f"{topic} in {cohort.name}", "\n".join(lines) + "\n"

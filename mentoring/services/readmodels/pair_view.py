@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, Match, Meeting, Person, Skill
-from mentoring.services import meetings
+from mentoring.services.usecases import meetings
 
 AUTHOR, PARTNER, MANAGER = "author", "partner", "manager"
 
@@ -125,14 +125,19 @@ def _actions(meeting: Meeting, stage: str, proposed_by_me: bool, open_pair: bool
     return set(by_stage[stage])
 
 
-def meeting_view(meeting: Meeting, match: Match, me: Person, now: datetime, open_pair: bool,
-                 names: dict[int, str]) -> MeetingView:
+def meeting_view(
+    meeting: Meeting, match: Match, me: Person, now: datetime, open_pair: bool, names: dict[int, str]
+) -> MeetingView:
     """A session as `me` (one of the pair) sees it."""
     proposed_by_me = meeting.proposed_by_id == me.id
     stage = _stage(meeting, me.id, now)
-    view = MeetingView(meeting=meeting, skills=[names[i] for i in meeting.skills if i in names],
-                       proposed_by_me=proposed_by_me, stage=stage,
-                       actions=_actions(meeting, stage, proposed_by_me, open_pair))
+    view = MeetingView(
+        meeting=meeting,
+        skills=[names[i] for i in meeting.skills if i in names],
+        proposed_by_me=proposed_by_me,
+        stage=stage,
+        actions=_actions(meeting, stage, proposed_by_me, open_pair),
+    )
     if meeting.cancelled_by_id is not None:
         view.cancelled_by_name = "you" if meeting.cancelled_by_id == me.id else match.other(me.id).name
     for feedback in meeting.feedback:
@@ -151,27 +156,41 @@ def build_pair_view(me: Person, match: Match, now: datetime, names: dict[int, st
     """The pair page's content for one of its two people."""
     names = names if names is not None else _skill_names()
     open_pair = meetings.is_open(match)
-    query = (select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at, Meeting.id)
-             .options(selectinload(Meeting.feedback).selectinload(Feedback.author)))
+    query = (
+        select(Meeting)
+        .where(Meeting.match_id == match.id)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .options(selectinload(Meeting.feedback).selectinload(Feedback.author))
+    )
     views = [meeting_view(m, match, me, now, open_pair, names) for m in db.session.execute(query).scalars()]
     held = [v.meeting for v in views if v.meeting.status == "held"]
     covered_ids = {skill_id for m in held for skill_id in m.skills}
-    goals = [GoalView(skill_id=g.skill_id, name=g.skill.name, priority=g.priority_label,
-                      covered=g.skill_id in covered_ids) for g in meetings.pair_goals(match)]
+    goals = [
+        GoalView(skill_id=g.skill_id, name=g.skill.name, priority=g.priority_label, covered=g.skill_id in covered_ids)
+        for g in meetings.pair_goals(match)
+    ]
     by_stage: dict[str, list[MeetingView]] = {}
     for view in views:
         by_stage.setdefault(view.stage, []).append(view)
-    past = sorted(by_stage.get("done", []) + by_stage.get("expired", []),
-                  key=lambda v: (v.meeting.starts_at, v.meeting.id), reverse=True)
+    past = sorted(
+        by_stage.get("done", []) + by_stage.get("expired", []),
+        key=lambda v: (v.meeting.starts_at, v.meeting.id),
+        reverse=True,
+    )
     return PairView(
-        match=match, me=me, partner=match.other(me.id),
+        match=match,
+        me=me,
+        partner=match.other(me.id),
         my_role="leader" if match.leader_id == me.id else "mentor",
-        is_open=open_pair, goals=goals,
+        is_open=open_pair,
+        goals=goals,
         to_answer=by_stage.get("to-answer", []),
-        upcoming=sorted(by_stage.get("planned", []) + by_stage.get("waiting", []),
-                        key=lambda v: (v.meeting.starts_at, v.meeting.id)),
+        upcoming=sorted(
+            by_stage.get("planned", []) + by_stage.get("waiting", []), key=lambda v: (v.meeting.starts_at, v.meeting.id)
+        ),
         to_log=by_stage.get("to-log", []),
-        past=past, held=len(held),
+        past=past,
+        held=len(held),
         fit_check_open=open_pair and bool(held),
         my_fit=meetings.fit_answer(me.id, match.id),
     )
@@ -189,8 +208,11 @@ def my_pairs(me: Person, now: datetime | None = None) -> list[PairView]:
     query = (
         select(Match)
         .join(Cohort, Match.cohort_id == Cohort.id)
-        .where((Match.leader_id == me.id) | (Match.mentor_id == me.id),
-               Match.status == "active", Cohort.status == "published")
+        .where(
+            (Match.leader_id == me.id) | (Match.mentor_id == me.id),
+            Match.status == "active",
+            Cohort.status == "published",
+        )
         .order_by(Match.published_at.desc(), Match.id)
     )
     names = _skill_names()
@@ -202,4 +224,3 @@ def feedback_form_context(me: Person, meeting_id: int, now: datetime | None = No
     meeting = meetings.meeting_of(me.id, meeting_id)
     match = meeting.match
     return meeting_view(meeting, match, me, now or utcnow(), meetings.is_open(match), _skill_names()), match
-

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mentoring.catalogue import skill_key, slug
 from mentoring.extensions import db
 from mentoring.models import Goal, MentorSkill, Person, Skill
 from mentoring.models.skills import COMPETENCY_MAX, PLATFORM_MAX, SKILL_KEY_MAX, SKILL_NAME_MAX
-from mentoring.services import InvalidField, NotFound, audit
+from mentoring.services import InvalidField, NotFound, unit_of_work
+from mentoring.services.infra import audit
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,11 @@ def _tidy(text: str | None) -> str:
 
 def catalogue() -> list[Platform]:
     """Every skill grouped by platform (platforms and skills by name), retired ones included."""
-    mentors = dict(db.session.execute(select(MentorSkill.skill_id, func.count(MentorSkill.id))
-                                      .group_by(MentorSkill.skill_id)).all())
+    mentors = dict(
+        db.session.execute(
+            select(MentorSkill.skill_id, func.count(MentorSkill.id)).group_by(MentorSkill.skill_id)
+        ).all()
+    )
     goals = dict(db.session.execute(select(Goal.skill_id, func.count(Goal.id)).group_by(Goal.skill_id)).all())
     groups: dict[str, list[SkillRow]] = {}
     for skill in db.session.execute(select(Skill).order_by(Skill.platform, Skill.name)).scalars():
@@ -71,15 +74,6 @@ def _name_taken(name: str, except_id: int | None = None) -> Skill | None:
     return db.session.execute(query).scalars().first()
 
 
-def _commit(field: str, message: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        # Another manager added the same skill at the same moment.
-        db.session.rollback()
-        raise InvalidField(field, message) from exc
-
-
 def add_skill(manager: Person, platform: str, competency: str = "", name: str = "") -> Skill:
     """Add a skill: a platform with a competency, or a platform with a free name; the key is derived and unique."""
     platform, competency, name = _tidy(platform), _tidy(competency), _tidy(name)
@@ -96,19 +90,19 @@ def add_skill(manager: Person, platform: str, competency: str = "", name: str = 
     if len(name) > SKILL_NAME_MAX:
         raise InvalidField("name", f"Use at most {SKILL_NAME_MAX} characters.")
     if not slug(platform) or not slug(competency):
-        raise InvalidField("competency" if slug(platform) else "platform",
-                              "Use at least one letter or digit.")
+        raise InvalidField("competency" if slug(platform) else "platform", "Use at least one letter or digit.")
     key = skill_key(platform, competency)[:SKILL_KEY_MAX]
     if _name_taken(name):
         raise InvalidField("name", f"A skill named {name!r} exists already.")
     clash = db.session.execute(select(Skill).where(Skill.key == key)).scalar_one_or_none()
     if clash is not None:
         raise InvalidField("competency", f"This skill exists already as {clash.name!r}.")
-    skill = Skill(key=key, name=name, platform=platform, competency=competency, retired=False)
-    db.session.add(skill)
-    db.session.flush()
-    audit.record("skill.added", actor=manager, object_type="skill", object_id=skill.id, detail=key)
-    _commit("name", f"A skill named {name!r} exists already.")
+    # Another manager may add the same skill at the same moment: the unique key then answers as above.
+    with unit_of_work(InvalidField("name", f"A skill named {name!r} exists already.")):
+        skill = Skill(key=key, name=name, platform=platform, competency=competency, retired=False)
+        db.session.add(skill)
+        db.session.flush()
+        audit.record("skill.added", actor=manager, object_type="skill", object_id=skill.id, detail=key)
     return skill
 
 
@@ -122,11 +116,16 @@ def rename_skill(manager: Person, skill_id: int, name: str) -> Skill:
         raise InvalidField("name", f"Use at most {SKILL_NAME_MAX} characters.")
     if _name_taken(name, except_id=skill.id):
         raise InvalidField("name", f"A skill named {name!r} exists already.")
-    if name != skill.name:
-        audit.record("skill.renamed", actor=manager, object_type="skill", object_id=skill.id,
-                     detail=f"{skill.name} -> {name}")
-        skill.name = name
-    _commit("name", f"A skill named {name!r} exists already.")
+    with unit_of_work(InvalidField("name", f"A skill named {name!r} exists already.")):
+        if name != skill.name:
+            audit.record(
+                "skill.renamed",
+                actor=manager,
+                object_type="skill",
+                object_id=skill.id,
+                detail=f"{skill.name} -> {name}",
+            )
+            skill.name = name
     return skill
 
 
@@ -135,7 +134,12 @@ def set_retired(manager: Person, skill_id: int, retired: bool) -> Skill:
     skill = get_skill(skill_id)
     if skill.retired != retired:
         skill.retired = retired
-        audit.record("skill.retired" if retired else "skill.unretired", actor=manager, object_type="skill",
-                     object_id=skill.id, detail=skill.key)
+        audit.record(
+            "skill.retired" if retired else "skill.unretired",
+            actor=manager,
+            object_type="skill",
+            object_id=skill.id,
+            detail=skill.key,
+        )
     db.session.commit()
     return skill

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mentoring.extensions import db
 from mentoring.models import LeaderRequest, MentorEnrolment, MentorProfile, Person
-from mentoring.services.cohorts import get_cohort
+from mentoring.services.usecases.cohorts import get_cohort
 
 ROLE_CHOICES = ("mentor", "leader")
 
@@ -46,11 +46,13 @@ class ParticipantTable:
     departments: list[str] = field(default_factory=list)
     everyone: list[Participant] = field(default_factory=list)
 
-    def filtered(self, role: str | None = None, department: str | None = None,
-                 missing_only: bool = False) -> ParticipantTable:
+    def filtered(
+        self, role: str | None = None, department: str | None = None, missing_only: bool = False
+    ) -> ParticipantTable:
         """The same table showing only the rows that pass the filters; counts still cover everyone."""
         rows = [
-            row for row in self.everyone
+            row
+            for row in self.everyone
             if (role not in ROLE_CHOICES or row.role == role)
             and (not department or (row.person.department or "").lower() == department.lower())
             and (not missing_only or row.gaps)
@@ -102,19 +104,26 @@ def _mentor_row(person: Person, profile: MentorProfile | None) -> Participant:
     return Participant(person, "mentor", summary, gaps)
 
 
-def participants(cohort_id: int, role: str | None = None, department: str | None = None,
-                 missing_only: bool = False) -> ParticipantTable:
+def participants(
+    cohort_id: int, role: str | None = None, department: str | None = None, missing_only: bool = False
+) -> ParticipantTable:
     """The cohort's mentors and leaders with what each is missing, filtered; counts cover everyone."""
     cohort = get_cohort(cohort_id)
     # Load goals, people and skills with the rows: one query per kind, not one per participant.
-    requests = list(db.session.execute(
-        select(LeaderRequest).where(LeaderRequest.cohort_id == cohort.id)
-        .options(selectinload(LeaderRequest.goals), joinedload(LeaderRequest.person))).scalars())
+    requests = list(
+        db.session.execute(
+            select(LeaderRequest)
+            .where(LeaderRequest.cohort_id == cohort.id)
+            .options(selectinload(LeaderRequest.goals), joinedload(LeaderRequest.person))
+        ).scalars()
+    )
     mentors = db.session.execute(
-        select(Person, MentorProfile).join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+        select(Person, MentorProfile)
+        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
         .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
         .options(selectinload(MentorProfile.skills))
-        .where(MentorEnrolment.cohort_id == cohort.id)).all()
+        .where(MentorEnrolment.cohort_id == cohort.id)
+    ).all()
     leader_rows = [_leader_row(r) for r in requests]
     mentor_rows = [_mentor_row(person, profile) for person, profile in mentors]
     everyone = sorted(mentor_rows + leader_rows, key=lambda row: (row.role, row.person.name.lower(), row.person.id))

@@ -25,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, Match, Meeting, Person
-from mentoring.services import Conflict, NotFound, audit, mail
-from mentoring.services.meetings import ends_at, format_local, site_link
+from mentoring.services import Conflict, NotFound
+from mentoring.services.infra import audit, mail
+from mentoring.services.usecases.meetings import ends_at, format_local, site_link
 
 UNANSWERED_AFTER = timedelta(days=7)
 FEEDBACK_AFTER = timedelta(days=3)
@@ -49,8 +50,9 @@ class NudgeReport:
         return self.stalled + self.unanswered + self.feedback
 
 
-def send_due_nudges(now: datetime | None = None, cohort_id: int | None = None,
-                    actor: Person | None = None) -> NudgeReport:
+def send_due_nudges(
+    now: datetime | None = None, cohort_id: int | None = None, actor: Person | None = None
+) -> NudgeReport:
     """Queue every nudge due at `now` (for one cohort or all), commit, then deliver pending email."""
     now = now or utcnow()
     if cohort_id is not None and db.session.get(Cohort, cohort_id) is None:
@@ -59,8 +61,13 @@ def send_due_nudges(now: datetime | None = None, cohort_id: int | None = None,
         try:
             report = _queue_due(now, cohort_id)
             if actor is not None:
-                audit.record("nudges.send", actor=actor, object_type="cohort", object_id=cohort_id or "all",
-                             detail=f"{report.queued} nudges queued")
+                audit.record(
+                    "nudges.send",
+                    actor=actor,
+                    object_type="cohort",
+                    object_id=cohort_id or "all",
+                    detail=f"{report.queued} nudges queued",
+                )
             db.session.commit()
             break
         except IntegrityError as exc:
@@ -73,8 +80,12 @@ def send_due_nudges(now: datetime | None = None, cohort_id: int | None = None,
 
 
 def _active_matches(cohort_id: int | None) -> list[Match]:
-    query = (select(Match).join(Cohort, Match.cohort_id == Cohort.id)
-             .where(Match.status == "active", Cohort.status == "published").order_by(Match.id))
+    query = (
+        select(Match)
+        .join(Cohort, Match.cohort_id == Cohort.id)
+        .where(Match.status == "active", Cohort.status == "published")
+        .order_by(Match.id)
+    )
     if cohort_id is not None:
         query = query.where(Match.cohort_id == cohort_id)
     return list(db.session.execute(query).scalars())
@@ -101,8 +112,9 @@ def _stalled(match: Match, now: datetime) -> int:
     if days <= match.cohort.stall_days:
         return 0
     coming = db.session.execute(
-        select(Meeting.id).where(Meeting.match_id == match.id, Meeting.status.in_(("proposed", "accepted")),
-                                 Meeting.starts_at > now).limit(1)
+        select(Meeting.id)
+        .where(Meeting.match_id == match.id, Meeting.status.in_(("proposed", "accepted")), Meeting.starts_at > now)
+        .limit(1)
     ).first()
     if coming is not None:
         return 0
@@ -110,17 +122,32 @@ def _stalled(match: Match, now: datetime) -> int:
     sent = 0
     for person in (match.leader, match.mentor):
         other = match.other(person.id)
-        body = (f"It has been {days} days since {what} with {other.name}. Regular sessions are what make "
-                "reverse mentoring work: propose a time that suits you both.")
-        sent += _queue(f"stalled:{match.id}:{person.id}:{since.isoformat()}", "nudge-stalled", person, match,
-                       f"Time for your next session with {other.name}", body)
+        body = (
+            f"It has been {days} days since {what} with {other.name}. Regular sessions are what make "
+            "reverse mentoring work: propose a time that suits you both."
+        )
+        sent += _queue(
+            f"stalled:{match.id}:{person.id}:{since.isoformat()}",
+            "nudge-stalled",
+            person,
+            match,
+            f"Time for your next session with {other.name}",
+            body,
+        )
     return sent
 
 
 def _unanswered(matches: dict[int, Match], now: datetime) -> int:
-    query = (select(Meeting).where(Meeting.match_id.in_(list(matches)), Meeting.status == "proposed",
-                                   Meeting.proposed_at < now - UNANSWERED_AFTER, Meeting.starts_at > now)
-             .order_by(Meeting.id))
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.match_id.in_(list(matches)),
+            Meeting.status == "proposed",
+            Meeting.proposed_at < now - UNANSWERED_AFTER,
+            Meeting.starts_at > now,
+        )
+        .order_by(Meeting.id)
+    )
     sent = 0
     for meeting in db.session.execute(query).scalars():
         match = matches[meeting.match_id]
@@ -129,18 +156,32 @@ def _unanswered(matches: dict[int, Match], now: datetime) -> int:
         proposer = db.session.get(Person, meeting.proposed_by_id)
         person = match.other(proposer.id)
         days = (now - meeting.proposed_at).days
-        body = (f"{proposer.name} proposed a session on {format_local(meeting.starts_at, person.timezone)} "
-                f"{days} days ago and is waiting for your answer. Accept it, or decline it and propose "
-                "another time.")
-        sent += _queue(f"unanswered:{meeting.id}", "nudge-unanswered", person, match,
-                       f"{proposer.name} is waiting for your answer", body)
+        body = (
+            f"{proposer.name} proposed a session on {format_local(meeting.starts_at, person.timezone)} "
+            f"{days} days ago and is waiting for your answer. Accept it, or decline it and propose "
+            "another time."
+        )
+        sent += _queue(
+            f"unanswered:{meeting.id}",
+            "nudge-unanswered",
+            person,
+            match,
+            f"{proposer.name} is waiting for your answer",
+            body,
+        )
     return sent
 
 
 def _feedback(matches: dict[int, Match], now: datetime) -> int:
-    query = (select(Meeting).where(Meeting.match_id.in_(list(matches)), Meeting.status == "held",
-                                   Meeting.starts_at > now - FEEDBACK_WINDOW - timedelta(days=1))
-             .order_by(Meeting.id))
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.match_id.in_(list(matches)),
+            Meeting.status == "held",
+            Meeting.starts_at > now - FEEDBACK_WINDOW - timedelta(days=1),
+        )
+        .order_by(Meeting.id)
+    )
     sent = 0
     for meeting in db.session.execute(query).scalars():
         match = matches[meeting.match_id]
@@ -152,16 +193,31 @@ def _feedback(matches: dict[int, Match], now: datetime) -> int:
         if now - end > FEEDBACK_WINDOW or now - max(end, mentor_feedback.created_at) <= FEEDBACK_AFTER:
             continue
         leader = match.leader
-        body = (f"{match.mentor.name} left feedback on your session of "
-                f"{format_local(meeting.starts_at, leader.timezone)} and would value yours: a rating and a "
-                "few words on what worked and what to try next. It takes five minutes.")
-        sent += _queue(f"feedback:{meeting.id}", "nudge-feedback", leader, match,
-                       f"{match.mentor.name} is waiting for your feedback", body)
+        body = (
+            f"{match.mentor.name} left feedback on your session of "
+            f"{format_local(meeting.starts_at, leader.timezone)} and would value yours: a rating and a "
+            "few words on what worked and what to try next. It takes five minutes."
+        )
+        sent += _queue(
+            f"feedback:{meeting.id}",
+            "nudge-feedback",
+            leader,
+            match,
+            f"{match.mentor.name} is waiting for your feedback",
+            body,
+        )
     return sent
 
 
 def _queue(occasion: str, kind: str, person: Person, match: Match, subject: str, body: str) -> int:
     link = site_link("sessions.pair", match_id=match.id)
-    queued = mail.queue(occasion, kind, person, subject, f"Hello {person.name},\n\n{body}\n\n{link}\n",
-                        match_id=match.id, cohort_id=match.cohort_id)
+    queued = mail.queue(
+        occasion,
+        kind,
+        person,
+        subject,
+        f"Hello {person.name},\n\n{body}\n\n{link}\n",
+        match_id=match.id,
+        cohort_id=match.cohort_id,
+    )
     return 0 if queued is None else 1

@@ -19,7 +19,8 @@ from mentoring.extensions import db
 from mentoring.models import Feedback, FitCheck, Goal, LeaderRequest, Match, Meeting, Person, Skill
 from mentoring.models.meetings import FEEDBACK_TEXT_MAX, VISIBILITIES
 from mentoring.models.people import FORMATS
-from mentoring.services import Conflict, InvalidField, NotFound, mail
+from mentoring.services import Conflict, InvalidField, NotFound, unit_of_work
+from mentoring.services.infra import mail
 
 DURATION_MIN = 15
 DURATION_MAX = 240
@@ -51,8 +52,9 @@ def local_to_utc(local: datetime, tz_name: str | None) -> datetime:
     except (OverflowError, ValueError) as exc:
         raise InvalidField("date", "Choose a date within the next year.") from exc
     if round_trip != local.replace(tzinfo=None):
-        raise InvalidField("time", f"{local:%H:%M} does not exist on that day in {zone.key}: the clocks change. "
-                                   "Choose another time.")
+        raise InvalidField(
+            "time", f"{local:%H:%M} does not exist on that day in {zone.key}: the clocks change. Choose another time."
+        )
     return in_utc
 
 
@@ -141,8 +143,15 @@ def ends_at(meeting: Meeting) -> datetime:
 # ---------------------------------------------------------------- propose and answer
 
 
-def propose(person: Person, match_id: int, starts_local: datetime, duration_minutes: int, meeting_format: str,
-            skill_ids: list[int], now: datetime | None = None) -> Meeting:
+def propose(
+    person: Person,
+    match_id: int,
+    starts_local: datetime,
+    duration_minutes: int,
+    meeting_format: str,
+    skill_ids: list[int],
+    now: datetime | None = None,
+) -> Meeting:
     """Propose a session at a wall-clock time in the proposer's time zone; the partner is told by email."""
     now = now or utcnow()
     # Locked: two proposals at once must not both pass the clash and open-proposal checks.
@@ -164,15 +173,27 @@ def propose(person: Person, match_id: int, starts_local: datetime, duration_minu
     if goal_ids and not chosen:
         raise InvalidField("skills", "Choose at least one of the leader's goals to work on.")
     _check_no_clash(match.id, starts_at, duration_minutes, now)
-    meeting = Meeting(match_id=match.id, proposed_by_id=person.id, starts_at=starts_at,
-                      duration_minutes=duration_minutes, format=meeting_format, skills=chosen,
-                      status="proposed", proposed_at=now)
+    meeting = Meeting(
+        match_id=match.id,
+        proposed_by_id=person.id,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=meeting_format,
+        skills=chosen,
+        status="proposed",
+        proposed_at=now,
+    )
     db.session.add(meeting)
     db.session.flush()
     other = match.other(person.id)
-    _notify(other, meeting, "meeting-proposed", f"{person.name} proposed a mentoring session",
-            f"{person.name} proposed a reverse-mentoring session.\n\n{_details(meeting, other)}\n\n"
-            "Accept or decline it on the pair's page:")
+    _notify(
+        other,
+        meeting,
+        "meeting-proposed",
+        f"{person.name} proposed a mentoring session",
+        f"{person.name} proposed a reverse-mentoring session.\n\n{_details(meeting, other)}\n\n"
+        "Accept or decline it on the pair's page:",
+    )
     _commit_and_deliver()
     return meeting
 
@@ -204,8 +225,13 @@ def answer(person: Person, meeting_id: int, accept: bool, now: datetime | None =
     meeting.answered_by_id = person.id
     other = meeting.match.other(person.id)
     verb = "accepted" if accept else "declined"
-    _notify(other, meeting, f"meeting-{verb}", f"{person.name} {verb} your proposed session",
-            f"{person.name} {verb} the session you proposed.\n\n{_details(meeting, other)}\n\nSee your sessions:")
+    _notify(
+        other,
+        meeting,
+        f"meeting-{verb}",
+        f"{person.name} {verb} your proposed session",
+        f"{person.name} {verb} the session you proposed.\n\n{_details(meeting, other)}\n\nSee your sessions:",
+    )
     _commit_and_deliver()
     return meeting
 
@@ -225,8 +251,13 @@ def cancel(person: Person, meeting_id: int, now: datetime | None = None) -> Meet
     meeting.cancelled_by_id = person.id
     meeting.logged_at = now
     other = meeting.match.other(person.id)
-    _notify(other, meeting, "meeting-cancelled", f"{person.name} cancelled a mentoring session",
-            f"{person.name} cancelled this session.\n\n{_details(meeting, other)}\n\nPropose a new time:")
+    _notify(
+        other,
+        meeting,
+        "meeting-cancelled",
+        f"{person.name} cancelled a mentoring session",
+        f"{person.name} cancelled this session.\n\n{_details(meeting, other)}\n\nPropose a new time:",
+    )
     _commit_and_deliver()
     return meeting
 
@@ -252,9 +283,14 @@ def log_outcome(person: Person, meeting_id: int, outcome: str, now: datetime | N
         meeting.status = outcome
     meeting.logged_at = now
     if meeting.status == "held":
-        _notify(other, meeting, "meeting-held", "How did your mentoring session go?",
-                f"{person.name} logged your session as held.\n\n{_details(meeting, other)}\n\n"
-                "Leave your feedback (a rating and a few words) on the pair's page:")
+        _notify(
+            other,
+            meeting,
+            "meeting-held",
+            "How did your mentoring session go?",
+            f"{person.name} logged your session as held.\n\n{_details(meeting, other)}\n\n"
+            "Leave your feedback (a rating and a few words) on the pair's page:",
+        )
     _commit_and_deliver()
     return meeting
 
@@ -262,8 +298,16 @@ def log_outcome(person: Person, meeting_id: int, outcome: str, now: datetime | N
 # ---------------------------------------------------------------- feedback and fit check
 
 
-def leave_feedback(person: Person, meeting_id: int, rating: int, what_worked: str, try_next: str,
-                   visibility: str, private_note: str = "", now: datetime | None = None) -> Feedback:
+def leave_feedback(
+    person: Person,
+    meeting_id: int,
+    rating: int,
+    what_worked: str,
+    try_next: str,
+    visibility: str,
+    private_note: str = "",
+    now: datetime | None = None,
+) -> Feedback:
     """Give (or edit) one's feedback on a held session; the partner is told by email, without the text."""
     now = now or utcnow()
     meeting = meeting_of(person.id, meeting_id, lock=True)
@@ -294,10 +338,16 @@ def leave_feedback(person: Person, meeting_id: int, rating: int, what_worked: st
         raise Conflict("Your feedback was just saved from another window. Reload the page.") from exc
     if first_time:
         other = meeting.match.other(person.id)
-        _notify(other, meeting, "feedback-received", f"{person.name} left feedback on your session",
-                f"{person.name} left feedback on your session of "
-                f"{format_local(meeting.starts_at, other.timezone)}.\n\nRead what they shared, "
-                "and leave yours, on the pair's page:", occasion=f"feedback-received:{feedback.id}")
+        _notify(
+            other,
+            meeting,
+            "feedback-received",
+            f"{person.name} left feedback on your session",
+            f"{person.name} left feedback on your session of "
+            f"{format_local(meeting.starts_at, other.timezone)}.\n\nRead what they shared, "
+            "and leave yours, on the pair's page:",
+            occasion=f"feedback-received:{feedback.id}",
+        )
     _commit_and_deliver()
     return feedback
 
@@ -314,13 +364,9 @@ def answer_fit_check(person: Person, match_id: int, good_fit: bool, now: datetim
     if check is None:
         check = FitCheck(match_id=match.id, person_id=person.id)
         db.session.add(check)
-    check.good_fit = bool(good_fit)
-    check.answered_at = now
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Your answer was just saved from another window. Reload the page.") from exc
+    with unit_of_work(Conflict("Your answer was just saved from another window. Reload the page.")):
+        check.good_fit = bool(good_fit)
+        check.answered_at = now
     return check
 
 
@@ -335,16 +381,23 @@ def fit_answer(person_id: int, match_id: int) -> bool | None:
 
 def _details(meeting: Meeting, reader: Person) -> str:
     skills = ", ".join(skill_names(list(meeting.skills))) or "to be agreed"
-    return (f"When: {format_local(meeting.starts_at, reader.timezone)}, {meeting.duration_minutes} minutes\n"
-            f"Format: {FORMAT_LABELS.get(meeting.format, meeting.format)}\nSkills: {skills}")
+    return (
+        f"When: {format_local(meeting.starts_at, reader.timezone)}, {meeting.duration_minutes} minutes\n"
+        f"Format: {FORMAT_LABELS.get(meeting.format, meeting.format)}\nSkills: {skills}"
+    )
 
 
-def _notify(person: Person, meeting: Meeting, kind: str, subject: str, body: str,
-            occasion: str | None = None) -> None:
+def _notify(person: Person, meeting: Meeting, kind: str, subject: str, body: str, occasion: str | None = None) -> None:
     link = site_link("sessions.pair", match_id=meeting.match_id)
-    mail.queue(occasion or f"{kind}:{meeting.id}", kind, person, subject,
-               f"Hello {person.name},\n\n{body}\n{link}\n", match_id=meeting.match_id,
-               cohort_id=meeting.match.cohort_id)
+    mail.queue(
+        occasion or f"{kind}:{meeting.id}",
+        kind,
+        person,
+        subject,
+        f"Hello {person.name},\n\n{body}\n{link}\n",
+        match_id=meeting.match_id,
+        cohort_id=meeting.match.cohort_id,
+    )
 
 
 def _commit_and_deliver() -> None:

@@ -24,8 +24,8 @@ from mentoring.models import (
     Skill,
 )
 from mentoring.services import Conflict
-from mentoring.services.demo_people import DEPARTMENTS, DemoOrganisation, DemoPerson
-from mentoring.services.passwords import hash_password
+from mentoring.services.demo.people import DEPARTMENTS, DemoOrganisation, DemoPerson
+from mentoring.services.infra.passwords import hash_password
 
 DEMO_PASSWORD = "reverse mentoring demo"  # noqa: S105 - the published demo password
 DEMO_LOGINS = (
@@ -86,8 +86,9 @@ def build_organisation(seed: int = 2026) -> DemoOrganisation:
         email = "mentor@demo.example" if index == 0 else None
         name = "Jade Morgan" if index == 0 else None
         lead = leads[(index * 7) % len(leads)]
-        mentor = org.person(f"mentor{index}", lead.department, org.rng.choice([1, 1, 2, 2, 3, 4]),
-                            name=name, email=email)
+        mentor = org.person(
+            f"mentor{index}", lead.department, org.rng.choice([1, 1, 2, 2, 3, 4]), name=name, email=email
+        )
         mentor.manager = lead.key
         org.mentor_skills(mentor)
     return org
@@ -99,10 +100,19 @@ def _store_people(org: DemoOrganisation, skill_ids: dict[str, int]) -> dict[str,
     for demo in org.people:
         can_log_in = bool(demo.roles)
         person = Person(
-            name=demo.name, email=demo.email, password_hash=password_hash if can_log_in else None,
-            is_mentor="mentor" in demo.roles, is_leader="leader" in demo.roles, is_manager="manager" in demo.roles,
-            department=demo.department, grade=demo.grade, location=demo.location, timezone=demo.timezone,
-            languages=demo.languages, formats=demo.formats, external_id=demo.external_id,
+            name=demo.name,
+            email=demo.email,
+            password_hash=password_hash if can_log_in else None,
+            is_mentor="mentor" in demo.roles,
+            is_leader="leader" in demo.roles,
+            is_manager="manager" in demo.roles,
+            department=demo.department,
+            grade=demo.grade,
+            location=demo.location,
+            timezone=demo.timezone,
+            languages=demo.languages,
+            formats=demo.formats,
+            external_id=demo.external_id,
         )
         db.session.add(person)
         stored[demo.key] = person
@@ -113,22 +123,38 @@ def _store_people(org: DemoOrganisation, skill_ids: dict[str, int]) -> dict[str,
         elif demo.manager:
             stored[demo.key].manager_id = stored[demo.manager].id
         if "mentor" in demo.roles:
-            profile = MentorProfile(person_id=stored[demo.key].id, capacity=demo.capacity,
-                                    hours_per_month=demo.hours_per_month, bio=demo.bio)
-            profile.skills = [MentorSkill(skill_id=skill_ids[skill_key(*skill)], proficiency=level)
-                              for skill, level in sorted(demo.skills.items())]
+            profile = MentorProfile(
+                person_id=stored[demo.key].id,
+                capacity=demo.capacity,
+                hours_per_month=demo.hours_per_month,
+                bio=demo.bio,
+            )
+            profile.skills = [
+                MentorSkill(skill_id=skill_ids[skill_key(*skill)], proficiency=level)
+                for skill, level in sorted(demo.skills.items())
+            ]
             db.session.add(profile)
     db.session.flush()
     return stored
 
 
-def _request(cohort: Cohort, demo: DemoPerson, person: Person, skill_ids: dict[str, int],
-             at: datetime) -> LeaderRequest:
-    request = LeaderRequest(cohort_id=cohort.id, person_id=person.id, achieve=demo.achieve,
-                            about_me=demo.about_me, formats=demo.formats, mentors_wanted=1,
-                            created_at=at, updated_at=at)
-    request.goals = [Goal(skill_id=skill_ids[skill_key(*skill)], priority=priority, target_level=level)
-                     for skill, priority, level in demo.goals]
+def _request(
+    cohort: Cohort, demo: DemoPerson, person: Person, skill_ids: dict[str, int], at: datetime
+) -> LeaderRequest:
+    request = LeaderRequest(
+        cohort_id=cohort.id,
+        person_id=person.id,
+        achieve=demo.achieve,
+        about_me=demo.about_me,
+        formats=demo.formats,
+        mentors_wanted=1,
+        created_at=at,
+        updated_at=at,
+    )
+    request.goals = [
+        Goal(skill_id=skill_ids[skill_key(*skill)], priority=priority, target_level=level)
+        for skill, priority, level in demo.goals
+    ]
     db.session.add(request)
     return request
 
@@ -139,7 +165,7 @@ def _enrol(cohort: Cohort, person: Person, at: datetime) -> None:
 
 def seed_demo(now: datetime | None = None, seed: int = 2026) -> DemoSummary:
     """Fill an empty database with the demo organisation, a finished cohort with history and an open one."""
-    from mentoring.services import demo_history
+    from mentoring.services.demo import history as demo_history
 
     if not database_is_empty():
         raise Conflict("The database already has people in it; seed-demo only fills an empty database.")
@@ -151,13 +177,25 @@ def seed_demo(now: datetime | None = None, seed: int = 2026) -> DemoSummary:
     mentors = [demo for demo in org.people if "mentor" in demo.roles]
 
     spring_start = (now - timedelta(days=240)).date()
-    spring = Cohort(name=f"Spring {spring_start.year}", starts_on=spring_start,
-                    ends_on=spring_start + timedelta(days=270), status="open", rules={}, stall_days=30,
-                    created_at=_at(spring_start - timedelta(days=30)))
+    spring = Cohort(
+        name=f"Spring {spring_start.year}",
+        starts_on=spring_start,
+        ends_on=spring_start + timedelta(days=270),
+        status="open",
+        rules={},
+        stall_days=30,
+        created_at=_at(spring_start - timedelta(days=30)),
+    )
     upcoming_start = _next_monday((now + timedelta(days=45)).date())
-    upcoming = Cohort(name=f"Round {upcoming_start.year}-{upcoming_start.month:02d}", starts_on=upcoming_start,
-                      ends_on=upcoming_start + timedelta(days=180), status="open", rules={}, stall_days=30,
-                      created_at=now - timedelta(days=10))
+    upcoming = Cohort(
+        name=f"Round {upcoming_start.year}-{upcoming_start.month:02d}",
+        starts_on=upcoming_start,
+        ends_on=upcoming_start + timedelta(days=180),
+        status="open",
+        rules={},
+        stall_days=30,
+        created_at=now - timedelta(days=10),
+    )
     db.session.add_all([spring, upcoming])
     db.session.flush()
     for demo in leaders[:SPRING_LEADERS]:
@@ -172,9 +210,13 @@ def seed_demo(now: datetime | None = None, seed: int = 2026) -> DemoSummary:
 
     pairs, sessions = demo_history.run_spring_cohort(spring.id, people["manager"].id, now, seed)
     return DemoSummary(
-        people=len(org.people), mentors=len(mentors), leaders=len(leaders),
+        people=len(org.people),
+        mentors=len(mentors),
+        leaders=len(leaders),
         managers=sum(1 for demo in org.people if "manager" in demo.roles),
-        cohorts=[spring.name, upcoming.name], pairs=pairs, sessions=sessions,
+        cohorts=[spring.name, upcoming.name],
+        pairs=pairs,
+        sessions=sessions,
     )
 
 

@@ -1,0 +1,1 @@
+"""The demo organisation and its cohorts, loaded through the real services."""

@@ -1,0 +1,1 @@
+"""Translators between database rows and the pure `matching` library's records."""

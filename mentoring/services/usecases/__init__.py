@@ -1,0 +1,1 @@
+"""Use cases: each public function is one transaction (services.unit_of_work), committed at its end."""
