@@ -189,12 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         _reset_postgresql(database)
     env = _env(database, instance)
     finished, upcoming = _prepare(env)
-    gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}"]
-        + ["--log-level", "warning", "mentoring:create_app()"],
-        env=env,
-        cwd=ROOT,
-    )
+    server = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}"]
+    gunicorn = subprocess.Popen([*server, "--log-level", "warning", "mentoring:create_app()"], env=env, cwd=ROOT)
     try:
         _wait_for(args.port)
         from mentoring.services.demo.loader import DEMO_PASSWORD
