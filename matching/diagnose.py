@@ -67,7 +67,9 @@ def check_pins(problem: Problem, feats: Features) -> None:
         for name in RULE_NAMES:
             if name in fails and fails[name][k] and name != "no_gain":  # a pin may add nothing
                 phrase = PIN_PHRASES[name].format(score=_fmt(float(values[k])), **words)
-                raise InputError(f"pinned[{k}]: leader {leader!r} and mentor {mentor!r} {phrase}.")
+                raise InputError(
+                    f"pinned[{k}]", f"leader {leader!r} and mentor {mentor!r} {phrase}.", ids=(leader, mentor)
+                )
     _check_pin_counts(problem, feats)
 
 
@@ -81,15 +83,19 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
         taken = by_mentor.setdefault(mentor, [])
         if len(taken) >= feats.mentors.slots[j]:
             raise InputError(
-                f"pinned[{k}]: mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
-                f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}."
+                f"pinned[{k}]",
+                f"mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
+                f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}.",
+                ids=(mentor, *taken, leader),
             )
         taken.append(leader)
         mine = by_leader.setdefault(leader, [])
         if len(mine) >= feats.leaders.slots[i]:
             raise InputError(
-                f"pinned[{k}]: leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
-                f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}."
+                f"pinned[{k}]",
+                f"leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
+                f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}.",
+                ids=(leader, *mine, mentor),
             )
         mine.append(mentor)
         dept = int(feats.leaders.dept[i])
@@ -97,9 +103,11 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
             same = by_dept.setdefault((mentor, dept), [])
             if len(same) >= cap:
                 raise InputError(
-                    f"pinned[{k}]: mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
+                    f"pinned[{k}]",
+                    f"mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
                     f"{feats.dept_names[dept]}, so taking leader {leader!r} breaks "
-                    f"rules.max_per_department_per_mentor = {cap}."
+                    f"rules.max_per_department_per_mentor = {cap}.",
+                    ids=(mentor, *same, leader),
                 )
             same.append(leader)
 

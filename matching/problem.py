@@ -101,6 +101,10 @@ def _person_fields(obj: Any) -> None:
     _set(obj, "location", as_opt_text(obj.location, "location"))
 
 
+def _own_id(obj: Any) -> tuple[str, ...]:
+    return (str(obj.id),) if isinstance(obj.id, (str, int)) else ()
+
+
 def _label(kind: str, obj: Any) -> str:
     return f"{kind} {obj.id!r}" if isinstance(obj.id, (str, int)) else kind
 
@@ -126,7 +130,7 @@ class Leader:
             _set(self, "goals", _goals(self.goals))
             _set(self, "mentors_wanted", as_int(self.mentors_wanted, "mentors_wanted", 1, 10))
         except FieldError as err:
-            raise err.owned_by(_label("leader", self)) from None
+            raise err.owned_by(_label("leader", self), _own_id(self)) from None
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class Mentor:
             _set(self, "skills", _skills(self.skills))
             _set(self, "capacity", as_int(self.capacity, "capacity", 0, 100))
         except FieldError as err:
-            raise err.owned_by(_label("mentor", self)) from None
+            raise err.owned_by(_label("mentor", self), _own_id(self)) from None
 
     def skill_map(self) -> dict[str, int]:
         """The skills as a dict keyed by the compared (case-folded) skill name."""
@@ -166,12 +170,12 @@ def _links(value: Any, name: str) -> tuple[Link, ...]:
         if isinstance(item, Mapping):
             extra = set(item) - {"leader", "mentor"}
             if extra:
-                raise InputError(f"{name}[{k}].{sorted(extra)[0]}: unknown field; expected leader and mentor.")
+                raise InputError(f"{name}[{k}].{sorted(extra)[0]}", "unknown field; expected leader and mentor.")
             leader, mentor = item.get("leader"), item.get("mentor")
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             leader, mentor = item
         else:
-            raise InputError(f"{name}[{k}]: must be an object with leader and mentor.")
+            raise InputError(f"{name}[{k}]", "must be an object with leader and mentor.")
         out.append((_id_at(leader, f"{name}[{k}].leader"), _id_at(mentor, f"{name}[{k}].mentor")))
     return tuple(out)
 
@@ -180,7 +184,7 @@ def _id_at(value: Any, path: str) -> str:
     try:
         return as_id(value, "")
     except FieldError as err:
-        raise InputError(f"{path}: {err.problem}") from None
+        raise err.under(path) from None
 
 
 def _scores(value: Any) -> tuple[tuple[str, str, float], ...] | None:
@@ -191,15 +195,15 @@ def _scores(value: Any) -> tuple[tuple[str, str, float], ...] | None:
         if isinstance(item, Mapping):
             extra = set(item) - {"leader", "mentor", "score"}
             if extra:
-                raise InputError(f"scores[{k}].{sorted(extra)[0]}: unknown field; expected leader, mentor and score.")
+                raise InputError(f"scores[{k}].{sorted(extra)[0]}", "unknown field; expected leader, mentor and score.")
             triple = (item.get("leader"), item.get("mentor"), item.get("score"))
         elif isinstance(item, (tuple, list)) and len(item) == 3:
             triple = tuple(item)
         else:
-            raise InputError(f"scores[{k}]: must be an object with leader, mentor and score.")
+            raise InputError(f"scores[{k}]", "must be an object with leader, mentor and score.")
         score = as_opt_number(triple[2], "")
         if score is None:
-            raise InputError(f"scores[{k}].score: must be a number.")
+            raise InputError(f"scores[{k}].score", "must be a number.")
         out.append((_id_at(triple[0], f"scores[{k}].leader"), _id_at(triple[1], f"scores[{k}].mentor"), score))
     return tuple(out)
 
@@ -236,7 +240,7 @@ class Problem:
         for name in ("forbidden", "pinned", "history"):
             _set(self, name, _links(getattr(self, name), name))
         if not isinstance(self.rules, Rules):
-            raise InputError(f"rules: must be a Rules object, got {type(self.rules).__name__}.")
+            raise InputError("rules", f"must be a Rules object, got {type(self.rules).__name__}.")
         self._check_references()
 
     def _check_references(self) -> None:
@@ -249,11 +253,13 @@ class Problem:
             seen: set[tuple[str, str]] = set()
             for k, item in enumerate(items):
                 if item[0] not in leaders:
-                    raise InputError(f"{name}[{k}].leader: unknown leader id {item[0]!r}.")
+                    raise InputError(f"{name}[{k}].leader", f"unknown leader id {item[0]!r}.", ids=(item[0],))
                 if item[1] not in mentors:
-                    raise InputError(f"{name}[{k}].mentor: unknown mentor id {item[1]!r}.")
+                    raise InputError(f"{name}[{k}].mentor", f"unknown mentor id {item[1]!r}.", ids=(item[1],))
                 if (item[0], item[1]) in seen:
-                    raise InputError(f"{name}[{k}]: the pair {item[0]!r}, {item[1]!r} is listed twice.")
+                    raise InputError(
+                        f"{name}[{k}]", f"the pair {item[0]!r}, {item[1]!r} is listed twice.", ids=item[:2]
+                    )
                 seen.add((item[0], item[1]))
 
 
@@ -262,9 +268,11 @@ def _people(value: Any, kind: type, name: str) -> tuple[Any, ...]:
     seen: dict[str, int] = {}
     for k, item in enumerate(as_list(value, name)):
         if not isinstance(item, kind):
-            raise InputError(f"{name}[{k}]: must be a {kind.__name__}, got {type(item).__name__}.")
+            raise InputError(f"{name}[{k}]", f"must be a {kind.__name__}, got {type(item).__name__}.")
         if item.id in seen:
-            raise InputError(f"{name}[{k}].id: duplicate id {item.id!r} (also {name}[{seen[item.id]}]).")
+            raise InputError(
+                f"{name}[{k}].id", f"duplicate id {item.id!r} (also {name}[{seen[item.id]}]).", ids=(item.id,)
+            )
         seen[item.id] = k
         out.append(item)
     return tuple(out)

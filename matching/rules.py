@@ -137,7 +137,7 @@ class Rules:
         if data is None:
             return cls()
         if not isinstance(data, Mapping):
-            raise InputError("rules: must be an object.")
+            raise InputError("rules", "must be an object.")
         try:
             reject_unknown(data, RULE_KEYS, "")
         except FieldError as err:
