@@ -9,9 +9,10 @@ import numpy as np
 from matching.fields import fold, natural_key
 from matching.org import reporting_pairs
 from matching.problem import Leader, Mentor, Problem
+from matching.rulebook import IN_PERSON
 from matching.scoring import GOAL_SCALE, utc_offsets
 
-IN_PERSON, REMOTE = 1, 2
+REMOTE = 2
 
 
 @dataclass(frozen=True)
