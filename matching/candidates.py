@@ -134,7 +134,8 @@ def leaders_to_rescan(pool: Pool, duals: Duals, threshold: float) -> np.ndarray:
     A left-out pair's reduced cost is s - u_leader - v_mentor - w_dept <= theta - u_leader,
     because mentor and department prices are never negative.
     """
-    return np.flatnonzero(pool.theta - duals.leader > threshold)
+    with np.errstate(invalid="ignore"):  # nothing left out (-inf) minus an unbounded price (-inf): not a rescan
+        return np.flatnonzero(pool.theta - duals.leader > threshold)
 
 
 def price_left_out(
@@ -150,7 +151,8 @@ def price_left_out(
     for chunk in chunks(np.sort(rows), m):
         values = scorer.block(chunk)
         dept_price = duals.dept[:, dept[chunk]].T  # (chunk, m); missing departments read column -1 = 0
-        reduced = values - duals.leader[chunk][:, None] - duals.mentor[None, :] - dept_price
+        with np.errstate(invalid="ignore"):  # incompatible (-inf) minus an unbounded price (-inf) stays out
+            reduced = values - duals.leader[chunk][:, None] - duals.mentor[None, :] - dept_price
         r, c = np.nonzero(reduced > threshold)
         li, mj = chunk[r], c
         fresh = ~np.isin(li * m + mj, in_pool)
