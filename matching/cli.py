@@ -16,7 +16,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from matching.io import dump_solution, dumps_solution, load_problem
     from matching.solve import solve
 
-    solution = solve(load_problem(args.problem))
+    solution = solve(load_problem(args.problem), write_lp=args.write_lp)
     if args.output:
         dump_solution(solution, args.output)
         print(
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="match leaders to mentors")
     p.add_argument("problem", metavar="PROBLEM.json")
     p.add_argument("-o", "--output", metavar="SOLUTION.json")
+    p.add_argument("--write-lp", metavar="MODEL.lp", help="also write the final model (CPLEX LP format)")
     p.set_defaults(func=cmd_solve)
     p = sub.add_parser("check", help="validate a solution against a problem")
     p.add_argument("problem", metavar="PROBLEM.json")

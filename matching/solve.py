@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from matching import flow
+from matching import flow, pulp_backend
 from matching import solver as solvers
 from matching.candidates import Duals, Pool, leaders_to_rescan, price_left_out, top_candidates
 from matching.diagnose import check_pins, explain_unmatched
@@ -251,7 +252,12 @@ class _Search:
 
 
 def solve(
-    problem: Problem, *, solver: str | None = None, top_k: int = DEFAULT_TOP_K, full_dual_check: bool = False
+    problem: Problem,
+    *,
+    solver: str | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    full_dual_check: bool = False,
+    write_lp: str | Path | None = None,
 ) -> Solution:
     """Match leaders to mentors under the problem's rules; the result is proven optimal when status says so.
 
@@ -259,11 +265,14 @@ def solve(
     else HiGHS on the arrays when highspy imports, else CBC). `top_k`: candidates kept per wanted
     mentor before pricing. `full_dual_check`: rescore every left-out pair for the proof instead of only
     the leaders whose best left-out score could still beat their dual price (same result, slower).
+    `write_lp`: also write the model of the final candidate pairs to this file (CPLEX LP format).
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     search = _Search(problem, solver, top_k, full_dual_check)
     status, chosen, gap = search.run()
+    if write_lp is not None:  # the final candidates' model, with whole-number variables, for an analyst
+        pulp_backend.write_lp(build_model(search._input(), integer=True), write_lp)
     return _solution(search, status, chosen, gap)
 
 
