@@ -25,6 +25,7 @@ PROFILE_RULES = tuple(r.name for r in HARD_RULES if r.profile)
 FLAG_BITS = {name: 1 << k for k, name in enumerate(PROFILE_RULES)}
 SHIFT = len(PROFILE_RULES)  # points live above the rule bits
 FLAG_MASK = (1 << SHIFT) - 1
+NEG = np.iinfo(np.int32).min  # block_cents: the pair breaks a hard rule
 
 
 def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
@@ -134,27 +135,37 @@ class FastScorer:
         self.goal_index = self.goal_index.reshape(kinds.shape).astype(np.int64)
         self.goal_rows = (f.goal_met[used // 4].astype(np.int32) * (used % 4)[:, None]).astype(np.int32)
 
+    @property
+    def exact_cents(self) -> bool:
+        """Whether block_cents is available: engine scores (not given ones) from the profile tables."""
+        return self.factors is not None and self.feats.given is None
+
     def block(self, rows: np.ndarray) -> np.ndarray:
         """Scores of leaders `rows` (sorted) against every mentor, -inf where a hard rule fails."""
-        if self.factors is None:
+        if not self.exact_cents:
             return evaluate(Grid(self.feats, rows), self.rules)
-        f = self.feats
+        cents = self.block_cents(rows)
+        values = np.divide(cents, 100.0)
+        np.putmask(values, cents == NEG, -np.inf)
+        return values
+
+    def block_cents(self, rows: np.ndarray) -> np.ndarray:
+        """Scores in hundredths (int32) of leaders `rows` against every mentor, NEG where a hard rule fails."""
+        if not self.exact_cents or self.factors is None:
+            raise ValueError("whole-hundredth scores need the profile tables and engine scores")
         packed = np.take(self.factors[0].table[self.factors[0].lead[rows]], self.factors[0].ment, axis=1)
         for factor in self.factors[1:]:
             packed += np.take(factor.table[factor.lead[rows]], factor.ment, axis=1)
         ok = (packed & FLAG_MASK) == 0
-        if f.given is not None:
-            values = Grid(f, rows).given()
-        else:
-            packed >>= SHIFT
-            for criterion in CRITERIA:
-                if not criterion.profile:
-                    self._add_points(criterion, rows, packed)
-            values = np.divide(packed, 100.0)
+        packed >>= SHIFT
+        for criterion in CRITERIA:
+            if not criterion.profile:
+                self._add_points(criterion, rows, packed)
+        points: list[np.ndarray] = []  # the scores in points, made once if a rule reads them
         for rule in self.active:
-            self._apply_rule(rule, rows, values, ok)
-        np.putmask(values, ~ok, -np.inf)
-        return values
+            self._apply_rule(rule, rows, packed, ok, points)
+        np.putmask(packed, ~ok, NEG)
+        return packed
 
     def _add_points(self, criterion: Criterion, rows: np.ndarray, total: np.ndarray) -> None:
         """Add one criterion that is not in the profile tables: goals by lookup, pair lists where listed."""
@@ -172,13 +183,17 @@ class FastScorer:
         elif criterion.cents is not None and self.rules.weight(criterion.name) != 0:
             total += np.broadcast_to(criterion.cents(Grid(f, rows), self.rules), total.shape).astype(total.dtype)
 
-    def _apply_rule(self, rule: HardRule, rows: np.ndarray, values: np.ndarray, ok: np.ndarray) -> None:
+    def _apply_rule(
+        self, rule: HardRule, rows: np.ndarray, cents: np.ndarray, ok: np.ndarray, points: list[np.ndarray]
+    ) -> None:
         """Clear `ok` where one hard rule that is not in the profile tables fails."""
         f = self.feats
         if rule.profile:
             return
         if rule.on_score is not None:
-            ok &= ~rule.on_score(values, self.rules)
+            if not points:
+                points.append(np.divide(cents, 100.0))
+            ok &= ~rule.on_score(points[0], self.rules)
         elif rule.pairs is not None:
             r, c, _ = getattr(f, rule.pairs).in_rows(rows, len(f.mentors.ids))
             ok[r, c] = False
