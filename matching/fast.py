@@ -105,10 +105,12 @@ class FastScorer:
 
     def __init__(self, feats: Features, rules: Rules) -> None:
         self.feats, self.rules = feats, rules
-        everything = tuple(_unique(x for g in GROUPS for x in g[k]) for k in range(4))
-        combined = _factor(feats, rules, *everything)
-        factors = [combined] if combined is not None else [_factor(feats, rules, *g) for g in GROUPS]
-        self.factors: list[Factor] | None = None if any(f is None for f in factors) else factors  # type: ignore[misc]
+        self.factors: list[Factor] | None = None
+        if feats.given is None:  # given scores are read on the listed pairs themselves, never tabulated
+            everything = tuple(_unique(x for g in GROUPS for x in g[k]) for k in range(4))
+            combined = _factor(feats, rules, *everything)
+            factors = [combined] if combined is not None else [_factor(feats, rules, *g) for g in GROUPS]
+            self.factors = None if any(f is None for f in factors) else factors  # type: ignore[assignment]
         self.active = tuple(r for r in HARD_RULES if r.applies(rules, feats))
         self._goal_table()
         # The lowest score any pair can have (used to bound score differences for the coverage bonus).

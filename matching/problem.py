@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from matching.errors import FieldError, InputError
 from matching.fields import (
     as_formats,
@@ -187,11 +189,39 @@ def _id_at(value: Any, path: str) -> str:
         raise err.under(path) from None
 
 
+def _clean_ids(ids: list[Any]) -> bool:
+    kinds = set(map(type, ids))
+    if not kinds <= {str, int}:
+        return False
+    return all(x == x.strip() and x for x in ids if type(x) is str)
+
+
+def _scores_in_bulk(items: list[Any]) -> tuple[tuple[str, str, float], ...] | None:
+    """The common case without a per-item check: {leader, mentor, score} objects or triples, clean ids, numbers."""
+    keys = {"leader", "mentor", "score"}
+    if all(type(x) is dict and x.keys() == keys for x in items):
+        a, b, c = [x["leader"] for x in items], [x["mentor"] for x in items], [x["score"] for x in items]
+    elif all(type(x) is tuple and len(x) == 3 for x in items):
+        a, b, c = (list(column) for column in zip(*items, strict=True)) if items else ([], [], [])
+    else:
+        return None
+    if not (_clean_ids(a) and _clean_ids(b) and set(map(type, c)) <= {int, float}):
+        return None
+    numbers = np.array(c, dtype=np.float64)
+    if not np.isfinite(numbers).all():
+        return None
+    return tuple(zip(map(str, a), map(str, b), numbers.tolist(), strict=True))
+
+
 def _scores(value: Any) -> tuple[tuple[str, str, float], ...] | None:
     if value is None:
         return None
+    items = as_list(value, "scores")
+    bulk = _scores_in_bulk(items)
+    if bulk is not None:
+        return bulk
     out = []
-    for k, item in enumerate(as_list(value, "scores")):
+    for k, item in enumerate(items):
         if isinstance(item, Mapping):
             extra = set(item) - {"leader", "mentor", "score"}
             if extra:
@@ -250,6 +280,9 @@ class Problem:
         if self.scores is not None:
             lists.append(("scores", self.scores))
         for name, items in lists:
+            pairs = {(item[0], item[1]) for item in items}
+            if len(pairs) == len(items) and {a for a, _ in pairs} <= leaders and {b for _, b in pairs} <= mentors:
+                continue  # all known and distinct, checked in bulk; otherwise find the first bad one below
             seen: set[tuple[str, str]] = set()
             for k, item in enumerate(items):
                 if item[0] not in leaders:
