@@ -231,7 +231,10 @@ def _scores(value: Any) -> tuple[tuple[str, str, float], ...] | None:
             triple = tuple(item)
         else:
             raise InputError(f"scores[{k}]", "must be an object with leader, mentor and score.")
-        score = as_opt_number(triple[2], "")
+        try:
+            score = as_opt_number(triple[2], "")
+        except FieldError as err:
+            raise err.under(f"scores[{k}].score") from None
         if score is None:
             raise InputError(f"scores[{k}].score", "must be a number.")
         out.append((_id_at(triple[0], f"scores[{k}].leader"), _id_at(triple[1], f"scores[{k}].mentor"), score))
