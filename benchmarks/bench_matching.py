@@ -11,6 +11,7 @@ with explicit scores (about 60 listed mentors per leader, the path an analyst's 
   practical limit for this pool: the column shows how far the whole pipeline is from it.
 
 Ratios are measured in the same process, one right after the other, so machine load moves both.
+Imports (ours, scipy's, OR-Tools') happen before any timing.
 
     .venv/bin/python benchmarks/bench_matching.py [--cases 500x1500,2000x6000:scores] [--seed 3] [--repeat 1]
 """
@@ -107,9 +108,11 @@ def _ortools_on_pool(problem) -> float:
 
 def child(case: str, seed: int) -> dict:
     """Run one case in this process and return its figures."""
-    from matching import problem_from_dict, solve
+    from matching import flow, problem_from_dict, solve
     from matching.features import build_features
     from matching.generate import generate
+
+    flow.available()  # imports OR-Tools now: imports are not timed on either side
 
     size, _, kind = case.partition(":")
     n, m = (int(x) for x in size.split("x"))
