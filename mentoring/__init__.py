@@ -11,7 +11,9 @@ from mentoring.config import config_class
 from mentoring.database import configure_engine
 from mentoring.extensions import csrf, db, login_manager, migrate
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Installed from the wheel the templates sit in the package; in a checkout, in the top-level templates/ folder.
+_PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else _PACKAGED_TEMPLATES.parent.parent / "templates"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
