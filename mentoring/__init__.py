@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from mentoring import access, errors, security
+from mentoring import access, errors, observability, security
 from mentoring.config import config_class
 from mentoring.database import configure_engine
 from mentoring.extensions import csrf, db, login_manager, migrate
@@ -36,6 +36,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     login_manager.init_app(app)
     app.url_map.converters["id"] = access.IdConverter
 
+    observability.init_app(app)  # first: the request id exists before anything else logs
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
