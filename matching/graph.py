@@ -63,10 +63,10 @@ def _check_settings(as_of: Any, stall_days: Any, min_sessions: Any) -> dt.date:
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
     if not isinstance(as_of, dt.date):
-        raise InputError(f"as_of must be a date, not {type(as_of).__name__}.")
+        raise InputError("as_of", f"must be a date, not {type(as_of).__name__}.", joiner=" ")
     for name, value in (("stall_days", stall_days), ("min_sessions", min_sessions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(f"{name} must be a whole number, 0 or more, not {value!r}.")
+            raise InputError(f"{name}", f"must be a whole number, 0 or more, not {value!r}.", joiner=" ")
     return as_of
 
 
