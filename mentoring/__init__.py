@@ -27,6 +27,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     settings.update(overrides)
     chosen.check(settings)
     app.config.update(settings)
+    observability.init_app(app)  # first: a request id and its log line for every request, even a refused one
 
     db.init_app(app)
     with app.app_context():
@@ -36,7 +37,6 @@ def create_app(config: str | dict | None = None) -> Flask:
     login_manager.init_app(app)
     app.url_map.converters["id"] = access.IdConverter
 
-    observability.init_app(app)  # first: the request id exists before anything else logs
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)

@@ -149,3 +149,16 @@ def test_gunicorns_access_log_writes_the_same_line_with_the_apps_request_id(monk
         "duration_ms": 12.0,
         "person_id": 5,
     }
+
+
+def test_a_request_refused_before_any_view_still_gets_its_id_and_line(make_app, db, capsys):
+    # Given a site checking CSRF tokens
+    db.rollback()
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    capsys.readouterr()
+    # When a form arrives without its token (refused before the view runs)
+    response = client.post("/auth/login", data={"email": "a@example.com", "password": "x"})
+    # Then the refusal is logged once, with the id the answer carries
+    assert response.status_code == 400
+    [line] = request_lines(capsys.readouterr().err)
+    assert f"request_id={response.headers[REQUEST_ID_HEADER]}" in line.split() and "status=400" in line.split()
