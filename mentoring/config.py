@@ -103,6 +103,14 @@ class Config:
     # Domain part of calendar invite UIDs; defaults to the SITE_URL host.
     CALENDAR_UID_DOMAIN: str | None = None
 
+    # Limits (mentoring/limits.py): Redis shares the counts between workers; without it, memory per worker.
+    REDIS_URL: str | None = None
+    RATELIMIT_ENABLED = True
+    RATELIMIT_REAUTHENTICATION = "5 per minute;20 per hour"  # wrong current passwords, per person
+    RATELIMIT_SIGN_UP = "10 per minute;50 per hour"  # sign-ups per client address
+    RATELIMIT_PROPOSALS = "20 per hour;60 per day"  # session proposals per person (each sends an email)
+    RATELIMIT_EXPORTS = "10 per minute;100 per hour"  # CSV, GraphML and personal-data downloads per person
+
     @classmethod
     def from_environment(cls, instance_path: Path) -> dict:
         """Build the settings dict for this environment, reading overrides from os.environ."""
@@ -122,6 +130,10 @@ class Config:
             os.environ.get("CALENDAR_UID_DOMAIN") or urlsplit(settings["SITE_URL"]).hostname or cls.CALENDAR_UID_DOMAIN
         )
         settings["TRUSTED_PROXY_COUNT"] = _env_int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
+        settings["REDIS_URL"] = os.environ.get("REDIS_URL", "").strip() or cls.REDIS_URL
+        for name in ("RATELIMIT_REAUTHENTICATION", "RATELIMIT_SIGN_UP", "RATELIMIT_PROPOSALS", "RATELIMIT_EXPORTS"):
+            settings[name] = os.environ.get(name, "").strip() or getattr(cls, name)
+        settings["RATELIMIT_ENABLED"] = _env_bool("RATELIMIT_ENABLED", cls.RATELIMIT_ENABLED)
         hosts = os.environ.get("TRUSTED_HOSTS")
         if hosts:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -156,6 +168,8 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
+    # Tests that are about a limit set a low one; the others must not trip over one.
+    RATELIMIT_REAUTHENTICATION = RATELIMIT_SIGN_UP = RATELIMIT_PROPOSALS = RATELIMIT_EXPORTS = "10000 per minute"
 
     @classmethod
     def default_secret_key(cls, instance_path: Path) -> str:

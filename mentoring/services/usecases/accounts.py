@@ -56,9 +56,13 @@ def register(account: NewAccount) -> Person | None:
     if problem:
         raise ServiceError(problem)
     email = normalise_email(account.email)
+    # The same work whether or not the email is taken (one argon2 hash, one audited write and a commit),
+    # so the answer's timing does not tell who has an account.
     password_hash = hash_password(account.password)
-    if find_by_email(email) is not None:
-        db.session.rollback()
+    existing = find_by_email(email)
+    if existing is not None:
+        audit.record("account.register_taken", object_type="person", object_id=existing.id)
+        db.session.commit()
         return None
     person = Person(
         name=account.name.strip(),
