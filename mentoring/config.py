@@ -116,6 +116,9 @@ class Config:
         """Build the settings dict for this environment, reading overrides from os.environ."""
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(instance_path)
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # A file cannot drop a connection: no liveness ping on every request's checkout.
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {}
         settings["SECRET_KEY"] = os.environ.get("SECRET_KEY") or cls.default_secret_key(instance_path)
         settings["MAIL_SERVER"] = os.environ.get("MAIL_SERVER") or cls.MAIL_SERVER
         settings["MAIL_PORT"] = _env_int("MAIL_PORT", cls.MAIL_PORT)

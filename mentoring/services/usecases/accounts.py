@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from mentoring.database import locked, utcnow, writing
 from mentoring.extensions import db
@@ -187,8 +188,11 @@ def load_login_session(token: str) -> Person | None:
     """The person behind a live login session token; expired or revoked sessions give None."""
     if not token or len(token) > 100:
         return None
+    # The session and its person in one query: this runs on every request.
     row = db.session.execute(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        select(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token))
+        .options(joinedload(LoginSession.person))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
