@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from mentoring import access, errors, observability, security
+from mentoring import access, errors, limits, observability, security
 from mentoring.config import config_class
 from mentoring.database import configure_engine
 from mentoring.extensions import csrf, db, login_manager, migrate
@@ -38,6 +38,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     app.url_map.converters["id"] = access.IdConverter
 
     security.init_app(app)
+    limits.init_app(app)  # after security: its checks run once the request's person is known
     errors.init_app(app)
     _register_blueprints(app)
 

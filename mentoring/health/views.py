@@ -6,6 +6,7 @@ from flask import Response, flash, make_response, redirect, render_template, req
 from flask_login import current_user
 from markupsafe import Markup
 
+from mentoring import limits
 from mentoring.access import manager_required
 from mentoring.errors import refusal_lands_on
 from mentoring.health import bp
@@ -65,6 +66,7 @@ def _download(text: str, filename: str, mimetype: str) -> Response:
 
 @bp.route("/<id:cohort_id>/pairs.csv", methods=["GET"])
 @manager_required
+@limits.exports
 def export_csv(cohort_id: int) -> Response:
     """The cohort's pairs and metrics as CSV (audited)."""
     text = health.export_csv(current_user, cohort_id)
@@ -73,6 +75,7 @@ def export_csv(cohort_id: int) -> Response:
 
 @bp.route("/<id:cohort_id>/graph.graphml", methods=["GET"])
 @manager_required
+@limits.exports
 def export_graphml(cohort_id: int) -> Response:
     """The cohort's session graph as GraphML (audited)."""
     text = health.export_graphml(current_user, cohort_id)

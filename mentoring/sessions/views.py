@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Response, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from mentoring import limits
 from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices, show_field_error
 from mentoring.services import InvalidField
@@ -71,6 +72,7 @@ def pair(match_id: int) -> tuple[str, int]:
 
 @bp.route("/pair/<id:match_id>/propose", methods=["POST"])
 @login_required
+@limits.session_proposals
 def propose(match_id: int) -> Response | tuple[str, int]:
     """Propose a session to the partner."""
     view = pair_view.pair_view(current_user, match_id)
