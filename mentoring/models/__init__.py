@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.imports import PeopleUpload
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
@@ -24,6 +25,7 @@ __all__ = [
     "MentorSkill",
     "Notification",
     "PairRule",
+    "PeopleUpload",
     "Person",
     "RunPair",
     "Skill",
