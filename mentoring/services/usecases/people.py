@@ -69,6 +69,11 @@ def _timezones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def known_timezones() -> frozenset[str]:
+    """The IANA time-zone names this system knows (zoneinfo)."""
+    return _timezones()
+
+
 def _text(value: str, field_name: str, limit: int, required: bool, label: str) -> str:
     text = (value or "").strip()
     if required and not text:
