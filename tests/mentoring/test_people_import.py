@@ -199,3 +199,22 @@ def test_a_manager_cannot_import_themself_out(app, db, make_manager):
     manager = make_manager(email="boss@corp.example", external_id="B1")
     found = people_import.plan_import(ORG.encode(), leavers_absent=True, actor=manager)
     assert not found.ok and "disable your own account" in found.problems[0].message
+
+
+def test_the_command_dry_runs_imports_and_exits_2_on_problems(app, db, tmp_path):
+    runner = app.test_cli_runner()
+    good, bad = tmp_path / "org.csv", tmp_path / "bad.csv"
+    good.write_text(ORG)
+    bad.write_text(HEADER + "E1,A,a@corp.example,X,99,,,,,\n")
+
+    refused = runner.invoke(args=["import-people", str(bad)])
+    dry = runner.invoke(args=["import-people", str(good), "--dry-run"])
+    assert people_count(db) == 0
+    done = runner.invoke(args=["import-people", str(good)])
+    again = runner.invoke(args=["import-people", str(good)])
+
+    assert refused.exit_code == 2 and "Row 2, grade '99': The grade 99 is out of range" in refused.output
+    assert dry.exit_code == 0 and "3 new" in dry.output and "nothing was written" in dry.output
+    assert done.exit_code == 0 and "Imported: 3 new" in done.output
+    assert again.exit_code == 0 and "already up to date" in again.output
+    assert people_count(db) == 3
