@@ -218,3 +218,85 @@ def test_the_command_dry_runs_imports_and_exits_2_on_problems(app, db, tmp_path)
     assert done.exit_code == 0 and "Imported: 3 new" in done.output
     assert again.exit_code == 0 and "already up to date" in again.output
     assert people_count(db) == 3
+
+
+# ---------------------------------------------------------------- the manager's pages
+
+
+def upload(client, data: bytes, leavers_absent: bool = False, name: str = "org.csv"):
+    from io import BytesIO
+
+    body = {"file": (BytesIO(data), name)}
+    if leavers_absent:
+        body["leavers_absent"] = "y"
+    return client.post("/programme/people/import", data=body, content_type="multipart/form-data")
+
+
+def test_upload_preview_commit_through_the_pages(app, db, make_manager, login_as):
+    from mentoring.models import PeopleUpload
+
+    client = login_as(make_manager(email="boss@corp.example"))
+    assert client.get("/programme/people/import").status_code == 200
+
+    uploaded = upload(client, ORG.encode())
+    assert uploaded.status_code == 302
+    preview = client.get(uploaded.location)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Cleo Chief" in page and people_count(db) == 1
+    kept = db.execute(select(PeopleUpload)).scalar_one()
+    from tests.mentoring.world import page_form
+
+    digest = page_form(page, "digest")["digest"]
+    done = client.post(f"/programme/people/import/{kept.id}/commit", data={"digest": digest})
+
+    assert done.status_code == 302 and people_count(db) == 4
+    assert "Imported: 3 new" in client.get(done.location).get_data(as_text=True)
+    assert db.execute(select(PeopleUpload)).first() is None  # the kept file goes once imported
+    again = client.post(f"/programme/people/import/{kept.id}/commit", data={"digest": digest})
+    assert again.status_code == 404
+
+
+def test_the_commit_refuses_when_people_changed_since_the_preview(app, db, make_manager, make_person, login_as):
+    client = login_as(make_manager(email="boss@corp.example"))
+    preview_url = upload(client, ORG.encode()).location
+    from tests.mentoring.world import page_form
+
+    digest = page_form(client.get(preview_url).get_data(as_text=True), "digest")["digest"]
+    make_person(email="ivy@corp.example", name="Ivy Registered")  # she signed up in between
+    upload_id = preview_url.rsplit("/", 1)[1]
+    refused = client.post(f"/programme/people/import/{upload_id}/commit", data={"digest": digest})
+    assert refused.status_code == 302 and people_count(db) == 2
+    assert "changed since this preview" in client.get(refused.location).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "The file is empty"),
+        (bytes(range(256)) * 40, "NUL"),
+        (("employee_id,email\nE1,a@corp.example\n" + "E2,\u00e9@corp.example\n").encode("latin-1"), "not UTF-8"),
+        (HEADER.encode() + b"E1,=cmd|' /C calc'!A0,a@corp.example,X,3,,,,,\n", "formula"),
+        (b"employee_id,email\n" + b"".join(b"E%d,p%d@corp.example\n" % (i, i) for i in range(100_001)), "more than"),
+    ],
+)
+def test_bad_uploads_get_their_problems_never_a_500(app, db, make_manager, login_as, data, words):
+    client = login_as(make_manager(email="boss@corp.example"))
+    response = upload(client, data)
+    assert response.status_code == 200
+    assert words in response.get_data(as_text=True)
+    assert people_count(db) == 1
+
+
+def test_a_file_over_the_size_limit_gets_a_friendly_413(app, db, make_manager, login_as):
+    client = login_as(make_manager(email="boss@corp.example"))
+    response = upload(client, b"x" * (app.config["IMPORT_MAX_BYTES"] + 1))
+    assert response.status_code == 413
+    assert "larger than 20 MB" in response.get_data(as_text=True)
+    # Other forms keep the site's ordinary limit.
+    assert client.post("/programme/skills/new", data={"name": "x" * (2 * 1024 * 1024)}).status_code == 413
+
+
+def test_only_managers_may_import(app, db, make_person, login_as):
+    client = login_as(make_person())
+    assert client.get("/programme/people/import").status_code == 403
+    assert upload(client, ORG.encode()).status_code == 403

@@ -75,6 +75,7 @@ class ImportPlan:
     unchanged: int = 0
     leavers: list[PersonChange] = field(default_factory=list)
     digest: str = ""
+    sha256: str = ""
     # For the commit: inserts, updates by primary key, and who leaves.
     inserts: list[dict[str, Any]] = field(default_factory=list, repr=False)
     updates: list[dict[str, Any]] = field(default_factory=list, repr=False)
@@ -198,7 +199,7 @@ def _digest(plan: ImportPlan) -> str:
 def plan_import(data: bytes, leavers_absent: bool = False, actor: Person | None = None) -> ImportPlan:
     """Check the file row by row against the people already here and work out what importing it would do."""
     parsed = people_csv.parse(data, current_app.config["IMPORT_MAX_ROWS"])
-    plan = ImportPlan(columns=parsed.columns)
+    plan = ImportPlan(columns=parsed.columns, sha256=hashlib.sha256(data).hexdigest())
     if parsed.rows is None:
         plan.problems, plan.problem_count = parsed.problems or [], parsed.problem_count
         return plan
@@ -273,8 +274,8 @@ def apply_plan(plan: ImportPlan, actor: Person | None, source: str) -> ImportRes
         audit.record(
             "people.imported",
             actor=actor,
-            object_type="import",
-            object_id=key,
+            object_type="file",
+            object_id=plan.sha256[:16],
             detail=(
                 f"{source}: {plan.rows} rows; {len(plan.new)} new, {len(plan.updated)} updated, "
                 f"{plan.unchanged} unchanged, {len(plan.leavers)} leavers"
@@ -333,10 +334,10 @@ def commit_upload(actor: Person, upload_id: str, digest: str) -> ImportResult:
     """Import exactly the previewed file, if what it would do is still what the preview showed."""
     upload = load_upload(upload_id)
     plan = plan_import(upload.content, upload.leavers_absent, actor)
-    if not plan.ok or not secrets.compare_digest(plan.digest, digest or ""):
+    if not plan.ok or not secrets.compare_digest(plan.digest.encode(), (digest or "").encode("utf-8", "replace")):
         raise Conflict(CHANGED_BY_SOMEONE)
     db.session.execute(delete(PeopleUpload).where(PeopleUpload.id == upload.id))
-    return apply_plan(plan, actor, f"upload {upload.filename or 'file'} sha256 {upload.sha256[:12]}")
+    return apply_plan(plan, actor, f"upload {upload.filename or 'of a file'}")
 
 
 def discard_upload(upload_id: str) -> None:
