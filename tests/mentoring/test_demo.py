@@ -80,3 +80,15 @@ def test_demo_logins_work(app, client):
         client.post("/auth/logout")
     listing = app.test_cli_runner().invoke(args=["demo-logins"])
     assert "leader@demo.example" in listing.output and demo.DEMO_PASSWORD in listing.output
+
+
+def test_the_demo_is_loaded_from_the_example_hr_file_which_matches_the_organisation(app, db):
+    from mentoring.models import AuditEvent
+    from mentoring.services.demo import hr_file
+
+    assert hr_file.EXAMPLE.read_text() == hr_file.render(demo.build_organisation())
+    demo.seed_demo(now=NOW)
+    event = db.execute(select(AuditEvent).where(AuditEvent.action == "people.imported")).scalar_one()
+    assert event.detail.startswith("demo: 68 rows; 68 new")
+    chief = db.execute(select(Person).where(Person.external_id == "E0001")).scalar_one()
+    assert chief.password_hash is None and count(db, Person.id, Person.manager_id == chief.id) >= 8
