@@ -270,3 +270,14 @@ class ImportDiscardForm(BaseForm):
     """Forget an uploaded file without importing it."""
 
     submit = SubmitField("Discard this file")
+
+
+class StartChoiceForm(BaseForm):
+    """Run a cohort as "leaders choose" until a deadline."""
+
+    deadline = DateField(
+        "Leaders choose until",
+        validators=[DataRequired("Give the last day leaders can choose.")],
+        description="At the end of this day (UTC), everyone who has not chosen is paired by the optimum.",
+    )
+    submit = SubmitField("Start leader choice")

@@ -305,6 +305,14 @@ FORMS = [
         ("fit-good_fit",),
     ),
     Fuzzed(
+        "start leader choice",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/choice/start",
+        lambda w, c: {"deadline": IN_TEN_DAYS},
+        (),
+        ("deadline",),
+    ),
+    Fuzzed(
         "new cohort",
         "manager",
         lambda w: "/programme/cohorts/new",
@@ -536,6 +544,11 @@ NO_FIELDS = {
     "programme.enable_person",
     "health.send_nudges",
     "programme.import_discard",
+    "programme.refresh_choice",
+    "programme.close_choice",
+    "leaders.pick_mentor",
+    "mentors.accept_choice",
+    "mentors.decline_choice",
 }
 FORMS_BY_ENDPOINT = {
     "auth.register": "register",
@@ -559,6 +572,7 @@ FORMS_BY_ENDPOINT = {
     "programme.person_roles": "roles",
     "programme.import_upload": "import upload",
     "programme.import_commit": "import commit",
+    "programme.start_choice": "start leader choice",
 }
 
 

@@ -1,7 +1,7 @@
 """HR import: which fields of a person came from HR, when they left, and uploads kept between preview and commit.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-29
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
