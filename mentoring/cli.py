@@ -1,4 +1,4 @@
-"""Flask commands: create-manager, seed-demo, demo-logins, match, send-nudges, backup."""
+"""Flask commands: create-manager, seed-demo, demo-logins, import-people, match, send-nudges, backup."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_nudges_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(match_command)
+    app.cli.add_command(import_people_command)
     app.cli.add_command(close_choices_command)
 
 
@@ -188,4 +189,59 @@ def backup_command(path: Path) -> None:
     click.echo(
         f"Backed up {result.source} to {result.target}: {result.pages} pages, "
         f"{result.size_bytes // 1024} KiB, integrity check ok."
+    )
+
+
+def _problem_line(problem: object) -> str:
+    where = "The file" if problem.row == 0 else f"Row {problem.row}"  # type: ignore[attr-defined]
+    column = f", {problem.column}" if problem.column else ""  # type: ignore[attr-defined]
+    value = f" {problem.value!r}" if problem.value else ""  # type: ignore[attr-defined]
+    return f"{where}{column}{value}: {problem.message}"  # type: ignore[attr-defined]
+
+
+@click.command("import-people")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+@click.option("--leavers-absent", is_flag=True, help="The file is a full export: people missing from it have left.")
+def import_people_command(path: Path, dry_run: bool, leavers_absent: bool) -> None:
+    """Import people from an HR CSV file (see docs/people.md); exits 2 listing every problem, writing nothing."""
+    from mentoring.services.usecases import people_import
+
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        click.echo(f"The file is larger than {limit // (1024 * 1024)} MB, the most one import takes. Split it.")
+        raise SystemExit(2)
+    try:
+        plan = people_import.plan_import(data, leavers_absent=leavers_absent)
+    except (OperationalError, ProgrammingError) as exc:
+        raise click.ClickException(NOT_MIGRATED) from exc
+    if not plan.ok:
+        click.echo(f"Nothing was imported: the file has {plan.problem_count} problem(s).")
+        for problem in plan.problems:
+            click.echo("  " + _problem_line(problem))
+        raise SystemExit(2)
+    click.echo(
+        f"{plan.rows} people in the file: {len(plan.new)} new, {len(plan.updated)} updated, "
+        f"{plan.unchanged} unchanged, {len(plan.leavers)} leavers."
+    )
+    for change in plan.updated[: people_import.SHOWN]:
+        fields = "; ".join(f"{f.column} {f.before} -> {f.after}" for f in change.fields)
+        click.echo(f"  updated {change.employee_id} {change.name}: {fields}")
+    for change in plan.leavers[: people_import.SHOWN]:
+        click.echo(f"  leaver  {change.employee_id} {change.name}")
+    if plan.changes_nothing:
+        click.echo("Nothing to change: everyone in the file is already up to date.")
+        return
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    try:
+        result = people_import.apply_plan(plan, None, f"command line {path.name}")
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Imported: {result.new} new, {result.updated} updated, {result.leavers} leavers"
+        f" ({result.pairs_ended} pairs ended, {result.emails} emails)."
     )

@@ -54,6 +54,17 @@ def development_secret_key(instance_path: Path) -> str:
     return key
 
 
+SELF_REGISTRATION_MODES = ("open", "verified", "off")
+
+
+def self_registration(raw: str) -> str:
+    """The SELF_REGISTRATION setting, checked: open, verified or off."""
+    mode = (raw or "open").strip().lower()
+    if mode not in SELF_REGISTRATION_MODES:
+        raise ConfigError(f"SELF_REGISTRATION must be one of {', '.join(SELF_REGISTRATION_MODES)}, not {raw!r}.")
+    return mode
+
+
 class Config:
     """Settings shared by every environment; each can be overridden from the environment."""
 
@@ -92,6 +103,12 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "Reverse mentoring <mentoring@localhost>"
     MAIL_OUTBOX: str | None = None
+
+    # People: who may create an account (open | verified | off: only people from the HR import), and the HR import's
+    # limits (the upload route alone accepts files this large; everything else keeps MAX_CONTENT_LENGTH).
+    SELF_REGISTRATION = "open"
+    IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    IMPORT_MAX_ROWS = 50_000
 
     SITE_NAME = "Reverse mentoring"
     # Logs: one line per event on stderr, as `text` (key=value) or `json`; LOG_REQUESTS=0 when the server
@@ -145,6 +162,9 @@ class Config:
         for name in ("RATELIMIT_REAUTHENTICATION", "RATELIMIT_SIGN_UP", "RATELIMIT_PROPOSALS", "RATELIMIT_EXPORTS"):
             settings[name] = os.environ.get(name, "").strip() or getattr(cls, name)
         settings["RATELIMIT_ENABLED"] = _env_bool("RATELIMIT_ENABLED", cls.RATELIMIT_ENABLED)
+        settings["SELF_REGISTRATION"] = self_registration(os.environ.get("SELF_REGISTRATION", cls.SELF_REGISTRATION))
+        settings["IMPORT_MAX_BYTES"] = _env_int("IMPORT_MAX_BYTES", cls.IMPORT_MAX_BYTES)
+        settings["IMPORT_MAX_ROWS"] = _env_int("IMPORT_MAX_ROWS", cls.IMPORT_MAX_ROWS)
         hosts = os.environ.get("TRUSTED_HOSTS")
         if hosts:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]

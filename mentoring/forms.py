@@ -203,6 +203,13 @@ class AboutYouFields:
             external_id=self.external_id.data or "",
         )
 
+    def lock_fields(self, names: set[str]) -> None:
+        """Show these fields read-only, marked as coming from HR records (the service keeps their values)."""
+        for name in names:
+            field = getattr(self, name)
+            field.render_kw = {**(field.render_kw or {}), "readonly": True}
+            field.description = "From HR records: ask HR to correct it if it is wrong."
+
     def fill_details(self, details: Details) -> None:
         """Show a person's current details in the fields."""
         self.name.data, self.department.data, self.grade.data = details.name, details.department, details.grade

@@ -35,6 +35,8 @@ def register() -> str | Response:
                     is_leader=form.as_leader.data,
                 )
             )
+        except accounts.RegistrationClosed as exc:
+            form.email.errors.append(str(exc))
         except ServiceError as exc:
             form.password.errors.append(str(exc))
         else:

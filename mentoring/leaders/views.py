@@ -57,6 +57,7 @@ def request_mentor() -> str | Response:
 
     form = LeaderRequestForm()
     form.set_skills(profiles.goal_skills(chosen.request))
+    form.lock_fields(people.hr_locked_fields(current_user))
     if request.method == "GET":
         form.fill_details(people.details_of(current_user))
         if chosen.request is not None:

@@ -25,6 +25,7 @@ def profile() -> str | Response:
     cohorts = open_cohorts()
     skills = profiles.offered_skills()
     form = profile_form(skills, cohorts)
+    form.lock_fields(people.hr_locked_fields(current_user))
     if request.method == "GET":
         form.fill_details(people.details_of(current_user))
         # A new mentor most likely wants to join what is open; they can untick it.

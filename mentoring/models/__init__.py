@@ -2,6 +2,7 @@
 
 from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.imports import PeopleUpload
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
@@ -28,6 +29,7 @@ __all__ = [
     "MentorSkill",
     "Notification",
     "PairRule",
+    "PeopleUpload",
     "Person",
     "RunPair",
     "Skill",

@@ -50,6 +50,11 @@ class Person(UserMixin, db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     formats: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The HR import: which of the person's fields came from HR records (CSV column names, shown read-only
+    # on their profile), when HR last changed them, and when HR recorded them as having left.
+    hr_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hr_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[manager_id])
 

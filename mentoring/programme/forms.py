@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -248,6 +249,27 @@ class AuditFilterForm(QueryForm):
 
     action = SelectField("Action", choices=choices([("", "Every action")]), validators=[Optional()])
     submit = SubmitField("Filter")
+
+
+class ImportUploadForm(BaseForm):
+    """Upload an HR file to check and preview."""
+
+    file = FileField("HR file (CSV)", validators=[FileRequired("Choose the CSV file to import.")])
+    leavers_absent = BooleanField("This is a full export: people missing from it have left")
+    submit = SubmitField("Check the file")
+
+
+class ImportCommitForm(BaseForm):
+    """Import exactly what the preview showed."""
+
+    digest = HiddenField(validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField("Import these changes")
+
+
+class ImportDiscardForm(BaseForm):
+    """Forget an uploaded file without importing it."""
+
+    submit = SubmitField("Discard this file")
 
 
 class StartChoiceForm(BaseForm):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Match, MatchRun, Meeting, Person, Skill
-from mentoring.services.usecases import matching_runs
+from mentoring.models import FitCheck, Match, MatchRun, Meeting, PeopleUpload, Person, Skill
+from mentoring.services.usecases import matching_runs, people_import
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.world import BRANDING, World, page_form
 
@@ -76,6 +77,43 @@ def latest_run_id(world: World) -> int:
 
 
 IN_TEN_DAYS = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+IMPORT_CSV = b"employee_id,name,email,grade\nH1,Hana Hr,hana.hr@example.com,4\nH2,Henk Hr,henk.hr@example.com,2\n"
+
+
+class ReplayableFile(BytesIO):
+    """An uploaded file's bytes that can be sent again: reading to the end rewinds it for the next request."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read as a file does; the empty read at the end rewinds."""
+        chunk = super().read(size)
+        if not chunk:
+            self.seek(0)
+        return chunk
+
+    def close(self) -> None:
+        """The test client closes what it sent: rewind instead, so the same bytes can go again."""
+        self.seek(0)
+
+
+def stage_import(world: World) -> None:
+    """The manager has uploaded an HR file and is looking at its preview."""
+    people_import.stage_upload(world.manager, "org.csv", IMPORT_CSV, False)
+
+
+def staged_import(world: World) -> str:
+    """The preview page of the kept HR file (uploaded again once imported, for forms sent many times)."""
+    kept = db.session.execute(select(PeopleUpload.id)).scalars().first()
+    if kept is None:
+        stage_import(world)
+        kept = db.session.execute(select(PeopleUpload.id)).scalar_one()
+    return f"/programme/people/import/{kept}"
+
+
+def import_digest(world: World) -> dict:
+    """The commit form of the kept HR file's preview, as the page carries it."""
+    upload_id = staged_import(world).rsplit("/", 1)[1]
+    return {"digest": people_import.preview_upload(upload_id, world.manager)[1].digest}
+
 
 CASES = [
     Case(
@@ -260,6 +298,20 @@ CASES = [
         lambda w: f"/programme/people/{w.outsider.id}/enable",
         setup=lambda w: _disable(w.outsider.id),
     ),
+    Case(
+        "programme.import_upload",
+        "manager",
+        lambda w: "/programme/people/import",
+        lambda w, c: {"file": (ReplayableFile(IMPORT_CSV), "org.csv")},
+    ),
+    Case(
+        "programme.import_commit",
+        "manager",
+        lambda w: staged_import(w) + "/commit",
+        shown(staged_import, "digest"),
+        setup=stage_import,
+    ),
+    Case("programme.import_discard", "manager", lambda w: staged_import(w) + "/discard", setup=stage_import),
     Case(
         "health.send_nudges", "manager", lambda w: f"/programme/health/{w.cohort}/nudges", setup=lambda w: _age_pairs(w)
     ),

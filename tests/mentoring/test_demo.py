@@ -124,3 +124,15 @@ def test_every_demo_login_shows_a_populated_role(app, db):
         pairs = db.execute(select(Match.id).where(column == person.id, Match.status == "active")).scalars().all()
         assert pairs, person.email
         assert count(db, Meeting.id, Meeting.match_id.in_(pairs)) > 0, person.email
+
+
+def test_the_demo_is_loaded_from_the_example_hr_file_which_matches_the_organisation(app, db):
+    from mentoring.models import AuditEvent
+    from mentoring.services.demo import hr_file
+
+    assert hr_file.EXAMPLE.read_text() == hr_file.render(demo.build_organisation())
+    demo.seed_demo(now=NOW)
+    event = db.execute(select(AuditEvent).where(AuditEvent.action == "people.imported")).scalar_one()
+    assert event.detail.startswith("demo: 68 rows; 68 new")
+    chief = db.execute(select(Person).where(Person.external_id == "E0001")).scalar_one()
+    assert chief.password_hash is None and count(db, Person.id, Person.manager_id == chief.id) >= 8

@@ -23,7 +23,16 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill
 from tests.conftest import DEFAULT_PASSWORD
-from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, shown, skill_id
+from tests.mentoring.form_cases import (
+    CASES,
+    IN_TEN_DAYS,
+    flag_the_pair,
+    import_digest,
+    shown,
+    skill_id,
+    stage_import,
+    staged_import,
+)
 from tests.mentoring.world import BRANDING, World, changes, sign_in, snapshot
 
 NUL_MESSAGE = "Remove the NUL character"
@@ -394,6 +403,25 @@ FORMS = [
         ("p{outsider}-mentor", "p{outsider}-leader", "p{outsider}-manager"),
     ),
     Fuzzed(
+        # A browser sends the file as multipart; any text sent as a plain field is refused with a message.
+        "import upload",
+        "manager",
+        lambda w: "/programme/people/import",
+        lambda w, c: {"file": "employee_id,email\nE1,e1@example.com\n", "leavers_absent": "y"},
+        (),
+        ("file", "leavers_absent"),
+        valid=False,
+    ),
+    Fuzzed(
+        "import commit",
+        "manager",
+        lambda w: staged_import(w) + "/commit",
+        lambda w, c: import_digest(w),
+        (),
+        ("digest",),
+        setup=stage_import,
+    ),
+    Fuzzed(
         "participants filter",
         "manager",
         lambda w: f"/programme/cohorts/{w.cohort}/participants",
@@ -515,6 +543,7 @@ NO_FIELDS = {
     "programme.disable_person",
     "programme.enable_person",
     "health.send_nudges",
+    "programme.import_discard",
     "programme.refresh_choice",
     "programme.close_choice",
     "leaders.pick_mentor",
@@ -541,6 +570,8 @@ FORMS_BY_ENDPOINT = {
     "programme.add_skill": "add a skill",
     "programme.edit_skill": "rename a skill",
     "programme.person_roles": "roles",
+    "programme.import_upload": "import upload",
+    "programme.import_commit": "import commit",
     "programme.start_choice": "start leader choice",
 }
 

@@ -24,8 +24,10 @@ from mentoring.models import (
     Skill,
 )
 from mentoring.services import Conflict
+from mentoring.services.demo import hr_file
 from mentoring.services.demo.people import DEPARTMENTS, DemoOrganisation, DemoPerson
 from mentoring.services.infra.passwords import hash_password
+from mentoring.services.usecases import people_import
 
 DEMO_PASSWORD = "reverse mentoring demo"  # noqa: S105 - the published demo password
 DEMO_LOGINS = (
@@ -33,6 +35,18 @@ DEMO_LOGINS = (
     ("manager", "manager2@demo.example"),
     ("leader", "leader@demo.example"),
     ("mentor", "mentor@demo.example"),
+)
+CHIEF_EXECUTIVE = DemoPerson(
+    key="chief",
+    name="Margaret Hale",
+    email="margaret.hale@demo.example",
+    department="Executive",
+    grade=15,
+    location="London",
+    timezone="Europe/London",
+    languages=["en"],
+    formats=["in-person"],
+    external_id="E0001",
 )
 MENTOR_COUNT = 40
 LEADER_COUNT = 15
@@ -59,7 +73,7 @@ def database_is_empty() -> bool:
 
 
 def build_organisation(seed: int = 2026) -> DemoOrganisation:
-    """The demo people: 2 managers, 15 leaders, 40 mentors, team leads, with reporting lines."""
+    """The demo people: 2 managers, 15 leaders, 40 mentors, team leads and the chief executive, with reporting lines."""
     org = DemoOrganisation(COMPETENCIES, seed=seed)
     org.person("manager", "People", 9, name="Amara Okafor", email="manager@demo.example").roles.add("manager")
     org.person("manager2", "People", 8, name="Lukas Becker", email="manager2@demo.example").roles.add("manager")
@@ -91,37 +105,29 @@ def build_organisation(seed: int = 2026) -> DemoOrganisation:
         )
         mentor.manager = lead.key
         org.mentor_skills(mentor)
+    org.people.append(CHIEF_EXECUTIVE)  # not a user of the site: the top of every reporting line, from HR
     return org
 
 
 def _store_people(org: DemoOrganisation, skill_ids: dict[str, int]) -> dict[str, Person]:
+    """Import the organisation from its HR file, then add what people say themselves: roles, formats, skills."""
+    plan = people_import.plan_import(hr_file.demo_file(org))
+    if not plan.ok:
+        raise Conflict(f"The demo HR file has problems: {plan.problems[0].message}")
+    people_import.apply_plan(plan, None, "demo")
+    found = db.session.execute(select(Person).where(Person.external_id.is_not(None))).scalars()
+    by_external_id = {person.external_id: person for person in found}
     password_hash = hash_password(DEMO_PASSWORD)
     stored: dict[str, Person] = {}
     for demo in org.people:
-        can_log_in = bool(demo.roles)
-        person = Person(
-            name=demo.name,
-            email=demo.email,
-            password_hash=password_hash if can_log_in else None,
-            is_mentor="mentor" in demo.roles,
-            is_leader="leader" in demo.roles,
-            is_manager="manager" in demo.roles,
-            department=demo.department,
-            grade=demo.grade,
-            location=demo.location,
-            timezone=demo.timezone,
-            languages=demo.languages,
-            formats=demo.formats,
-            external_id=demo.external_id,
-        )
-        db.session.add(person)
-        stored[demo.key] = person
+        person = stored[demo.key] = by_external_id[demo.external_id]
+        person.password_hash = password_hash if demo.roles else None
+        person.is_mentor = "mentor" in demo.roles
+        person.is_leader = "leader" in demo.roles
+        person.is_manager = "manager" in demo.roles
+        person.formats = demo.formats
     db.session.flush()
     for demo in org.people:
-        if demo.manager and demo.manager.startswith("ext:"):
-            stored[demo.key].manager_external_id = demo.manager.removeprefix("ext:")
-        elif demo.manager:
-            stored[demo.key].manager_id = stored[demo.manager].id
         if "mentor" in demo.roles:
             profile = MentorProfile(
                 person_id=stored[demo.key].id,

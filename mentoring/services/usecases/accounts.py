@@ -27,6 +27,16 @@ class WrongPassword(ServiceError):
     """The current password given does not match."""
 
 
+class RegistrationClosed(ServiceError):
+    """Self-registration is off and the email is not one from the HR import."""
+
+
+REGISTRATION_CLOSED = (
+    "Accounts here are for the people in the organisation's HR records. Register with your work email exactly as "
+    "HR has it, or ask the programme team to add you."
+)
+
+
 class TooManyAttempts(ServiceError):
     """Too many failed sign-ins from this address or for this account in the last minute."""
 
@@ -51,8 +61,27 @@ def find_by_email(email: str) -> Person | None:
     return db.session.execute(select(Person).where(Person.email == normalise_email(email))).scalar_one_or_none()
 
 
+def _claim(person: Person, account: NewAccount, password_hash: str) -> Person | None:
+    """An imported person without a password sets one by registering with their HR email (no duplicate row)."""
+    if not person.is_active or person.password_hash is not None:
+        db.session.rollback()
+        return None
+    person.password_hash = password_hash
+    person.is_mentor = person.is_mentor or account.is_mentor
+    person.is_leader = person.is_leader or account.is_leader
+    if "name" not in (person.hr_fields or []):
+        person.name = account.name.strip()
+    audit.record("account.registered", actor=person, object_type="person", object_id=person.id, detail="imported")
+    db.session.commit()
+    return person
+
+
 def register(account: NewAccount) -> Person | None:
-    """Create an account; returns None (not an error) when the email is taken, to avoid enumeration."""
+    """Create an account; returns None (not an error) when the email is taken, to avoid enumeration.
+
+    A person from the HR import who has no password yet gets one on their existing row. With
+    SELF_REGISTRATION=off nobody else can register (RegistrationClosed).
+    """
     problem = password_problem(account.password, account.email, account.name)
     if problem:
         raise ServiceError(problem)
@@ -61,6 +90,11 @@ def register(account: NewAccount) -> Person | None:
     # so the answer's timing does not tell who has an account.
     password_hash = hash_password(account.password)
     existing = find_by_email(email)
+    if existing is not None and existing.external_id is not None:
+        return _claim(existing, account, password_hash)
+    if current_app.config.get("SELF_REGISTRATION") == "off":
+        db.session.rollback()
+        raise RegistrationClosed(REGISTRATION_CLOSED)
     if existing is not None:
         audit.record("account.register_taken", object_type="person", object_id=existing.id)
         db.session.commit()

@@ -7,7 +7,7 @@ the use cases in `mentoring.services.usecases.profiles` commit them together wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -31,6 +31,24 @@ GRADE_MAX = 15
 LANGUAGES_MAX = 10
 FORMAT_LABELS = {"remote": "Remote (video call)", "in-person": "In person"}
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+# The HR import's columns -> the "about you" fields they fill; those fields are read-only for the person.
+HR_FIELDS = {
+    "name": "name",
+    "department": "department",
+    "grade": "grade",
+    "manager_employee_id": "manager",
+    "employee_id": "external_id",
+    "location": "location",
+    "time_zone": "timezone",
+    "languages": "languages",
+}
+
+
+def hr_locked_fields(person: Person) -> set[str]:
+    """The "about you" fields whose values come from HR records, so the person cannot change them."""
+    return {HR_FIELDS[column] for column in person.hr_fields or [] if column in HR_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,11 @@ def details_of(person: Person) -> Details:
 @lru_cache(maxsize=1)
 def _timezones() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+def known_timezones() -> frozenset[str]:
+    """The IANA time-zone names this system knows (zoneinfo)."""
+    return _timezones()
 
 
 def _text(value: str, field_name: str, limit: int, required: bool, label: str) -> str:
@@ -195,7 +218,14 @@ def _reporting_loop(
 
 
 def apply_details(person: Person, details: Details) -> None:
-    """Check the details and set them on `person` (no commit: the calling use case commits)."""
+    """Check the details and set them on `person` (no commit: the calling use case commits).
+
+    Fields from HR records keep their values whatever was sent: only the HR import changes them.
+    """
+    locked = hr_locked_fields(person)
+    if locked:
+        current = details_of(person)
+        details = replace(details, **{name: getattr(current, name) for name in locked})
     name = _text(details.name, "name", NAME_MAX, True, "name")
     department = _text(details.department, "department", DEPARTMENT_MAX, True, "department")
     location = _text(details.location, "location", LOCATION_MAX, False, "location")

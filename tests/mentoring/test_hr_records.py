@@ -1,0 +1,120 @@
+"""People from the HR import: read-only HR fields on their profile, SELF_REGISTRATION, and the imported chain
+in the matching (for people who never signed in)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from mentoring.models import Person
+from mentoring.services.translators.matching_problem import build_problem
+from mentoring.services.usecases import people_import
+from tests.mentoring.world import page_form
+
+PASSWORD = "a long pass phrase for hr"
+HR_FILE = (
+    "employee_id,name,email,department,grade,manager_employee_id,time_zone,languages\n"
+    "E1,Lea Leader,lea@corp.example,Finance,12,,Europe/London,en\n"
+    "E2,Tom Teamlead,tom@corp.example,Digital,6,E1,Europe/London,en\n"
+    "E3,Mo Mentor,mo@corp.example,Digital,2,E2,Europe/Paris,fr;en\n"
+)
+
+
+def imported(text: str = HR_FILE) -> None:
+    plan = people_import.plan_import(text.encode())
+    assert plan.ok, plan.problems
+    people_import.apply_plan(plan, None, "test")
+
+
+def person(db, email: str) -> Person:
+    return db.execute(select(Person).where(Person.email == email)).scalar_one()
+
+
+def register(client, email: str, name: str = "Someone New"):
+    return client.post("/auth/register", data={"name": name, "email": email, "password": PASSWORD, "as_mentor": "y"})
+
+
+@pytest.fixture
+def closed_app(make_app):
+    application = make_app(SELF_REGISTRATION="off")
+    from tests.conftest import clean_database
+
+    with application.app_context():
+        clean_database()
+        yield application
+
+
+def test_with_registration_off_only_imported_people_get_an_account(closed_app):
+    from mentoring.extensions import db
+
+    imported()
+    client = closed_app.test_client()
+
+    stranger = register(client, "stranger@corp.example")
+    assert stranger.status_code == 200
+    assert "HR records" in stranger.get_data(as_text=True)
+    assert db.session.execute(select(func.count(Person.id))).scalar_one() == 3
+
+    joined = register(client, "MO@corp.example ", name="Typed Name")
+    assert joined.status_code == 302
+    mo = person(db.session, "mo@corp.example")
+    db.session.refresh(mo)
+    assert mo.password_hash and mo.is_mentor and mo.name == "Mo Mentor"  # the same row; HR's name kept
+    assert client.post("/auth/login", data={"email": mo.email, "password": PASSWORD}).status_code == 302
+    # Registering again with the same email does not replace the password.
+    again = closed_app.test_client()
+    register(again, "mo@corp.example")
+    db.session.refresh(mo)
+    assert again.post("/auth/login", data={"email": mo.email, "password": PASSWORD}).status_code == 302
+
+
+def test_with_registration_open_anyone_may_register_and_imported_people_claim_their_row(app, client, db):
+    imported()
+    assert register(client, "stranger@corp.example").status_code == 302
+    assert register(client, "tom@corp.example").status_code == 302
+    assert db.execute(select(func.count(Person.id))).scalar_one() == 4
+    assert person(db, "tom@corp.example").password_hash is not None
+
+
+def test_hr_fields_are_read_only_on_the_profile_and_the_rest_is_editable(app, client, db, skills):
+    imported()
+    register(client, "mo@corp.example")
+    client.post("/auth/login", data={"email": "mo@corp.example", "password": PASSWORD})
+
+    page = client.get("/mentor/profile").get_data(as_text=True)
+    department = re.search(r"<input[^>]*name=\"department\"[^>]*>", page).group()
+    bio = re.search(r"<textarea[^>]*name=\"bio\"[^>]*>", page).group()
+    assert "From HR records" in page and "readonly" in department and "readonly" not in bio
+    form = page_form(page, "bio")
+    form.update(department="Made Up", grade="15", bio="I teach TikTok.", formats="remote")
+    form[f"skill_{skills['linkedin/personal-branding']}"] = "4"
+    saved = client.post("/mentor/profile", data=form)
+
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    mo = person(db, "mo@corp.example")
+    db.refresh(mo)
+    assert (mo.department, mo.grade, mo.formats) == ("Digital", 2, ["remote"])
+    assert mo.manager_id == person(db, "tom@corp.example").id
+
+
+def test_the_matching_follows_the_imported_chain_through_people_who_never_signed_in(app, db, make_cohort, skills):
+    from mentoring.models import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
+
+    imported()
+    cohort = make_cohort()
+    lea, mo, tom = person(db, "lea@corp.example"), person(db, "mo@corp.example"), person(db, "tom@corp.example")
+    request = LeaderRequest(cohort_id=cohort.id, person_id=lea.id, formats=["remote"])
+    request.goals = [Goal(skill_id=skills["linkedin/personal-branding"], priority=3, target_level=3)]
+    profile = MentorProfile(person_id=mo.id, capacity=1)
+    profile.skills = [MentorSkill(skill_id=skills["linkedin/personal-branding"], proficiency=4)]
+    db.add_all([request, profile, MentorEnrolment(cohort_id=cohort.id, person_id=mo.id)])
+    db.commit()
+
+    problem = build_problem(cohort).problem
+
+    (leader,), (mentor,) = problem.leaders, problem.mentors
+    assert (leader.grade, mentor.grade) == (12, 2)
+    assert mentor.manager == str(tom.id)  # Tom never signed in; the import linked him
+    assert (str(tom.id), str(lea.id)) in problem.org
