@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.identity import ExternalIdentity, Invitation, InvitationRole, OneTimeToken, TokenPurpose
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
@@ -10,9 +11,12 @@ from mentoring.models.skills import Skill
 __all__ = [
     "AuditEvent",
     "Cohort",
+    "ExternalIdentity",
     "Feedback",
     "FitCheck",
     "Goal",
+    "Invitation",
+    "InvitationRole",
     "LeaderRequest",
     "LoginAttempt",
     "LoginSession",
@@ -23,9 +27,11 @@ __all__ = [
     "MentorProfile",
     "MentorSkill",
     "Notification",
+    "OneTimeToken",
     "PairRule",
     "Person",
     "RunPair",
     "Skill",
+    "TokenPurpose",
     "normalise_email",
 ]

@@ -16,7 +16,7 @@ from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import LoginAttempt, LoginSession, Person, normalise_email
 from mentoring.services import Conflict, Forbidden, ServiceError
-from mentoring.services.infra import audit
+from mentoring.services.infra import audit, tokens
 from mentoring.services.infra.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -114,7 +114,10 @@ def _over_limit(ip: str, key: str, now: datetime) -> bool:
     limit = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
     for same in (LoginAttempt.ip == ip, LoginAttempt.account == key):
         failures = select(func.count(LoginAttempt.id)).where(
-            same, LoginAttempt.at >= now - timedelta(minutes=1), LoginAttempt.succeeded.is_(False)
+            same,
+            LoginAttempt.kind == "login",
+            LoginAttempt.at >= now - timedelta(minutes=1),
+            LoginAttempt.succeeded.is_(False),
         )
         if db.session.execute(failures).scalar_one() > limit:
             return True
@@ -263,6 +266,7 @@ def set_active(manager: Person, person: Person, active: bool) -> None:
     person.is_active = active
     if not active:
         revoke_sessions(person)
+        tokens.revoke_all(person)  # an invitation or reset link must not open a disabled account
     audit.record(
         "account.enabled" if active else "account.disabled", actor=manager, object_type="person", object_id=person.id
     )
