@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+SELF_REGISTRATION_MODES = ("open", "verified", "off")
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to set."""
@@ -93,6 +95,16 @@ class Config:
     MAIL_SENDER = "Reverse mentoring <mentoring@localhost>"
     MAIL_OUTBOX: str | None = None
 
+    # Identity: who may register, password resets, and sign-in through the company's OpenID Connect provider.
+    SELF_REGISTRATION = "open"  # open | verified (email link first) | off (only imported or invited people)
+    PASSWORD_RESETS_PER_HOUR = 5  # per typed address; an address (IP) may ask four times as often
+    PASSWORD_SIGN_IN = True  # False: the company account is the only way in
+    OIDC_ISSUER = ""  # e.g. https://login.example.com/realms/staff; empty: no company sign-in button
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_MATCH_CLAIM = "email"  # email, or a claim holding the HR employee id (matched to the imported id)
+    OIDC_SCOPES = "openid email profile"
+
     SITE_NAME = "Reverse mentoring"
     # A callable returning the current aware UTC time, read by database.utcnow() in place of the system clock.
     # Only a test sets it (through create_app's overrides, never the environment), so that time can pass
@@ -122,6 +134,7 @@ class Config:
             os.environ.get("CALENDAR_UID_DOMAIN") or urlsplit(settings["SITE_URL"]).hostname or cls.CALENDAR_UID_DOMAIN
         )
         settings["TRUSTED_PROXY_COUNT"] = _env_int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
+        settings.update(cls.identity_settings())
         hosts = os.environ.get("TRUSTED_HOSTS")
         if hosts:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -134,6 +147,27 @@ class Config:
         settings["ABSOLUTE_TIMEOUT"] = timedelta(
             hours=_env_int("ABSOLUTE_TIMEOUT_HOURS", int(cls.ABSOLUTE_TIMEOUT.total_seconds() // 3600))
         )
+        return settings
+
+    @classmethod
+    def identity_settings(cls) -> dict:
+        """Registration, reset and OpenID Connect settings from the environment."""
+        registration = (os.environ.get("SELF_REGISTRATION") or cls.SELF_REGISTRATION).strip().lower()
+        if registration not in SELF_REGISTRATION_MODES:
+            raise ConfigError(
+                f"SELF_REGISTRATION must be one of {', '.join(SELF_REGISTRATION_MODES)}, not {registration!r}."
+            )
+        settings = {
+            "SELF_REGISTRATION": registration,
+            "PASSWORD_RESETS_PER_HOUR": _env_int("PASSWORD_RESETS_PER_HOUR", cls.PASSWORD_RESETS_PER_HOUR),
+            "PASSWORD_SIGN_IN": _env_bool("PASSWORD_SIGN_IN", cls.PASSWORD_SIGN_IN),
+        }
+        for name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_MATCH_CLAIM", "OIDC_SCOPES"):
+            settings[name] = (os.environ.get(name) or getattr(cls, name)).strip()
+        if settings["OIDC_ISSUER"] and not (settings["OIDC_CLIENT_ID"] and settings["OIDC_CLIENT_SECRET"]):
+            raise ConfigError("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too.")
+        if not settings["PASSWORD_SIGN_IN"] and not settings["OIDC_ISSUER"]:
+            raise ConfigError("PASSWORD_SIGN_IN=0 needs OIDC_ISSUER: otherwise nobody could sign in.")
         return settings
 
     @classmethod

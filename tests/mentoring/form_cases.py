@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Match, MatchRun, Meeting, Person, Skill
+from mentoring.models import FitCheck, Match, MatchRun, Meeting, Person, Skill, TokenPurpose
+from mentoring.services.infra import tokens
 from mentoring.services.usecases import matching_runs
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.world import BRANDING, World, page_form
@@ -75,6 +76,27 @@ def latest_run_id(world: World) -> int:
     )
 
 
+def link(purpose: TokenPurpose, role: str = "outsider") -> Callable[[World], str]:
+    """The path of a one-time link of `purpose` for the role's person, issued once per scenario."""
+    kinds = {TokenPurpose.RESET: "reset", TokenPurpose.VERIFY: "confirm", TokenPurpose.INVITE: "invitation"}
+
+    def path(world: World) -> str:
+        issued = world.__dict__.setdefault("links", {})
+        if (purpose, role) not in issued:
+            token = tokens.issue(world.person(role), purpose)
+            db.session.commit()
+            issued[purpose, role] = f"/auth/{kinds[purpose]}/{token}"
+        return issued[purpose, role]
+
+    return path
+
+
+def unconfirmed_outsider(world: World) -> None:
+    """The outsider registered under SELF_REGISTRATION=verified and has not confirmed yet."""
+    db.session.get(Person, world.outsider.id).email_verified = False
+    db.session.commit()
+
+
 IN_TEN_DAYS = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
 
 CASES = [
@@ -96,6 +118,14 @@ CASES = [
         lambda w, c: {"email": w.mentor.email, "password": DEFAULT_PASSWORD},
     ),
     Case("auth.logout", "mentor", lambda w: "/auth/logout"),
+    Case("auth.forgot_password", "anonymous", lambda w: "/auth/forgot", lambda w, c: {"email": w.mentor.email}),
+    Case(
+        "auth.reset_password",
+        "anonymous",
+        link(TokenPurpose.RESET),
+        lambda w, c: {"password": "a brand new pass phrase"},
+    ),
+    Case("auth.confirm_email", "anonymous", link(TokenPurpose.VERIFY), setup=unconfirmed_outsider),
     Case(
         "account.change_password",
         "mentor",

@@ -106,6 +106,10 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "auth.login": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.register": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.logout": {"POST": signed_in(OK)},
+    # One-time links: the sweep's placeholder token is no link of ours (410 Gone) for everyone.
+    "auth.forgot_password": {"GET": everyone(OK), "POST": everyone(OK)},
+    "auth.reset_password": {"GET": everyone(410), "POST": everyone(410)},
+    "auth.confirm_email": {"GET": everyone(410), "POST": everyone(410)},
     "account.overview": {"GET": signed_in(OK)},
     "account.download_data": {"GET": signed_in(OK)},
     "account.change_password": {"POST": signed_in(OK)},

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from mentoring.extensions import db
-from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill
+from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill, TokenPurpose
 from tests.conftest import DEFAULT_PASSWORD
-from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, shown, skill_id
+from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, link, shown, skill_id
 from tests.mentoring.world import BRANDING, World, changes, sign_in, snapshot
 
 NUL_MESSAGE = "Remove the NUL character"
@@ -214,6 +214,20 @@ FORMS = [
         lambda w, c: {"email": "nobody@example.com", "password": DEFAULT_PASSWORD},
         ("email", "password"),
         valid=False,
+    ),
+    Fuzzed(
+        "forgot password",
+        "anonymous",
+        lambda w: "/auth/forgot",
+        lambda w, c: {"email": "nobody@example.com"},
+        ("email",),
+    ),
+    Fuzzed(
+        "reset password",
+        "anonymous",
+        link(TokenPurpose.RESET),
+        lambda w, c: link(TokenPurpose.RESET)(w) and {"password": "a brand new pass phrase"},  # issued first
+        ("password",),
     ),
     Fuzzed(
         "change password",
@@ -492,6 +506,7 @@ def test_every_form_is_fuzzed():
 # POST routes whose form has no field but its token: nothing to fuzz.
 NO_FIELDS = {
     "auth.logout",
+    "auth.confirm_email",
     "leaders.withdraw_request",
     "sessions.accept",
     "sessions.decline",
@@ -511,6 +526,8 @@ NO_FIELDS = {
 FORMS_BY_ENDPOINT = {
     "auth.register": "register",
     "auth.login": "login",
+    "auth.forgot_password": "forgot password",
+    "auth.reset_password": "reset password",
     "account.change_password": "change password",
     "account.delete": "delete account",
     "mentors.profile": "mentor profile",

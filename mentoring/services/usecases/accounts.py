@@ -30,6 +30,10 @@ class TooManyAttempts(ServiceError):
     """Too many failed sign-ins from this address or for this account in the last minute."""
 
 
+class EmailNotConfirmed(ServiceError):
+    """The password is right but the account waits for its email link (SELF_REGISTRATION=verified)."""
+
+
 @dataclass(frozen=True)
 class NewAccount:
     """What someone gives to register."""
@@ -50,8 +54,11 @@ def find_by_email(email: str) -> Person | None:
     return db.session.execute(select(Person).where(Person.email == normalise_email(email))).scalar_one_or_none()
 
 
-def register(account: NewAccount) -> Person | None:
-    """Create an account; returns None (not an error) when the email is taken, to avoid enumeration."""
+def register(account: NewAccount, needs_verification: bool = False) -> Person | None:
+    """Create an account; returns None (not an error) when the email is taken, to avoid enumeration.
+
+    With `needs_verification` the account cannot sign in until its email link is followed.
+    """
     problem = password_problem(account.password, account.email, account.name)
     if problem:
         raise ServiceError(problem)
@@ -66,6 +73,7 @@ def register(account: NewAccount) -> Person | None:
         password_hash=password_hash,
         is_mentor=account.is_mentor,
         is_leader=account.is_leader,
+        email_verified=not needs_verification,
         languages=[],
         formats=[],
     )
@@ -154,6 +162,12 @@ def authenticate(email: str, password: str, ip: str, now: datetime | None = None
     # One argon2 verification whether or not the account exists (a dummy hash stands in): same timing.
     ok = verify_password(person.password_hash if person else None, password)
     ok = ok and person is not None and person.is_active
+    if ok and not person.email_verified:
+        audit.record("login.unconfirmed", ip=ip, **_audit_object(person))
+        db.session.commit()
+        raise EmailNotConfirmed(
+            "Confirm your email address first: open the link we sent you. Registering again sends a new link."
+        )
     attempt.succeeded = ok
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
     if ok and person.password_hash and needs_rehash(person.password_hash):
