@@ -1,4 +1,4 @@
-"""Pages behind one-time links: forgot password, set a new password, confirm an email address.
+"""Pages behind one-time links: forgot password, new password, confirm an email address, accept an invitation.
 
 Opening a link (GET) only shows a page; the token is used by the form's POST, because mail
 scanners open links and must not use them up.
@@ -15,11 +15,11 @@ from mentoring.auth.forms import ConfirmForm, ForgotPasswordForm, NewPasswordFor
 from mentoring.auth.views import landing, password_sign_in, sign_in
 from mentoring.background import after_response
 from mentoring.forms import show_field_error
-from mentoring.models import TokenPurpose
+from mentoring.models import InvitationRole, TokenPurpose
 from mentoring.security import client_ip
 from mentoring.services import InvalidField
 from mentoring.services.infra import tokens
-from mentoring.services.usecases import accounts, email_verification, password_reset
+from mentoring.services.usecases import accounts, email_verification, invitations, password_reset
 
 RESET_ANSWER = (
     "If an account uses this address, we have sent it a link to set a new password. The link works for one hour."
@@ -90,3 +90,37 @@ def confirm_email(token: str) -> str | Response | tuple[str, int]:
         flash("Thank you: your email address is confirmed and your account is ready.", "success")
         return redirect(landing(person))
     return render_template("auth/confirm_email.html", form=form, person=person)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> str | Response | tuple[str, int]:
+    """Set a password through an invitation link, then go to the cohort's profile or request form."""
+    try:
+        invitation = invitations.invitation_for(token)
+    except tokens.InvalidToken:
+        return expired_link()
+    form = NewPasswordForm()
+    form.submit.label.text = "Set my password and continue"
+    if form.validate_on_submit():
+        try:
+            invitation = invitations.accept(token, form.password.data, client_ip())
+        except tokens.InvalidToken:
+            return expired_link()
+        except InvalidField as exc:
+            show_field_error(form, exc)
+        else:
+            sign_in(invitation.person)
+            if invitation.role == InvitationRole.MENTOR:
+                flash(f"Welcome! You are a mentor in {invitation.cohort.name}: tell us what you can teach.", "success")
+                return redirect(url_for("mentors.profile"))
+            flash(f"Welcome! Tell us what you would like to learn in {invitation.cohort.name}.", "success")
+            return redirect(url_for("leaders.request_mentor", cohort=invitation.cohort_id))
+    role = "a mentor" if invitation.role == InvitationRole.MENTOR else "a leader"
+    return render_template(
+        "auth/new_password.html",
+        form=form,
+        person=invitation.person,
+        title="Set your password",
+        intro=f"You are invited to {invitation.cohort.name} as {role}. "
+        f"Choose a password for {invitation.person.email}; next you will fill in your profile.",
+    )

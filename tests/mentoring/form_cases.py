@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Match, MatchRun, Meeting, Person, Skill, TokenPurpose
+from mentoring.models import FitCheck, Invitation, Match, MatchRun, Meeting, Person, Skill, TokenPurpose
 from mentoring.services.infra import tokens
 from mentoring.services.usecases import matching_runs
 from tests.conftest import DEFAULT_PASSWORD
@@ -91,6 +91,27 @@ def link(purpose: TokenPurpose, role: str = "outsider") -> Callable[[World], str
     return path
 
 
+def invitation_of_outsider(world: World) -> int:
+    """The outsider's invitation to the open cohort (made once per scenario)."""
+    if "invitation" not in world.__dict__:
+        invitation = Invitation(cohort_id=world.open_cohort, person_id=world.outsider.id, role="mentor")
+        db.session.add(invitation)
+        db.session.commit()
+        world.__dict__["invitation"] = invitation.id
+    return world.__dict__["invitation"]
+
+
+def invitation_link(world: World) -> str:
+    """A live invitation link of the outsider."""
+    issued = world.__dict__.setdefault("links", {})
+    if "invitation" not in issued:
+        invitation_id = invitation_of_outsider(world)
+        token = tokens.issue(world.outsider, TokenPurpose.INVITE, invitation_id=invitation_id)
+        db.session.commit()
+        issued["invitation"] = f"/auth/invitation/{token}"
+    return issued["invitation"]
+
+
 def unconfirmed_outsider(world: World) -> None:
     """The outsider registered under SELF_REGISTRATION=verified and has not confirmed yet."""
     db.session.get(Person, world.outsider.id).email_verified = False
@@ -126,6 +147,24 @@ CASES = [
         lambda w, c: {"password": "a brand new pass phrase"},
     ),
     Case("auth.confirm_email", "anonymous", link(TokenPurpose.VERIFY), setup=unconfirmed_outsider),
+    Case(
+        "auth.accept_invitation",
+        "anonymous",
+        invitation_link,
+        lambda w, c: {"password": "a brand new pass phrase"},
+    ),
+    Case(
+        "programme.invite",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/invite",
+        lambda w, c: {"role": "leader", "people": [str(w.outsider.id)]},
+    ),
+    Case(
+        "programme.resend_invitation",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/invitations/{invitation_of_outsider(w)}/resend",
+        setup=invitation_of_outsider,
+    ),
     Case(
         "account.change_password",
         "mentor",

@@ -110,6 +110,11 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "auth.forgot_password": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.reset_password": {"GET": everyone(410), "POST": everyone(410)},
     "auth.confirm_email": {"GET": everyone(410), "POST": everyone(410)},
+    "auth.accept_invitation": {"GET": everyone(410), "POST": everyone(410)},
+    "programme.invite": {"GET": managers(), "POST": managers()},
+    "programme.invitations": {"GET": managers()},
+    # The scenario's cohort has no invitation of that id.
+    "programme.resend_invitation": {"POST": managers(MISSING)},
     "account.overview": {"GET": signed_in(OK)},
     "account.download_data": {"GET": signed_in(OK)},
     "account.change_password": {"POST": signed_in(OK)},

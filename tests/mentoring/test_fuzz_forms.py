@@ -23,7 +23,7 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill, TokenPurpose
 from tests.conftest import DEFAULT_PASSWORD
-from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, link, shown, skill_id
+from tests.mentoring.form_cases import CASES, IN_TEN_DAYS, flag_the_pair, invitation_link, link, shown, skill_id
 from tests.mentoring.world import BRANDING, World, changes, sign_in, snapshot
 
 NUL_MESSAGE = "Remove the NUL character"
@@ -228,6 +228,21 @@ FORMS = [
         link(TokenPurpose.RESET),
         lambda w, c: link(TokenPurpose.RESET)(w) and {"password": "a brand new pass phrase"},  # issued first
         ("password",),
+    ),
+    Fuzzed(
+        "accept invitation",
+        "anonymous",
+        invitation_link,
+        lambda w, c: invitation_link(w) and {"password": "a brand new pass phrase"},  # issued first
+        ("password",),
+    ),
+    Fuzzed(
+        "invite people",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/invite",
+        lambda w, c: {"role": "leader", "people": str(w.outsider.id)},
+        (),
+        ("role", "people"),
     ),
     Fuzzed(
         "change password",
@@ -506,6 +521,7 @@ def test_every_form_is_fuzzed():
 # POST routes whose form has no field but its token: nothing to fuzz.
 NO_FIELDS = {
     "auth.logout",
+    "programme.resend_invitation",
     "auth.confirm_email",
     "leaders.withdraw_request",
     "sessions.accept",
@@ -528,6 +544,8 @@ FORMS_BY_ENDPOINT = {
     "auth.login": "login",
     "auth.forgot_password": "forgot password",
     "auth.reset_password": "reset password",
+    "auth.accept_invitation": "accept invitation",
+    "programme.invite": "invite people",
     "account.change_password": "change password",
     "account.delete": "delete account",
     "mentors.profile": "mentor profile",
