@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from mentoring.auth import link_views, views  # noqa: E402,F401  (routes register on import)
+from mentoring.auth import link_views, oidc, views  # noqa: E402,F401  (routes register on import)
