@@ -99,11 +99,12 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
         invitation = invitations.invitation_for(token)
     except tokens.InvalidToken:
         return expired_link()
-    form = NewPasswordForm()
-    form.submit.label.text = "Set my password and continue"
+    with_password = password_sign_in()
+    form = NewPasswordForm() if with_password else ConfirmForm()
+    form.submit.label.text = "Set my password and continue" if with_password else "Join and continue"
     if form.validate_on_submit():
         try:
-            invitation = invitations.accept(token, form.password.data, client_ip())
+            invitation = invitations.accept(token, form.password.data if with_password else None, client_ip())
         except tokens.InvalidToken:
             return expired_link()
         except InvalidField as exc:
@@ -116,11 +117,19 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             flash(f"Welcome! Tell us what you would like to learn in {invitation.cohort.name}.", "success")
             return redirect(url_for("leaders.request_mentor", cohort=invitation.cohort_id))
     role = "a mentor" if invitation.role == InvitationRole.MENTOR else "a leader"
+    invited = f"You are invited to {invitation.cohort.name} as {role}."
+    if not with_password:
+        return render_template(
+            "auth/new_password.html",
+            form=form,
+            person=invitation.person,
+            title="Join the programme",
+            intro=f"{invited} From now on you sign in with your company account; next you will fill in your profile.",
+        )
     return render_template(
         "auth/new_password.html",
         form=form,
         person=invitation.person,
         title="Set your password",
-        intro=f"You are invited to {invitation.cohort.name} as {role}. "
-        f"Choose a password for {invitation.person.email}; next you will fill in your profile.",
+        intro=f"{invited} Choose a password for {invitation.person.email}; next you will fill in your profile.",
     )

@@ -197,3 +197,16 @@ def test_invitations_are_audited_without_links(app, login_as, make_manager, make
     token = link.rsplit("/", 1)[1]
     assert all(token not in f"{e.detail} {e.object_id} {e.actor_label}" for e in events)
     assert all(PASSWORD not in f"{e.detail} {e.object_id}" for e in events)
+
+
+def test_with_passwords_off_the_link_joins_without_a_password(app, login_as, make_manager, make_person, make_cohort):
+    cohort = make_cohort()
+    person = imported(make_person, email="sso@example.com")
+    invite(login_as(make_manager()), cohort, [person])
+    app.config.update(PASSWORD_SIGN_IN=False, OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="x")
+    browser = app.test_client()
+    link = links_to(app, person.email, "invitation")[0]
+    page = browser.get(link).text
+    assert "company account" in page and 'name="password"' not in page
+    assert browser.post(link).headers["Location"] == "/mentor/profile"
+    assert db.session.get(Person, person.id).password_hash is None

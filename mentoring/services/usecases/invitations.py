@@ -123,11 +123,12 @@ def _invitation_email(invitation: Invitation, token: str) -> tuple[str, str]:
         if role is InvitationRole.MENTOR
         else "tell us what you would like to learn, so we can find you a mentor"
     )
+    first = "set your password" if current_app.config.get("PASSWORD_SIGN_IN", True) else "join"
     return (
         f"{site}: you are invited to {invitation.cohort.name}",
         f"Hello {invitation.person.name},\n\n"
         f"You are invited to join {invitation.cohort.name} of the reverse-mentoring programme as {ROLE_WORDS[role]}.\n"
-        f"Open this link within 7 days to set your password, then {then}:\n\n"
+        f"Open this link within 7 days to {first}, then {then}:\n\n"
         f"{site_link('auth.accept_invitation', token=token)}\n\n"
         "The link works once. If you were not expecting this, you can ignore it.\n",
     )
@@ -141,18 +142,24 @@ def invitation_for(token: str) -> Invitation:
     return invitation
 
 
-def accept(token: str, password: str, ip: str = "") -> Invitation:
-    """Set the password through an invitation link and take the role in the cohort; other sessions end."""
+def accept(token: str, password: str | None, ip: str = "") -> Invitation:
+    """Set the password through an invitation link and take the role in the cohort; other sessions end.
+
+    `password` is None when passwords are off (PASSWORD_SIGN_IN=0): the person signs in with the company account.
+    """
     invitation = invitation_for(token)
     person = invitation.person
-    problem = password_problem(password, person.email, person.name)
-    if problem:
-        raise InvalidField("password", problem)
-    password_hash = hash_password(password)  # slow on purpose: before the row lock is taken
+    password_hash = None
+    if password is not None:
+        problem = password_problem(password, person.email, person.name)
+        if problem:
+            raise InvalidField("password", problem)
+        password_hash = hash_password(password)  # slow on purpose: before the row lock is taken
     with unit_of_work():
         invitation = tokens.consume(token, TokenPurpose.INVITE).invitation
         person = invitation.person
-        person.password_hash = password_hash
+        if password_hash is not None:
+            person.password_hash = password_hash
         person.email_verified = True  # the link reached the address
         if invitation.role == InvitationRole.MENTOR:
             person.is_mentor = True
