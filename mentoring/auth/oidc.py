@@ -20,6 +20,7 @@ from mentoring.auth.views import sign_in
 from mentoring.security import client_ip, safe_next
 from mentoring.services.infra import audit
 from mentoring.services.usecases import company_sign_in
+from mentoring.services.usecases.meetings import site_link
 
 EXTENSION = "mentoring.oidc"
 NEXT_KEY = "oidc_next"
@@ -87,7 +88,9 @@ def oidc_start() -> Response:
     if str(metadata.get("issuer", "")).rstrip("/") != _issuer():
         return _refuse("the discovery document names another issuer")
     session[NEXT_KEY] = safe_next(request.args.get("next")) or ""
-    return client.authorize_redirect(url_for("auth.oidc_callback", _external=True))
+    # The address registered at the provider: SITE_URL's when set (behind a proxy), else this request's.
+    callback = site_link("auth.oidc_callback") if current_app.config.get("SITE_URL") else None
+    return client.authorize_redirect(callback or url_for("auth.oidc_callback", _external=True))
 
 
 @bp.route("/oidc/callback")
