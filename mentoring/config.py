@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+SELF_REGISTRATION_MODES = ("open", "verified", "off")
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to set."""
@@ -54,17 +56,6 @@ def development_secret_key(instance_path: Path) -> str:
     return key
 
 
-SELF_REGISTRATION_MODES = ("open", "verified", "off")
-
-
-def self_registration(raw: str) -> str:
-    """The SELF_REGISTRATION setting, checked: open, verified or off."""
-    mode = (raw or "open").strip().lower()
-    if mode not in SELF_REGISTRATION_MODES:
-        raise ConfigError(f"SELF_REGISTRATION must be one of {', '.join(SELF_REGISTRATION_MODES)}, not {raw!r}.")
-    return mode
-
-
 class Config:
     """Settings shared by every environment; each can be overridden from the environment."""
 
@@ -104,11 +95,18 @@ class Config:
     MAIL_SENDER = "Reverse mentoring <mentoring@localhost>"
     MAIL_OUTBOX: str | None = None
 
-    # People: who may create an account (open | verified | off: only people from the HR import), and the HR import's
-    # limits (the upload route alone accepts files this large; everything else keeps MAX_CONTENT_LENGTH).
-    SELF_REGISTRATION = "open"
+    # The HR import's limits (only the upload route takes files this large; the rest keep MAX_CONTENT_LENGTH).
     IMPORT_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_MAX_ROWS = 50_000
+    # Identity: who may register, password resets, and sign-in through the company's OpenID Connect provider.
+    SELF_REGISTRATION = "open"  # open | verified (email link first) | off (only imported or invited people)
+    PASSWORD_RESETS_PER_HOUR = 5  # per typed address; an address (IP) may ask four times as often
+    PASSWORD_SIGN_IN = True  # False: the company account is the only way in
+    OIDC_ISSUER = ""  # e.g. https://login.example.com/realms/staff; empty: no company sign-in button
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_MATCH_CLAIM = "email"  # email, or a claim holding the HR employee id (matched to the imported id)
+    OIDC_SCOPES = "openid email profile"
 
     SITE_NAME = "Reverse mentoring"
     # Logs: one line per event on stderr, as `text` (key=value) or `json`; LOG_REQUESTS=0 when the server
@@ -162,9 +160,9 @@ class Config:
         for name in ("RATELIMIT_REAUTHENTICATION", "RATELIMIT_SIGN_UP", "RATELIMIT_PROPOSALS", "RATELIMIT_EXPORTS"):
             settings[name] = os.environ.get(name, "").strip() or getattr(cls, name)
         settings["RATELIMIT_ENABLED"] = _env_bool("RATELIMIT_ENABLED", cls.RATELIMIT_ENABLED)
-        settings["SELF_REGISTRATION"] = self_registration(os.environ.get("SELF_REGISTRATION", cls.SELF_REGISTRATION))
         settings["IMPORT_MAX_BYTES"] = _env_int("IMPORT_MAX_BYTES", cls.IMPORT_MAX_BYTES)
         settings["IMPORT_MAX_ROWS"] = _env_int("IMPORT_MAX_ROWS", cls.IMPORT_MAX_ROWS)
+        settings.update(cls.identity_settings())
         hosts = os.environ.get("TRUSTED_HOSTS")
         if hosts:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -177,6 +175,27 @@ class Config:
         settings["ABSOLUTE_TIMEOUT"] = timedelta(
             hours=_env_int("ABSOLUTE_TIMEOUT_HOURS", int(cls.ABSOLUTE_TIMEOUT.total_seconds() // 3600))
         )
+        return settings
+
+    @classmethod
+    def identity_settings(cls) -> dict:
+        """Registration, reset and OpenID Connect settings from the environment."""
+        registration = (os.environ.get("SELF_REGISTRATION") or cls.SELF_REGISTRATION).strip().lower()
+        if registration not in SELF_REGISTRATION_MODES:
+            raise ConfigError(
+                f"SELF_REGISTRATION must be one of {', '.join(SELF_REGISTRATION_MODES)}, not {registration!r}."
+            )
+        settings = {
+            "SELF_REGISTRATION": registration,
+            "PASSWORD_RESETS_PER_HOUR": _env_int("PASSWORD_RESETS_PER_HOUR", cls.PASSWORD_RESETS_PER_HOUR),
+            "PASSWORD_SIGN_IN": _env_bool("PASSWORD_SIGN_IN", cls.PASSWORD_SIGN_IN),
+        }
+        for name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_MATCH_CLAIM", "OIDC_SCOPES"):
+            settings[name] = (os.environ.get(name) or getattr(cls, name)).strip()
+        if settings["OIDC_ISSUER"] and not (settings["OIDC_CLIENT_ID"] and settings["OIDC_CLIENT_SECRET"]):
+            raise ConfigError("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too.")
+        if not settings["PASSWORD_SIGN_IN"] and not settings["OIDC_ISSUER"]:
+            raise ConfigError("PASSWORD_SIGN_IN=0 needs OIDC_ISSUER: otherwise nobody could sign in.")
         return settings
 
     @classmethod

@@ -49,3 +49,27 @@ class LoginForm(BaseForm):
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     submit = SubmitField("Sign in")
+
+
+class ForgotPasswordForm(BaseForm):
+    """Ask for a link to set a new password."""
+
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    submit = SubmitField("Send me a link")
+
+
+class NewPasswordForm(BaseForm):
+    """Choose a password through a one-time link (a reset or an invitation)."""
+
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters. A phrase of a few words works well.",
+    )
+    submit = SubmitField("Set my password")
+
+
+class ConfirmForm(BaseForm):
+    """One button that uses a one-time link (a GET alone never does: mail scanners open links)."""
+
+    submit = SubmitField("Confirm my email address")

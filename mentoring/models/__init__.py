@@ -2,6 +2,7 @@
 
 from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.identity import ExternalIdentity, Invitation, InvitationRole, OneTimeToken, TokenPurpose
 from mentoring.models.imports import PeopleUpload
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
@@ -14,9 +15,12 @@ __all__ = [
     "ChoiceRound",
     "ChoiceStatus",
     "Cohort",
+    "ExternalIdentity",
     "Feedback",
     "FitCheck",
     "Goal",
+    "Invitation",
+    "InvitationRole",
     "LeaderRequest",
     "LoginAttempt",
     "LoginSession",
@@ -28,11 +32,13 @@ __all__ = [
     "MentorProfile",
     "MentorSkill",
     "Notification",
+    "OneTimeToken",
     "PairRule",
     "PeopleUpload",
     "Person",
     "RunPair",
     "Skill",
     "Suggestion",
+    "TokenPurpose",
     "normalise_email",
 ]

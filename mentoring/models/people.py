@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.database import UTCDateTime, utcnow
@@ -40,6 +40,8 @@ class Person(UserMixin, db.Model):
     is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False only for a self-registered account waiting for its email link (SELF_REGISTRATION=verified).
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX), unique=True)
     department: Mapped[str | None] = mapped_column(String(DEPARTMENT_MAX))
     grade: Mapped[int | None] = mapped_column(Integer)

@@ -41,6 +41,8 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     account: Mapped[str] = mapped_column(String(254), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "login", or "reset" for a password-reset request (limited separately, never counted as a failed login).
+    kind: Mapped[str] = mapped_column(String(8), default="login", server_default="login")
 
 
 class AuditEvent(db.Model):

@@ -240,7 +240,7 @@ def sign_in(page: Page, base_url: str, person: Someone) -> None:
 
 
 def register_and_sign_in(page: Page, base_url: str, person: Someone, role: str) -> Page:
-    """Register through the register page as a mentor or a leader, then sign in."""
+    """Register through the register page as a mentor or a leader (which signs the person in)."""
     page.goto(base_url)
     nav(page).get_by_role("link", name="Register").click()
     page.get_by_label("Your name").fill(person.name)
@@ -249,8 +249,7 @@ def register_and_sign_in(page: Page, base_url: str, person: Someone, role: str) 
     label = "I want to mentor a leader" if role == "mentor" else "I am a leader and want a mentor"
     page.get_by_label(label).check()
     page.get_by_role("button", name="Create account").click()
-    expect_flash(page, "your account is ready: sign in below.")
-    fill_sign_in(page, person)
+    expect_flash(page, "Welcome! Your account is ready.")
     expect(nav(page).get_by_role("link", name=person.name)).to_be_visible()
     return page
 

@@ -14,7 +14,8 @@ from io import BytesIO
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Match, MatchRun, Meeting, PeopleUpload, Person, Skill
+from mentoring.models import FitCheck, Invitation, Match, MatchRun, Meeting, PeopleUpload, Person, Skill, TokenPurpose
+from mentoring.services.infra import tokens
 from mentoring.services.usecases import matching_runs, people_import
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.world import BRANDING, World, page_form
@@ -76,6 +77,48 @@ def latest_run_id(world: World) -> int:
     )
 
 
+def link(purpose: TokenPurpose, role: str = "outsider") -> Callable[[World], str]:
+    """The path of a one-time link of `purpose` for the role's person, issued once per scenario."""
+    kinds = {TokenPurpose.RESET: "reset", TokenPurpose.VERIFY: "confirm", TokenPurpose.INVITE: "invitation"}
+
+    def path(world: World) -> str:
+        issued = world.__dict__.setdefault("links", {})
+        if (purpose, role) not in issued:
+            token = tokens.issue(world.person(role), purpose)
+            db.session.commit()
+            issued[purpose, role] = f"/auth/{kinds[purpose]}/{token}"
+        return issued[purpose, role]
+
+    return path
+
+
+def invitation_of_outsider(world: World) -> int:
+    """The outsider's invitation to the open cohort (made once per scenario)."""
+    if "invitation" not in world.__dict__:
+        invitation = Invitation(cohort_id=world.open_cohort, person_id=world.outsider.id, role="mentor")
+        db.session.add(invitation)
+        db.session.commit()
+        world.__dict__["invitation"] = invitation.id
+    return world.__dict__["invitation"]
+
+
+def invitation_link(world: World) -> str:
+    """A live invitation link of the outsider."""
+    issued = world.__dict__.setdefault("links", {})
+    if "invitation" not in issued:
+        invitation_id = invitation_of_outsider(world)
+        token = tokens.issue(world.outsider, TokenPurpose.INVITE, invitation_id=invitation_id)
+        db.session.commit()
+        issued["invitation"] = f"/auth/invitation/{token}"
+    return issued["invitation"]
+
+
+def unconfirmed_outsider(world: World) -> None:
+    """The outsider registered under SELF_REGISTRATION=verified and has not confirmed yet."""
+    db.session.get(Person, world.outsider.id).email_verified = False
+    db.session.commit()
+
+
 IN_TEN_DAYS = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
 IMPORT_CSV = b"employee_id,name,email,grade\nH1,Hana Hr,hana.hr@example.com,4\nH2,Henk Hr,henk.hr@example.com,2\n"
 
@@ -134,6 +177,32 @@ CASES = [
         lambda w, c: {"email": w.mentor.email, "password": DEFAULT_PASSWORD},
     ),
     Case("auth.logout", "mentor", lambda w: "/auth/logout"),
+    Case("auth.forgot_password", "anonymous", lambda w: "/auth/forgot", lambda w, c: {"email": w.mentor.email}),
+    Case(
+        "auth.reset_password",
+        "anonymous",
+        link(TokenPurpose.RESET),
+        lambda w, c: {"password": "a brand new pass phrase"},
+    ),
+    Case("auth.confirm_email", "anonymous", link(TokenPurpose.VERIFY), setup=unconfirmed_outsider),
+    Case(
+        "auth.accept_invitation",
+        "anonymous",
+        invitation_link,
+        lambda w, c: {"password": "a brand new pass phrase"},
+    ),
+    Case(
+        "programme.invite",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/invite",
+        lambda w, c: {"role": "leader", "people": [str(w.outsider.id)]},
+    ),
+    Case(
+        "programme.resend_invitation",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/invitations/{invitation_of_outsider(w)}/resend",
+        setup=invitation_of_outsider,
+    ),
     Case(
         "account.change_password",
         "mentor",

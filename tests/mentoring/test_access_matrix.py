@@ -109,6 +109,18 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "auth.login": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.register": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.logout": {"POST": signed_in(OK)},
+    # One-time links: the sweep's placeholder token is no link of ours (410 Gone) for everyone.
+    "auth.forgot_password": {"GET": everyone(OK), "POST": everyone(OK)},
+    "auth.reset_password": {"GET": everyone(410), "POST": everyone(410)},
+    "auth.confirm_email": {"GET": everyone(410), "POST": everyone(410)},
+    "auth.accept_invitation": {"GET": everyone(410), "POST": everyone(410)},
+    # Company sign-in is not configured in the scenario (test_oidc.py covers it).
+    "auth.oidc_start": {"GET": everyone(MISSING)},
+    "auth.oidc_callback": {"GET": everyone(MISSING)},
+    "programme.invite": {"GET": managers(), "POST": managers()},
+    "programme.invitations": {"GET": managers()},
+    # The scenario's cohort has no invitation of that id.
+    "programme.resend_invitation": {"POST": managers(MISSING)},
     "account.overview": {"GET": signed_in(OK)},
     "account.download_data": {"GET": signed_in(OK)},
     "account.change_password": {"POST": signed_in(OK)},

@@ -8,10 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from mentoring import MIGRATIONS
 from mentoring.extensions import db as database
 from mentoring.models import AuditEvent
 from mentoring.services.infra import audit
@@ -123,9 +125,6 @@ def test_backup_refuses_a_database_that_is_not_a_sqlite_file(make_app, tmp_path,
 def _head_revision() -> str:
     """The newest migration's revision id."""
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from mentoring import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -21,13 +21,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from mentoring.extensions import db
-from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill
+from mentoring.models import Cohort, Feedback, LeaderRequest, MentorProfile, Person, Skill, TokenPurpose
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.form_cases import (
     CASES,
     IN_TEN_DAYS,
     flag_the_pair,
     import_digest,
+    invitation_link,
+    link,
     shown,
     skill_id,
     stage_import,
@@ -223,6 +225,35 @@ FORMS = [
         lambda w, c: {"email": "nobody@example.com", "password": DEFAULT_PASSWORD},
         ("email", "password"),
         valid=False,
+    ),
+    Fuzzed(
+        "forgot password",
+        "anonymous",
+        lambda w: "/auth/forgot",
+        lambda w, c: {"email": "nobody@example.com"},
+        ("email",),
+    ),
+    Fuzzed(
+        "reset password",
+        "anonymous",
+        link(TokenPurpose.RESET),
+        lambda w, c: link(TokenPurpose.RESET)(w) and {"password": "a brand new pass phrase"},  # issued first
+        ("password",),
+    ),
+    Fuzzed(
+        "accept invitation",
+        "anonymous",
+        invitation_link,
+        lambda w, c: invitation_link(w) and {"password": "a brand new pass phrase"},  # issued first
+        ("password",),
+    ),
+    Fuzzed(
+        "invite people",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/invite",
+        lambda w, c: {"role": "leader", "people": str(w.outsider.id)},
+        (),
+        ("role", "people"),
     ),
     Fuzzed(
         "change password",
@@ -528,6 +559,8 @@ def test_every_form_is_fuzzed():
 # POST routes whose form has no field but its token: nothing to fuzz.
 NO_FIELDS = {
     "auth.logout",
+    "programme.resend_invitation",
+    "auth.confirm_email",
     "leaders.withdraw_request",
     "sessions.accept",
     "sessions.decline",
@@ -553,6 +586,10 @@ NO_FIELDS = {
 FORMS_BY_ENDPOINT = {
     "auth.register": "register",
     "auth.login": "login",
+    "auth.forgot_password": "forgot password",
+    "auth.reset_password": "reset password",
+    "auth.accept_invitation": "accept invitation",
+    "programme.invite": "invite people",
     "account.change_password": "change password",
     "account.delete": "delete account",
     "mentors.profile": "mentor profile",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from mentoring.models import Person
 from mentoring.services.translators.matching_problem import build_problem
 from mentoring.services.usecases import people_import
+from tests.mentoring.mail_links import finished, links_to
 from tests.mentoring.world import page_form
 
 PASSWORD = "a long pass phrase for hr"
@@ -46,41 +47,52 @@ def closed_app(make_app):
         yield application
 
 
-def test_with_registration_off_only_imported_people_get_an_account(closed_app):
+def set_password_by_link(app, client, email: str) -> None:
+    """Ask for a link to set a password, then follow it, as an imported person does."""
+    finished(client.post("/auth/forgot", data={"email": email}))
+    path = links_to(app, email, "reset")[-1]
+    answer = client.post(path, data={"password": PASSWORD, "confirm": PASSWORD})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
+
+
+def test_with_registration_off_only_imported_people_get_in_through_an_emailed_link(closed_app):
     from mentoring.extensions import db
 
     imported()
     client = closed_app.test_client()
-
+    # Nobody can register: the page says accounts come from the HR records, and a POST creates nothing
     stranger = register(client, "stranger@corp.example")
-    assert stranger.status_code == 200
-    assert "HR records" in stranger.get_data(as_text=True)
+    assert stranger.status_code == 200 and "HR records" in stranger.get_data(as_text=True)
     assert db.session.execute(select(func.count(Person.id))).scalar_one() == 3
-
-    joined = register(client, "MO@corp.example ", name="Typed Name")
-    assert joined.status_code == 302
+    # An imported person sets a password through the link sent to their HR email, on their own row
+    set_password_by_link(closed_app, client, "mo@corp.example")
     mo = person(db.session, "mo@corp.example")
     db.session.refresh(mo)
-    assert mo.password_hash and mo.is_mentor and mo.name == "Mo Mentor"  # the same row; HR's name kept
-    assert client.post("/auth/login", data={"email": mo.email, "password": PASSWORD}).status_code == 302
-    # Registering again with the same email does not replace the password.
-    again = closed_app.test_client()
-    register(again, "mo@corp.example")
-    db.session.refresh(mo)
-    assert again.post("/auth/login", data={"email": mo.email, "password": PASSWORD}).status_code == 302
+    assert mo.password_hash and mo.name == "Mo Mentor"
+    fresh = closed_app.test_client()
+    assert fresh.post("/auth/login", data={"email": mo.email, "password": PASSWORD}).status_code == 302
 
 
-def test_with_registration_open_anyone_may_register_and_imported_people_claim_their_row(app, client, db):
+def test_registering_with_an_imported_email_sends_a_link_and_never_sets_the_typed_password(app, client, db):
     imported()
+    # Anyone may register a new address
     assert register(client, "stranger@corp.example").status_code == 302
-    assert register(client, "tom@corp.example").status_code == 302
+    # Typing an imported person's address does not take over their row: it emails them a link instead
+    someone = app.test_client()
+    assert finished(register(someone, "tom@corp.example")).status_code == 302
     assert db.execute(select(func.count(Person.id))).scalar_one() == 4
-    assert person(db, "tom@corp.example").password_hash is not None
+    tom = person(db, "tom@corp.example")
+    db.refresh(tom)
+    assert tom.password_hash is None
+    assert links_to(app, "tom@corp.example", "reset")
+    assert someone.post("/auth/login", data={"email": tom.email, "password": PASSWORD}).status_code == 200
 
 
 def test_hr_fields_are_read_only_on_the_profile_and_the_rest_is_editable(app, client, db, skills):
     imported()
-    register(client, "mo@corp.example")
+    person(db, "mo@corp.example").is_mentor = True  # as an invitation to mentor makes them
+    db.commit()
+    set_password_by_link(app, client, "mo@corp.example")
     client.post("/auth/login", data={"email": "mo@corp.example", "password": PASSWORD})
 
     page = client.get("/mentor/profile").get_data(as_text=True)

@@ -43,6 +43,7 @@ def test_a_journey_is_audited_without_passwords_tokens_or_feedback(
         "/auth/register",
         data={"name": "Nia Newcomer", "email": "nia@example.com", "password": FIRST_PASSWORD, "as_mentor": "y"},
     )
+    client.post("/auth/logout")  # registering signed her in
     client.post("/auth/login", data={"email": "nia@example.com", "password": "a wrong pass phrase here"})
     client.post("/auth/login", data={"email": TYPED_IN_EMAIL_FIELD, "password": FIRST_PASSWORD})
     client.post("/auth/login", data={"email": "nia@example.com", "password": FIRST_PASSWORD})

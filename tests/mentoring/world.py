@@ -261,6 +261,7 @@ def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str,
         "skill_id": world.skill,
         "person_id": world.outsider.id,
         "choice_id": 1,  # no leader picked anyone: every answer is a 404
+        "invitation_id": world.pin_rule,
     }
 
 
@@ -372,6 +373,7 @@ VOLATILE = {
     ("login_session", "token_hash"),
     ("match_run", "stats"),
     ("notification", "occasion"),
+    ("one_time_token", "token_hash"),
     ("people_upload", "id"),
 }
 MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.\d]*(\+00:00|Z)?")

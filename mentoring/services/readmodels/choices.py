@@ -166,7 +166,7 @@ def mentor_requests(mentor: Person) -> list[MentorRequest]:
             select(Cohort).where(Cohort.id.in_(sorted({c.cohort_id for c in choices})))
         ).scalars()
     }
-    requests = {
+    asked = {
         (r.cohort_id, r.person_id): r
         for r in db.session.execute(
             select(LeaderRequest)
@@ -174,7 +174,7 @@ def mentor_requests(mentor: Person) -> list[MentorRequest]:
             .where(LeaderRequest.person_id.in_(sorted({c.leader_id for c in choices})))
         ).scalars()
     }
-    return [MentorRequest(c, cohorts[c.cohort_id], requests.get((c.cohort_id, c.leader_id))) for c in choices]
+    return [MentorRequest(c, cohorts[c.cohort_id], asked.get((c.cohort_id, c.leader_id))) for c in choices]
 
 
 def round_summary(cohort_id: int) -> RoundSummary | None:

@@ -17,7 +17,7 @@ from mentoring.database import locked, utcnow, writing
 from mentoring.extensions import db
 from mentoring.models import LoginAttempt, LoginSession, Person, normalise_email
 from mentoring.services import Conflict, Forbidden, ServiceError
-from mentoring.services.infra import audit
+from mentoring.services.infra import audit, tokens
 from mentoring.services.infra.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -41,6 +41,10 @@ class TooManyAttempts(ServiceError):
     """Too many failed sign-ins from this address or for this account in the last minute."""
 
 
+class EmailNotConfirmed(ServiceError):
+    """The password is right but the account waits for its email link (SELF_REGISTRATION=verified)."""
+
+
 @dataclass(frozen=True)
 class NewAccount:
     """What someone gives to register."""
@@ -61,26 +65,26 @@ def find_by_email(email: str) -> Person | None:
     return db.session.execute(select(Person).where(Person.email == normalise_email(email))).scalar_one_or_none()
 
 
-def _claim(person: Person, account: NewAccount, password_hash: str) -> Person | None:
-    """An imported person without a password sets one by registering with their HR email (no duplicate row)."""
-    if not person.is_active or person.password_hash is not None:
-        db.session.rollback()
-        return None
-    person.password_hash = password_hash
-    person.is_mentor = person.is_mentor or account.is_mentor
-    person.is_leader = person.is_leader or account.is_leader
-    if "name" not in (person.hr_fields or []):
-        person.name = account.name.strip()
-    audit.record("account.registered", actor=person, object_type="person", object_id=person.id, detail="imported")
+def _claim(person: Person) -> None:
+    """An imported person without a password who registers is sent a link to set one, to their HR email:
+    typing someone's address never takes over their account. The answer is the same as for a taken email."""
+    if person.is_active and person.password_hash is None:
+        from mentoring.services.usecases import password_reset
+
+        audit.record("account.claim_link", object_type="person", object_id=person.id)
+        db.session.commit()
+        password_reset.send_reset_link(person.id)
+        return
+    audit.record("account.register_taken", object_type="person", object_id=person.id)
     db.session.commit()
-    return person
 
 
-def register(account: NewAccount) -> Person | None:
+def register(account: NewAccount, needs_verification: bool = False) -> Person | None:
     """Create an account; returns None (not an error) when the email is taken, to avoid enumeration.
 
-    A person from the HR import who has no password yet gets one on their existing row. With
-    SELF_REGISTRATION=off nobody else can register (RegistrationClosed).
+    With `needs_verification` the account cannot sign in until its email link is followed. A person from the
+    HR import without a password is emailed a link to set one (`_claim`). With SELF_REGISTRATION=off nobody
+    else can register (RegistrationClosed).
     """
     problem = password_problem(account.password, account.email, account.name)
     if problem:
@@ -91,7 +95,8 @@ def register(account: NewAccount) -> Person | None:
     password_hash = hash_password(account.password)
     existing = find_by_email(email)
     if existing is not None and existing.external_id is not None:
-        return _claim(existing, account, password_hash)
+        _claim(existing)
+        return None
     if current_app.config.get("SELF_REGISTRATION") == "off":
         db.session.rollback()
         raise RegistrationClosed(REGISTRATION_CLOSED)
@@ -105,6 +110,7 @@ def register(account: NewAccount) -> Person | None:
         password_hash=password_hash,
         is_mentor=account.is_mentor,
         is_leader=account.is_leader,
+        email_verified=not needs_verification,
         languages=[],
         formats=[],
     )
@@ -153,7 +159,10 @@ def _over_limit(ip: str, key: str, now: datetime) -> bool:
     limit = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
     for same in (LoginAttempt.ip == ip, LoginAttempt.account == key):
         failures = select(func.count(LoginAttempt.id)).where(
-            same, LoginAttempt.at >= now - timedelta(minutes=1), LoginAttempt.succeeded.is_(False)
+            same,
+            LoginAttempt.kind == "login",
+            LoginAttempt.at >= now - timedelta(minutes=1),
+            LoginAttempt.succeeded.is_(False),
         )
         if db.session.execute(failures).scalar_one() > limit:
             return True
@@ -190,6 +199,12 @@ def authenticate(email: str, password: str, ip: str, now: datetime | None = None
     # One argon2 verification whether or not the account exists (a dummy hash stands in): same timing.
     ok = verify_password(person.password_hash if person else None, password)
     ok = ok and person is not None and person.is_active
+    if ok and not person.email_verified:
+        audit.record("login.unconfirmed", ip=ip, **_audit_object(person))
+        db.session.commit()
+        raise EmailNotConfirmed(
+            "Confirm your email address first: open the link we sent you. Registering again sends a new link."
+        )
     attempt.succeeded = ok
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
     if ok and person.password_hash and needs_rehash(person.password_hash):
@@ -311,6 +326,7 @@ def set_active(manager: Person, person: Person, active: bool) -> None:
     person.is_active = active
     if not active:
         revoke_sessions(person)
+        tokens.revoke_all(person)  # an invitation or reset link must not open a disabled account
     audit.record(
         "account.enabled" if active else "account.disabled", actor=manager, object_type="person", object_id=person.id
     )
