@@ -40,7 +40,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check . --extend-exclude '*.md'
 	$(BIN)/bandit -q -r mentoring matching -ll
 
 clean:
