@@ -135,15 +135,16 @@ class FastScorer:
             self.floor = -float(np.floor(rules.weight("repeat_penalty") * 100 + 0.5)) / 100 if penalise else 0.0
 
     def _goal_table(self) -> None:
-        """Per leader, hundredths of goal points for every possible numerator 0..total."""
+        """Per distinct goal total, hundredths of goal points for every possible numerator 0..total."""
         f = self.feats
-        totals = f.goal_total
-        sizes = totals.astype(np.int64) + 1
-        self.goal_offset = (np.cumsum(sizes) - sizes).astype(np.int32)
-        numerator = np.arange(int(sizes.sum())) - np.repeat(self.goal_offset, sizes)
+        # One row per distinct total (a few dozen), so the table stays in the processor's cache.
+        distinct, which = np.unique(f.goal_total, return_inverse=True)
+        width = int(distinct.max(initial=0)) + 1
+        self.goal_offset = (which.reshape(-1) * width).astype(np.int32)
+        numerator = np.arange(width, dtype=np.float64)[None, :]
         weight = self.rules.weight("goals")
-        lut = np.floor(weight * 100 * numerator.astype(np.float64) / np.repeat(totals, sizes) + 0.5)
-        self.goal_lut = lut.astype(np.int32)
+        lut = np.floor(weight * 100 * numerator / distinct[:, None] + 0.5)
+        self.goal_lut = lut.astype(np.int32).ravel()
         # One row per (goal kind, priority) in use, already multiplied by the priority.
         kinds = f.goal_row.astype(np.int64) * 4 + f.goal_priority
         used, self.goal_index = np.unique(kinds, return_inverse=True)
