@@ -242,9 +242,7 @@ def session_metrics(data: SessionsData, as_of: dt.date, stall_days: int = 30, mi
     return compute_metrics(build_graph(data), as_of, stall_days, min_sessions)
 
 
-def metrics_from_json(
-    data: Mapping[str, Any], as_of: dt.date, stall_days: int = 30, min_sessions: int = 3
-) -> Metrics:
+def metrics_from_json(data: Mapping[str, Any], as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> Metrics:
     """Validate a SESSIONS.json document and return its metrics on as_of; raise InputError if invalid."""
     as_of = _check_settings(as_of, stall_days, min_sessions)
     return compute_metrics(build_graph(parse_sessions(data)), as_of, stall_days, min_sessions)
