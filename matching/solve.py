@@ -146,12 +146,12 @@ class _Search:
         self.model_keys = self.pool.keys(len(self.feats.mentors.ids))
         return _model_input(self.feats, self.pool, self.pins, self.bonus, self.rules.max_per_department_per_mentor)
 
-    def _solve(self, mip: bool) -> tuple[ArrayModel, solvers.Result]:
+    def _solve(self, mip: bool, warm: Any = None) -> tuple[ArrayModel, solvers.Result]:
         t = time.perf_counter()
         model = build_model(self._input(), integer=mip)
         t = self.clock.add("model_s", t)
         lp_solver = None if self.solver_name == "flow" else self.solver_name
-        result = solvers.run_model(model, lp_solver, self.clock.left(self.rules.time_limit_s))
+        result = solvers.run_model(model, lp_solver, self.clock.left(self.rules.time_limit_s), warm)
         self.clock.add("solve_s", t)
         self.stats["solver"] = result.solver
         return model, result
@@ -213,7 +213,7 @@ class _Search:
                 break
             if self.clock.left(self.rules.time_limit_s) <= 0:
                 break  # keep the last optimal LP: best for the candidates so far, not proven for all pairs
-            model, result = self._solve(mip=False)
+            model, result = self._solve(mip=False, warm=result.warm)  # the simplex restarts from the last basis
         if result.outcome != solvers.OPTIMAL and earlier is not None:
             # The re-solve ran out of time: the previous LP's pairs are optimal for the smaller candidate set.
             self.stats["model"] = "LP (candidates before the last pricing round)"

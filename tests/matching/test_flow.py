@@ -79,3 +79,16 @@ def test_unmatched_reasons_read_from_the_fast_scorer_equal_the_reference_ones():
     args = (search.feats, problem.rules, status, pairs, load, {})
     fast, reference = explain_unmatched(*args, search.scorer.block), explain_unmatched(*args)
     assert fast == reference and any(u.reason.startswith("No mentor passes") for u in fast)
+
+
+def test_the_lp_restarted_from_the_last_basis_reaches_the_same_optimum_as_a_cold_start(monkeypatch):
+    from matching import solver as solvers
+
+    problem = crowded(4, n=300, m=80, max_per_department_per_mentor=1)  # not a network: the LP path prices
+    warm = solve(problem, top_k=1)
+    real = solvers.run_model
+    monkeypatch.setattr(solvers, "run_model", lambda model, name, limit, warm=None: real(model, name, limit, None))
+    cold = solve(problem, top_k=1)
+    assert warm.stats["solver"] == cold.stats["solver"] == "HiGHS" and warm.stats["pricing_rounds"] > 1
+    assert (warm.status, warm.matched, warm.total_score) == (cold.status, cold.matched, cold.total_score)
+    assert warm.status == "optimal"
