@@ -1,12 +1,13 @@
 """solve(problem): score, prune, build the model, solve, prove optimality, explain the result.
 
 The model is a network flow (leaders -> mentors, with the coverage flag and department caps as
-extra arcs), so its LP relaxation has integral optimal vertices. We solve the LP with the simplex
-method, check integrality, and fall back to a MIP should a value ever come out fractional.
+extra nodes and arcs). It is solved as a min-cost flow (OR-Tools, `matching.flow`), or as an LP with
+HiGHS's simplex (integral vertices; a MIP should a value ever come out fractional) or CBC.
 
-Pruning: each leader starts with its top-K mentors. The LP duals then price every left-out pair;
-pairs with a positive reduced cost join the model and the LP is solved again. When none is left,
-the LP optimum of the pruned model is the LP optimum of the full problem: proven optimal.
+Pruning: each leader starts with its top-K mentors. The prices (node potentials of the flow, or the
+LP duals) then price every left-out pair; pairs with a positive reduced cost join the model and it
+is solved again. When none is left, the optimum of the pruned model is the optimum of the full
+problem: proven optimal.
 """
 
 from __future__ import annotations
