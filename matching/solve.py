@@ -316,6 +316,7 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
             "compatible_pairs": int(pool.compatible.sum()),
             "candidates": len(pool.li),
             "forbidden_in_model": int(feats.forbidden.contains(pool.keys(len(M))).sum()),
+            "coverage_bonus": search.bonus,  # points per matched leader in the model's objective (None: "score")
             "pairs": len(li),
             "time_limit_s": search.rules.time_limit_s,
             "times": {k: round(v, 4) for k, v in sorted(search.clock.spent.items())}
