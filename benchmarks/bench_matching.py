@@ -2,7 +2,8 @@
 
 Each case runs in a fresh process, so the peak memory (maximum resident set size, taken right after
 our solve) belongs to that case alone. A case is LEADERSxMENTORS, optionally `:scores` for a problem
-with explicit scores (about 60 listed mentors per leader, the path an analyst's own model takes).
+with explicit scores (about 60 listed mentors per leader, the path an analyst's own model takes) or
+`:cap` for max_per_department_per_mentor = 1 (scipy has no side constraints: no scipy column there).
 
 * ours: loading the problem from its JSON form (`problem_from_dict`) plus `solve`, end to end.
 * scipy: the dense matrix build (every compatible pair's score, each mentor's column repeated per
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ("500x1500", "2000x6000", "2000x6000:scores", "10000x30000", "2000x1000", "10000x4000")
+CASES = ("500x1500", "2000x6000", "2000x6000:scores", "10000x30000", "2000x1000", "10000x4000", "10000x4000:cap")
 SCIPY_MAX_CELLS = 120_000_000  # leaders x places of the dense matrix given to scipy
 SCORES_PER_LEADER = 60
 TARGETS = {  # case -> (max seconds, max ratio to scipy, max MB)
@@ -119,6 +120,8 @@ def child(case: str, seed: int) -> dict:
     data = generate(n, m, seed=seed)
     if kind == "scores":
         data = _with_scores(data, seed)
+    if kind == "cap":
+        data["rules"] = {"max_per_department_per_mentor": 1}
     start = time.perf_counter()
     problem = problem_from_dict(data)
     solution = solve(problem)
@@ -140,7 +143,7 @@ def child(case: str, seed: int) -> dict:
     }
     out["ortools_s"] = _ortools_on_pool(problem)
     places = sum(p.capacity for p in problem.mentors)
-    if n * places <= SCIPY_MAX_CELLS:
+    if n * places <= SCIPY_MAX_CELLS and kind != "cap":
         out.update(_scipy(problem, build_features(problem)))
     return out
 

@@ -96,6 +96,19 @@ def _factor(
     return Factor(lead, ment, table)
 
 
+def _combine(feats: Features, groups: list[Factor]) -> Factor | None:
+    """One table over the profiles of every attribute, summed from the small group tables (one lookup per pair)."""
+    everything = tuple(_unique(x for g in GROUPS for x in g[k]) for k in (2, 3))
+    rep_l, lead = _profiles(_attrs(feats, everything[0], True))
+    rep_m, ment = _profiles(_attrs(feats, everything[1], False))
+    if len(rep_l) * len(rep_m) > TABLE_LIMIT:
+        return None
+    table = np.zeros((len(rep_l), len(rep_m)), dtype=np.int32)
+    for g in groups:  # points add up above the rule bits; each rule has its own bit, so flags never carry
+        table += g.table[g.lead[rep_l]][:, g.ment[rep_m]]
+    return Factor(lead, ment, table)
+
+
 def _unique(names: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))  # type: ignore[call-overload]
 
@@ -107,10 +120,10 @@ class FastScorer:
         self.feats, self.rules = feats, rules
         self.factors: list[Factor] | None = None
         if feats.given is None:  # given scores are read on the listed pairs themselves, never tabulated
-            everything = tuple(_unique(x for g in GROUPS for x in g[k]) for k in range(4))
-            combined = _factor(feats, rules, *everything)
-            factors = [combined] if combined is not None else [_factor(feats, rules, *g) for g in GROUPS]
-            self.factors = None if any(f is None for f in factors) else factors  # type: ignore[assignment]
+            groups = [_factor(feats, rules, *g) for g in GROUPS]
+            if all(g is not None for g in groups):
+                combined = _combine(feats, groups)  # type: ignore[arg-type]
+                self.factors = [combined] if combined is not None else groups  # type: ignore[assignment]
         self.active = tuple(r for r in HARD_RULES if r.applies(rules, feats))
         self._goal_table()
         # The lowest score any pair can have (used to bound score differences for the coverage bonus).
@@ -122,20 +135,22 @@ class FastScorer:
             self.floor = -float(np.floor(rules.weight("repeat_penalty") * 100 + 0.5)) / 100 if penalise else 0.0
 
     def _goal_table(self) -> None:
-        """Per leader, hundredths of goal points for every possible numerator 0..total."""
+        """Per distinct goal total, hundredths of goal points for every possible numerator 0..total."""
         f = self.feats
-        totals = f.goal_total
-        sizes = totals.astype(np.int64) + 1
-        self.goal_offset = (np.cumsum(sizes) - sizes).astype(np.int32)
-        numerator = np.arange(int(sizes.sum())) - np.repeat(self.goal_offset, sizes)
+        # One row per distinct total (a few dozen), so the table stays in the processor's cache.
+        distinct, which = np.unique(f.goal_total, return_inverse=True)
+        width = int(distinct.max(initial=0)) + 1
+        self.goal_offset = (which.reshape(-1) * width).astype(np.int32)
+        numerator = np.arange(width, dtype=np.float64)[None, :]
         weight = self.rules.weight("goals")
-        lut = np.floor(weight * 100 * numerator.astype(np.float64) / np.repeat(totals, sizes) + 0.5)
-        self.goal_lut = lut.astype(np.int32)
+        lut = np.floor(weight * 100 * numerator / distinct[:, None] + 0.5)
+        self.goal_lut = lut.astype(np.int32).ravel()
         # One row per (goal kind, priority) in use, already multiplied by the priority.
         kinds = f.goal_row.astype(np.int64) * 4 + f.goal_priority
         used, self.goal_index = np.unique(kinds, return_inverse=True)
         self.goal_index = self.goal_index.reshape(kinds.shape).astype(np.int64)
-        self.goal_rows = (f.goal_met[used // 4].astype(np.int32) * (used % 4)[:, None]).astype(np.int32)
+        # int16 is enough: at most 60 * 3 per goal, and leaders have far fewer than 180 goals.
+        self.goal_rows = f.goal_met[used // 4] * (used % 4).astype(np.int16)[:, None]
 
     @property
     def exact_cents(self) -> bool:
@@ -173,7 +188,7 @@ class FastScorer:
         """Add one criterion that is not in the profile tables: goals by lookup, pair lists where listed."""
         f = self.feats
         if criterion.name == "goals":  # accelerated twin of the rule book's formula (tests compare them)
-            numerator = self.goal_rows[self.goal_index[rows, 0]]
+            numerator = self.goal_rows[self.goal_index[rows, 0]].astype(np.int32)
             for g in range(1, self.goal_index.shape[1]):
                 numerator += self.goal_rows[self.goal_index[rows, g]]
             numerator += self.goal_offset[rows][:, None]

@@ -105,7 +105,7 @@ class _Codes:
 def _side(
     people: tuple[Leader, ...] | tuple[Mentor, ...], depts: _Codes, langs: _Codes, locs: _Codes, zones: _Codes
 ) -> Side:
-    people = tuple(sorted(people, key=lambda p: natural_key(p.id)))
+    """One side's arrays; `people` come in natural id order."""
     n = len(people)
     lang_codes = [[langs(x) for x in p.languages] for p in people]
     words = max(1, (len(langs.codes) + 63) // 64)
@@ -149,13 +149,22 @@ def _goal_arrays(leaders: tuple[Leader, ...], mentors: tuple[Mentor, ...]) -> tu
         if leader.goals:
             totals[i] = GOAL_SCALE * sum(goal.priority for goal in leader.goals)
     met = np.zeros((len(rows) + 1, len(mentors)), dtype=np.int16)
-    by_skill: dict[str, list[tuple[int, int]]] = {}
+    codes = {skill: k for k, skill in enumerate(dict.fromkeys(skill for skill, _ in rows))}
+    # Every (mentor, wanted skill, proficiency) once, then one array operation per (skill, level) row.
+    found = [
+        (j, code, level)
+        for j, mentor in enumerate(mentors)
+        for name, level in mentor.skills
+        if (code := codes.get(fold(name))) is not None
+    ]
+    entries = np.array(found, dtype=np.int64).reshape(-1, 3)
+    order = np.argsort(entries[:, 1], kind="stable")
+    entries = entries[order]
+    starts = np.searchsorted(entries[:, 1], np.arange(len(codes) + 1))
     for (skill, level), r in rows.items():
-        by_skill.setdefault(skill, []).append((level, r))
-    for j, mentor in enumerate(mentors):
-        for skill, proficiency in mentor.skill_map().items():
-            for level, r in by_skill.get(skill, ()):
-                met[r, j] = (GOAL_SCALE // level) * min(proficiency, level)
+        k = codes[skill]
+        part = entries[starts[k] : starts[k + 1]]
+        met[r, part[:, 0]] = (GOAL_SCALE // level) * np.minimum(part[:, 2], level)
     return index, priority, totals, met
 
 
@@ -165,10 +174,10 @@ def build_features(problem: Problem) -> Features:
     for person in (*problem.leaders, *problem.mentors):
         for name in person.languages:
             langs(name)
-    leaders = _side(problem.leaders, depts, langs, locs, zones)
-    mentors = _side(problem.mentors, depts, langs, locs, zones)
     sorted_leaders = tuple(sorted(problem.leaders, key=lambda p: natural_key(p.id)))
     sorted_mentors = tuple(sorted(problem.mentors, key=lambda p: natural_key(p.id)))
+    leaders = _side(sorted_leaders, depts, langs, locs, zones)
+    mentors = _side(sorted_mentors, depts, langs, locs, zones)
     if problem.scores is None:
         goal_row, goal_priority, goal_total, goal_met = _goal_arrays(sorted_leaders, sorted_mentors)
     else:  # given scores: the criteria are never computed

@@ -80,6 +80,9 @@ def as_text_tuple(value: Any, field: str) -> tuple[str, ...]:
     """A list of non-empty strings, without duplicates (compared ignoring case)."""
     if value is None:
         return ()
+    clean = type(value) in (list, tuple) and all(type(x) is str and x and x == x.strip() for x in value)
+    if clean and len({fold(x) for x in value}) == len(value):  # the common case, checked in one pass
+        return tuple(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise FieldError(field, f"must be a list of strings, got {_show(value)}.")
     out: list[str] = []

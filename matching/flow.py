@@ -31,9 +31,7 @@ UNREACHED = 2**62
 
 
 def is_network(data: ModelInput) -> bool:
-    """Whether this model is a plain network with whole-hundredth scores (no department cap)."""
-    if data.dept_cap is not None:
-        return False
+    """Whether this model is a network with whole-hundredth scores (department caps are (mentor, department) nodes)."""
     cents = np.asarray(data.score, dtype=np.float64) * 100
     bonus = (data.coverage_bonus or 0.0) * 100
     whole = bool(np.all(np.abs(cents - np.rint(cents)) <= CENT_TOLERANCE * np.maximum(1.0, np.abs(cents))))
@@ -51,7 +49,8 @@ def available() -> bool:
 
 @dataclass(frozen=True)
 class Network:
-    """Arcs of the flow network (nodes: 0 source, 1 sink, 2.. leaders, 2+n.. mentors) and pair arc positions."""
+    """Arcs of the flow network (nodes: 0 source, 1 sink, 2.. leaders, 2+n.. mentors, then (mentor, department)
+    groups) and pair arc positions."""
 
     tail: np.ndarray
     head: np.ndarray
@@ -60,6 +59,7 @@ class Network:
     supply: int
     pair_arc: np.ndarray  # pool position of each pair arc (the first len(pair_arc) arcs)
     nodes: int
+    group_key: np.ndarray  # mentor * (departments + 1) + department of each group node (after the mentors)
 
 
 def _arcs(tail: np.ndarray, head: np.ndarray, cap: np.ndarray, cost: np.ndarray | int) -> tuple[np.ndarray, ...]:
@@ -72,8 +72,33 @@ def _arcs(tail: np.ndarray, head: np.ndarray, cap: np.ndarray, cost: np.ndarray 
     )
 
 
+def _department_groups(
+    data: ModelInput, free: np.ndarray, pinned: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(group of each free pair or -1, mentor and department of each group, places left in each group).
+
+    A group is a (mentor, leader department) whose free candidates could exceed the department cap
+    left after pins; only those need their own node, the other pairs go straight to the mentor.
+    """
+    width = len(data.dept_names) + 1
+    dept = data.leader_dept[data.li]
+    key = np.where(dept >= 0, data.mj * width + dept, -1)
+    free_key = key[free]
+    groups, inverse, counts = np.unique(free_key, return_inverse=True, return_counts=True)
+    pinned_keys = key[pinned]
+    at = np.searchsorted(groups, pinned_keys)
+    hit = at < len(groups)
+    hit[hit] = groups[at[hit]] == pinned_keys[hit]
+    pinned_in = np.bincount(at[hit], minlength=len(groups))
+    rest = np.maximum(0, int(data.dept_cap or 0) - pinned_in)
+    binding = (groups >= 0) & (counts > rest)
+    number = np.full(len(groups), -1)
+    number[binding] = np.arange(int(binding.sum()))
+    return number[inverse.reshape(-1)], groups[binding], rest[binding]
+
+
 def build_network(data: ModelInput) -> Network:
-    """The network of the candidate pool, pins already placed."""
+    """The network of the candidate pool, pins already placed; department caps as (mentor, department) nodes."""
     n, m = len(data.leader_ids), len(data.mentor_ids)
     pinned = np.asarray(data.is_pinned, dtype=bool)
     free = np.flatnonzero(~pinned & ~np.asarray(data.is_forbidden, dtype=bool))
@@ -82,7 +107,13 @@ def build_network(data: ModelInput) -> Network:
     rest_m = np.maximum(0, data.capacity - np.bincount(data.mj[pinned], minlength=m)).astype(np.int64)
     leaders = np.arange(n, dtype=np.int64)
     cents = np.rint(data.score[free] * 100).astype(np.int64)
-    parts = [_arcs(2 + data.li[free], 2 + n + data.mj[free], np.ones(len(free)), -cents)]
+    head = 2 + n + data.mj[free]
+    groups, group_key = np.full(len(free), -1), np.zeros(0, np.int64)
+    group_rest = np.zeros(0, np.int64)
+    if data.dept_cap is not None:
+        groups, group_key, group_rest = _department_groups(data, free, pinned)
+        head = np.where(groups >= 0, 2 + n + m + groups, head)
+    parts = [_arcs(2 + data.li[free], head, np.ones(len(free)), -cents)]
     others = rest_l
     if data.coverage_bonus is not None:  # the first unit into an uncovered leader earns the bonus
         cover = (pins_l == 0) & (rest_l > 0)
@@ -91,12 +122,14 @@ def build_network(data: ModelInput) -> Network:
         others = rest_l - cover
     more = others > 0
     parts.append(_arcs(np.zeros(int(more.sum())), 2 + leaders[more], others[more], 0))
+    supply = int(sum(int(p[2].sum()) for p in parts[1:]))
+    width = len(data.dept_names) + 1
+    parts.append(_arcs(2 + n + m + np.arange(len(group_key)), 2 + n + group_key // width, group_rest, 0))
     open_m = np.flatnonzero(rest_m > 0)
     parts.append(_arcs(2 + n + open_m, np.ones(len(open_m)), rest_m[open_m], 0))
-    supply = int(sum(int(p[2].sum()) for p in parts[1:-1]))
     parts.append(_arcs(np.zeros(1), np.ones(1), np.array([supply + 1]), 0))  # any amount may flow
     tail, head, cap, cost = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return Network(tail, head, cap, cost, supply, free, 2 + n + m)
+    return Network(tail, head, cap, cost, supply, free, 2 + n + m + len(group_key), group_key)
 
 
 @dataclass(frozen=True)
@@ -127,12 +160,17 @@ def solve_flow(data: ModelInput) -> FlowResult:
     covered = np.bincount(data.li[chosen], minlength=n) > 0
     objective = float(data.score[chosen].sum()) + (data.coverage_bonus or 0.0) * int(covered.sum())
     pi = potentials(net, flows)
-    leader_pi, mentor_pi = pi[2 : 2 + n], pi[2 + n :]
+    m, width = len(data.mentor_ids), len(data.dept_names) + 1
+    leader_pi, mentor_pi, group_pi = pi[2 : 2 + n], pi[2 + n : 2 + n + m], pi[2 + n + m :]
     reach_l, reach_m = leader_pi < UNREACHED, mentor_pi < UNREACHED
+    dept = np.zeros((m, width))
+    j, d = net.group_key // width, net.group_key % width
+    ok = (group_pi < UNREACHED) & reach_m[j]
+    dept[j[ok], d[ok]] = (group_pi[ok] - mentor_pi[j[ok]]) / 100.0  # >= 0: the group's cap is the price
     duals = Duals(
         np.where(reach_l, -leader_pi / 100.0, -np.inf),  # a leader that cannot reach the sink: price all its pairs
         np.where(reach_m, mentor_pi / 100.0, 0.0),
-        np.zeros((len(data.mentor_ids), len(data.dept_names) + 1)),
+        dept,
     )
     return FlowResult(OPTIMAL, SOLVER_NAME, objective, chosen, duals)
 

@@ -7,6 +7,7 @@ the matrix is totally unimodular (no department cap). Statuses are compared with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -68,8 +69,41 @@ def _dual_sign() -> float:
     return 1.0 if h.getSolution().row_dual[0] > 0 else -1.0
 
 
-def solve_arrays(model: ArrayModel, time_limit: float) -> Result:
-    """Solve the LP with HiGHS's simplex; values per column and duals per row when optimal."""
+def column_keys(model: ArrayModel) -> list[int]:
+    """A key per column that survives rebuilding the model: pair key for x[L,M], -(leader + 1) for has_mentor[L]."""
+    c, m = model.columns, len(model.data.mentor_ids)
+    return (c.li * m + c.mj).tolist() + (-(c.flag_leader + 1)).tolist()
+
+
+def row_keys(model: ArrayModel) -> list[tuple[int, ...]]:
+    """A key per row that survives rebuilding the model: (family number, indices naming the row)."""
+    names = ("leader_slots", "covered", "capacity", "department_cap", "forbidden", "pinned")
+    return [(names.index(f.family), *key) for f in model.families for key in f.keys.tolist()]
+
+
+@dataclass
+class WarmStart:
+    """The last optimal basis, keyed by column and row identity, to restart the simplex after pricing."""
+
+    columns: dict[int, Any]
+    rows: dict[tuple[int, ...], Any]
+
+
+def _basis_for(model: ArrayModel, warm: WarmStart) -> Any:
+    """The previous basis on the new model: old columns and rows keep their status, new columns start at 0
+    (nonbasic) and new rows with their slack basic, so there are exactly as many basic variables as rows."""
+    import highspy
+
+    basis = highspy.HighsBasis()
+    lower, basic = highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic
+    basis.col_status = [warm.columns.get(k, lower) for k in column_keys(model)]
+    basis.row_status = [warm.rows.get(k, basic) for k in row_keys(model)]
+    basis.valid = True
+    return basis
+
+
+def solve_arrays(model: ArrayModel, time_limit: float, warm: WarmStart | None = None) -> Result:
+    """Solve the LP with HiGHS's simplex (from `warm`'s basis if given); values and duals when optimal."""
     import highspy
 
     if not len(model.columns.cost):  # nothing to choose (HiGHS would call the model empty)
@@ -77,13 +111,20 @@ def solve_arrays(model: ArrayModel, time_limit: float) -> Result:
     sign = _dual_sign()
     h = _highs(time_limit)
     h.passModel(highs_lp(model))
+    if warm is not None:
+        h.setBasis(_basis_for(model, warm))
     h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         solution = h.getSolution()
         values = np.asarray(solution.col_value, dtype=np.float64)
         duals = sign * np.asarray(solution.row_dual, dtype=np.float64)
-        return Result(OPTIMAL, "HiGHS", float(h.getInfo().objective_function_value), values, duals)
+        basis = h.getBasis()
+        start = WarmStart(
+            dict(zip(column_keys(model), basis.col_status, strict=True)),
+            dict(zip(row_keys(model), basis.row_status, strict=True)),
+        )
+        return Result(OPTIMAL, "HiGHS", float(h.getInfo().objective_function_value), values, duals, start)
     if status == highspy.HighsModelStatus.kInfeasible:
         return Result(INFEASIBLE, "HiGHS", None, None, None)
     return Result(NO_SOLUTION, "HiGHS", None, None, None)  # stopped on time: an LP point is no answer

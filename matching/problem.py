@@ -75,9 +75,24 @@ def _goals(value: Any) -> tuple[Goal, ...]:
     return goals
 
 
+def _clean_skills(value: Any) -> tuple[tuple[str, int], ...] | None:
+    """The common case in one pass: a dict of clean names to whole numbers 1-5, no name twice."""
+    if type(value) is not dict:
+        return None
+    if not all(type(k) is str and k and k == k.strip() and type(v) is int and 1 <= v <= 5 for k, v in value.items()):
+        return None
+    folded = {fold(name): (name, level) for name, level in value.items()}
+    if len(folded) != len(value):
+        return None  # a name listed twice: the item-by-item path names it
+    return tuple(sorted(folded.values(), key=lambda pair: natural_key(pair[0])))
+
+
 def _skills(value: Any) -> tuple[tuple[str, int], ...]:
     if value is None:
         return ()
+    clean = _clean_skills(value)
+    if clean is not None:
+        return clean
     items = value.items() if isinstance(value, Mapping) else value
     out: dict[str, tuple[str, int]] = {}
     for item in as_list(items, "skills"):

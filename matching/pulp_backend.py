@@ -1,7 +1,7 @@
 """The PuLP back end: `to_pulp()` materialises an ArrayModel as a PuLP problem with its readable names.
 
-Used for the MIP (when the department cap breaks total unimodularity and the LP comes out
-fractional), for CBC where highspy is missing, and for `python -m matching solve --write-lp FILE`.
+Used for the MIP (should an LP ever come out fractional), for CBC where highspy is missing or is
+asked for, and for `python -m matching solve --write-lp FILE`.
 """
 
 from __future__ import annotations

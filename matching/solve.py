@@ -1,12 +1,13 @@
 """solve(problem): score, prune, build the model, solve, prove optimality, explain the result.
 
 The model is a network flow (leaders -> mentors, with the coverage flag and department caps as
-extra arcs), so its LP relaxation has integral optimal vertices. We solve the LP with the simplex
-method, check integrality, and fall back to a MIP should a value ever come out fractional.
+extra nodes and arcs). It is solved as a min-cost flow (OR-Tools, `matching.flow`), or as an LP with
+HiGHS's simplex (integral vertices; a MIP should a value ever come out fractional) or CBC.
 
-Pruning: each leader starts with its top-K mentors. The LP duals then price every left-out pair;
-pairs with a positive reduced cost join the model and the LP is solved again. When none is left,
-the LP optimum of the pruned model is the LP optimum of the full problem: proven optimal.
+Pruning: each leader starts with its top-K mentors. The prices (node potentials of the flow, or the
+LP duals) then price every left-out pair; pairs with a positive reduced cost join the model and it
+is solved again. When none is left, the optimum of the pruned model is the optimum of the full
+problem: proven optimal.
 """
 
 from __future__ import annotations
@@ -146,12 +147,12 @@ class _Search:
         self.model_keys = self.pool.keys(len(self.feats.mentors.ids))
         return _model_input(self.feats, self.pool, self.pins, self.bonus, self.rules.max_per_department_per_mentor)
 
-    def _solve(self, mip: bool) -> tuple[ArrayModel, solvers.Result]:
+    def _solve(self, mip: bool, warm: Any = None) -> tuple[ArrayModel, solvers.Result]:
         t = time.perf_counter()
         model = build_model(self._input(), integer=mip)
         t = self.clock.add("model_s", t)
         lp_solver = None if self.solver_name == "flow" else self.solver_name
-        result = solvers.run_model(model, lp_solver, self.clock.left(self.rules.time_limit_s))
+        result = solvers.run_model(model, lp_solver, self.clock.left(self.rules.time_limit_s), warm)
         self.clock.add("solve_s", t)
         self.stats["solver"] = result.solver
         return model, result
@@ -213,7 +214,7 @@ class _Search:
                 break
             if self.clock.left(self.rules.time_limit_s) <= 0:
                 break  # keep the last optimal LP: best for the candidates so far, not proven for all pairs
-            model, result = self._solve(mip=False)
+            model, result = self._solve(mip=False, warm=result.warm)  # the simplex restarts from the last basis
         if result.outcome != solvers.OPTIMAL and earlier is not None:
             # The re-solve ran out of time: the previous LP's pairs are optimal for the smaller candidate set.
             self.stats["model"] = "LP (candidates before the last pricing round)"
@@ -315,6 +316,7 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
             "compatible_pairs": int(pool.compatible.sum()),
             "candidates": len(pool.li),
             "forbidden_in_model": int(feats.forbidden.contains(pool.keys(len(M))).sum()),
+            "coverage_bonus": search.bonus,  # points per matched leader in the model's objective (None: "score")
             "pairs": len(li),
             "time_limit_s": search.rules.time_limit_s,
             "times": {k: round(v, 4) for k, v in sorted(search.clock.spent.items())}

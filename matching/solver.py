@@ -138,16 +138,18 @@ class Result:
     objective: float | None
     values: np.ndarray | None
     row_duals: np.ndarray | None
+    warm: Any = None  # what the next solve of a grown model can restart from (HiGHS: the basis)
 
 
-def run_model(model: ArrayModel, solver_name: str | None, time_limit: float) -> Result:
-    """Solve the model: HiGHS on the arrays for an LP when highspy is there, else PuLP (CBC, or the MIP)."""
+def run_model(model: ArrayModel, solver_name: str | None, time_limit: float, warm: Any = None) -> Result:
+    """Solve the model: HiGHS on the arrays for an LP when highspy is there (restarting from `warm`, the
+    previous result's basis, after pricing), else PuLP (CBC, or the MIP)."""
     if solver_name not in (None, "highs", "cbc"):
         raise ValueError(f"solver must be 'highs' or 'cbc', got {solver_name!r}")
     if solver_name != "cbc" and not model.integer and highs_available():
         from matching.highs_backend import solve_arrays
 
-        return solve_arrays(model, time_limit)
+        return solve_arrays(model, time_limit, warm)
     pm = to_pulp(model)
     result = run(pm.prob, solver_name, model.integer, time_limit)
     if result.outcome not in (OPTIMAL, FEASIBLE):

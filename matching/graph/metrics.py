@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -21,7 +21,7 @@ from matching.graph.network import (
     pair_summary,
     rounded,
 )
-from matching.graph.records import PairRecord, Person, SessionsData
+from matching.graph.records import Metrics, PairRecord, Person, SessionsData
 from matching.graph.wire import fold, parse_sessions, skill_key, sorted_natural
 
 RISK_CANCELLATIONS = 2  # this many cancellations by one side make a pair at risk
@@ -191,7 +191,7 @@ def _skill_rows(pairs: list[PairRecord], rows: list[dict]) -> list[dict]:
     ]
 
 
-def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> dict[str, Any]:
+def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> Metrics:
     """Per-pair, per-mentor, per-department, per-leader and programme metrics of a session graph on as_of."""
     as_of = _check_settings(as_of, stall_days, min_sessions)
     people = graph_people(graph)
@@ -211,7 +211,7 @@ def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_s
     all_hours = [h for hours in responses.values() for h in hours]
     stalled = sum(r["stalled"] for r in rows)
     at_risk = sum(r["at_risk"] for r in rows)
-    return {
+    metrics: dict[str, Any] = {
         "pairs": rows,
         "mentors": _mentor_rows(people, pairs, held_by),
         "departments": _department_rows(people, set(held_graph.nodes), bridges),
@@ -233,6 +233,7 @@ def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_s
             "bridges": len(bridges),
         },
     }
+    return cast(Metrics, metrics)
 
 
 def session_metrics(data: SessionsData, as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> dict[str, Any]:
@@ -241,9 +242,7 @@ def session_metrics(data: SessionsData, as_of: dt.date, stall_days: int = 30, mi
     return compute_metrics(build_graph(data), as_of, stall_days, min_sessions)
 
 
-def metrics_from_json(
-    data: Mapping[str, Any], as_of: dt.date, stall_days: int = 30, min_sessions: int = 3
-) -> dict[str, Any]:
+def metrics_from_json(data: Mapping[str, Any], as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> Metrics:
     """Validate a SESSIONS.json document and return its metrics on as_of; raise InputError if invalid."""
     as_of = _check_settings(as_of, stall_days, min_sessions)
     return compute_metrics(build_graph(parse_sessions(data)), as_of, stall_days, min_sessions)

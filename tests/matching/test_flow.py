@@ -25,11 +25,12 @@ def test_flow_and_highs_reach_the_same_proven_optimum(seed, objective):
         assert network.matched == lp.matched
 
 
-def test_the_potentials_leave_no_residual_arc_with_a_negative_reduced_cost():
+@pytest.mark.parametrize("rules", [{}, {"max_per_department_per_mentor": 1}])
+def test_the_potentials_leave_no_residual_arc_with_a_negative_reduced_cost(rules):
     from matching.features import build_features
     from matching.solve import _Search
 
-    problem = crowded(1)
+    problem = crowded(1, **rules)
     search = _Search(problem, "flow", 3)
     data = search._input()
     net = flow.build_network(data)
@@ -50,16 +51,22 @@ def test_the_potentials_leave_no_residual_arc_with_a_negative_reduced_cost():
         both = reached[tails] & reached[heads]
         assert np.all(costs[both] - pi[tails][both] + pi[heads][both] >= 0)
     n = len(build_features(problem).leaders.ids)
-    mentor_pi = pi[2 + n :]
+    m = len(problem.mentors)
+    mentor_pi, group_pi = pi[2 + n : 2 + n + m], pi[2 + n + m :]
     assert np.all(mentor_pi[mentor_pi < flow.UNREACHED] >= 0)  # mentor prices are never negative
+    width = len(data.dept_names) + 1
+    reached = (group_pi < flow.UNREACHED) & (mentor_pi[net.group_key // width] < flow.UNREACHED)
+    assert np.all(group_pi[reached] >= mentor_pi[net.group_key[reached] // width])  # department prices too
+    assert bool(rules) == (len(net.group_key) > 0)
 
 
-def test_department_caps_and_fractional_given_scores_are_not_a_network():
-    from matching.solve import _Search
-
-    capped = _Search(crowded(0, max_per_department_per_mentor=1), None, 2)
-    assert not flow.is_network(capped._input())
-    assert solve(crowded(0, max_per_department_per_mentor=1)).stats["solver"] == "HiGHS"
+@pytest.mark.parametrize("seed", range(3))
+def test_department_caps_are_nodes_of_the_network_and_reach_the_lps_optimum(seed):
+    problem = crowded(seed, max_per_department_per_mentor=1)
+    network, lp = solve(problem, top_k=1), solve(problem, top_k=1, solver="highs")
+    assert network.stats["model"] == "network flow" and lp.stats["solver"] == "HiGHS"
+    assert network.status == lp.status == "optimal"
+    assert (network.matched, network.total_score) == (lp.matched, lp.total_score)
 
 
 def test_unmatched_reasons_read_from_the_fast_scorer_equal_the_reference_ones():
@@ -79,3 +86,16 @@ def test_unmatched_reasons_read_from_the_fast_scorer_equal_the_reference_ones():
     args = (search.feats, problem.rules, status, pairs, load, {})
     fast, reference = explain_unmatched(*args, search.scorer.block), explain_unmatched(*args)
     assert fast == reference and any(u.reason.startswith("No mentor passes") for u in fast)
+
+
+def test_the_lp_restarted_from_the_last_basis_reaches_the_same_optimum_as_a_cold_start(monkeypatch):
+    from matching import solver as solvers
+
+    problem = crowded(4, n=300, m=80, max_per_department_per_mentor=1)
+    warm = solve(problem, top_k=1, solver="highs")
+    real = solvers.run_model
+    monkeypatch.setattr(solvers, "run_model", lambda model, name, limit, warm=None: real(model, name, limit, None))
+    cold = solve(problem, top_k=1, solver="highs")
+    assert warm.stats["solver"] == cold.stats["solver"] == "HiGHS" and warm.stats["pricing_rounds"] > 1
+    assert (warm.status, warm.matched, warm.total_score) == (cold.status, cold.matched, cold.total_score)
+    assert warm.status == "optimal"

@@ -401,3 +401,20 @@ def test_typed_records_give_the_same_metrics_as_the_json_document():
     document = programme()
     as_of = dt.date(2025, 6, 30)
     assert session_metrics(parse_sessions(document), as_of) == metrics_from_json(document, as_of)
+
+
+def test_the_metrics_have_exactly_the_keys_their_typed_records_declare(metrics):
+    from matching import graph
+
+    assert set(metrics) == set(graph.Metrics.__annotations__)
+    kinds = {
+        "pairs": graph.PairMetrics,
+        "mentors": graph.MentorMetrics,
+        "departments": graph.DepartmentMetrics,
+        "leaders": graph.LeaderMetrics,
+    }
+    for key, kind in kinds.items():
+        assert metrics[key] and all(set(row) == set(kind.__annotations__) for row in metrics[key]), key
+    assert set(metrics["programme"]) == set(graph.ProgrammeMetrics.__annotations__)
+    skills = metrics["programme"]["goal_coverage_by_skill"]
+    assert skills and all(set(row) == set(graph.SkillMetrics.__annotations__) for row in skills)

@@ -159,3 +159,22 @@ def test_write_lp_gives_a_file_with_the_readable_names(tmp_path):
     write_lp(m.build_model(small_input()), path)
     text = path.read_text()
     assert "capacity(M1)" in text and "department_cap(M1,Sales)" in text and "x(L1,M1)" in text
+
+
+def test_the_written_lp_file_solved_on_its_own_reaches_our_optimum(tmp_path):
+    import highspy
+
+    from matching import problem_from_dict, solve
+    from matching.generate import generate
+
+    data = generate(80, 30, seed=2, two_mentor_share=0.3)
+    data["rules"] = {"max_per_department_per_mentor": 1}
+    path = tmp_path / "model.lp"
+    solution = solve(problem_from_dict(data), write_lp=path)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(str(path))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    bonus = solution.stats["coverage_bonus"]
+    assert h.getInfo().objective_function_value == pytest.approx(bonus * solution.matched + solution.total_score)

@@ -129,7 +129,7 @@ def test_a_fractional_lp_falls_back_to_a_mip_with_the_same_optimum(monkeypatch):
     problem = scarce(1, max_per_department_per_mentor=1)
     expected = outcome(solve(problem))
     monkeypatch.setattr(solve_module, "_integral", lambda values: False)
-    solution = solve(problem, top_k=1)
+    solution = solve(problem, top_k=1, solver="highs")
     assert solution.stats["model"] == "MIP" and solution.status == "optimal"
     assert outcome(solution) == expected
 
