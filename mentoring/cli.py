@@ -1,4 +1,4 @@
-"""Flask commands: create-manager, seed-demo, demo-logins, match, send-nudges, backup."""
+"""Flask commands: create-manager, seed-demo, demo-logins, match, send-nudges, backup, worker."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_nudges_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(match_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-manager")
@@ -170,3 +171,18 @@ def backup_command(path: Path) -> None:
         f"Backed up {result.source} to {result.target}: {result.pages} pages, "
         f"{result.size_bytes // 1024} KiB, integrity check ok."
     )
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 32), help="Worker threads (default: HUEY_WORKERS).")
+@click.option("--no-periodic", is_flag=True, help="Do not run the periodic jobs (hourly nudges, mail retries).")
+@with_appcontext
+def worker_command(workers: int | None, no_periodic: bool) -> None:
+    """Run a job consumer: matching runs, mail delivery and the periodic jobs, until stopped (Ctrl+C)."""
+    from mentoring.services.infra import jobs
+
+    if current_app.config.get("HUEY_IMMEDIATE"):
+        raise click.ClickException("HUEY_IMMEDIATE is on, so jobs run inline and there is nothing to consume.")
+    count = workers or current_app.config["HUEY_WORKERS"]
+    click.echo(f"Job consumer on {jobs.describe()} with {count} worker thread(s).")
+    jobs.run_consumer(current_app._get_current_object(), count, periodic=not no_periodic)

@@ -1,0 +1,21 @@
+"""The jobs the consumer runs, by name: each calls one use case inside an app context (see services.infra.jobs)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from huey import crontab
+
+from mentoring.services.infra import jobs
+
+
+def register_tasks(app: Flask) -> jobs.JobQueue:
+    """Build the app's job queue and register every task and periodic task on it."""
+    from mentoring.services.infra import mail
+    from mentoring.services.usecases import nudges
+
+    queue = jobs.init_app(app)
+    # Delivery claims each email before sending it, so a retry or a second consumer never sends one twice.
+    queue.register("mail.deliver", mail.deliver_pending, retries=3, retry_delay=30)
+    queue.register("mail.deliver-due", mail.deliver_pending, periodic=crontab(minute="*"))
+    queue.register("nudges.hourly", nudges.send_due_nudges, periodic=crontab(minute="0"))
+    return queue
