@@ -11,9 +11,12 @@ from mentoring.services.infra import jobs
 def register_tasks(app: Flask) -> jobs.JobQueue:
     """Build the app's job queue and register every task and periodic task on it."""
     from mentoring.services.infra import mail
-    from mentoring.services.usecases import nudges
+    from mentoring.services.usecases import nudges, run_jobs
 
     queue = jobs.init_app(app)
+    # A matching job retries itself when that is safe (see run_jobs), so huey does not retry it blindly.
+    queue.register(run_jobs.TASK, run_jobs.execute)
+    queue.register("matching.sweep-stalled", run_jobs.sweep_stalled, periodic=crontab(minute="*"))
     # Delivery claims each email before sending it, so a retry or a second consumer never sends one twice.
     queue.register("mail.deliver", mail.deliver_pending, retries=3, retry_delay=30)
     queue.register("mail.deliver-due", mail.deliver_pending, periodic=crontab(minute="*"))

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.jobs import RunJob, RunStage
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
@@ -25,7 +26,9 @@ __all__ = [
     "Notification",
     "PairRule",
     "Person",
+    "RunJob",
     "RunPair",
+    "RunStage",
     "Skill",
     "normalise_email",
 ]

@@ -11,7 +11,7 @@ from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
 from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
 from mentoring.services import InvalidField, ServiceError
-from mentoring.services.readmodels import participants, run_review
+from mentoring.services.readmodels import participants, run_progress, run_review
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import cohorts, matching_runs
 
@@ -68,6 +68,7 @@ def cohort(cohort_id: int) -> str:
         latest=run_review.latest_run(found.id),
         flagged=len(run_review.flagged_matches(found.id)),
         running=matching_runs.run_in_progress(found),
+        progress=run_progress.latest_progress(found.id),
     )
 
 

@@ -136,3 +136,9 @@ def run_consumer(app: Flask, workers: int, periodic: bool = True) -> None:
     """Run a consumer in the foreground until SIGINT/SIGTERM (`flask worker`)."""
     huey = queue_of(app).huey
     huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, max_delay=2.0).run()
+
+
+def enqueue_later(name: str, delay_s: float, *args: Any) -> str:
+    """Put the task `name` on the queue to run in `delay_s` seconds (a retry with backoff); returns the job's id."""
+    result = queue_of().tasks[name].schedule(args=args, delay=delay_s)
+    return result.id if result is not None else ""
