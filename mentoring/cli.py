@@ -152,7 +152,12 @@ def send_nudges_command(now_text: str | None, cohort_id: int | None) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Nudges queued: {report.stalled} stalled, {report.unanswered} unanswered, "
-        f"{report.feedback} feedback; emails delivered: {report.delivered}."
+        f"{report.feedback} feedback; "
+        + (
+            "emails handed to the job consumer."
+            if report.delivered is None
+            else f"emails delivered: {report.delivered}."
+        )
     )
 
 

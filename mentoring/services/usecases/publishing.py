@@ -71,7 +71,7 @@ def publish(
         db.session.rollback()
         raise
     if result.emails and deliver:
-        mail.deliver_pending()
+        mail.deliver_soon()
     return result
 
 
