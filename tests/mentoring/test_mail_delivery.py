@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 from datetime import timedelta
 
@@ -14,7 +17,7 @@ from mentoring.models import Cohort, MatchRun, Notification, Person, RunPair
 from mentoring.services.infra import mail
 from mentoring.services.usecases import publishing
 from tests.mentoring.queue_helpers import queue_settings, running_consumer, wait_until
-from tests.mentoring.smtp_helpers import mailbox
+from tests.mentoring.smtp_helpers import EphemeralController, Mailbox, mailbox
 
 __all__ = ["mailbox"]
 
@@ -207,3 +210,63 @@ def test_publishing_3000_people_sends_3000_emails_through_a_real_smtp_server(
         wait_until(lambda: len(box.messages) >= 3000 and unsent() == 0, timeout=300)
     received = box.message_ids()
     assert len(received) == 3000 and set(received.values()) == {1}
+
+
+@pytest.fixture
+def certificate(tmp_path) -> tuple[str, str]:
+    """A throwaway self-signed certificate for 127.0.0.1 (and its key), made with the openssl tool."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl tool is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_mail_goes_over_starttls_and_over_implicit_tls(mode, app, make_app, make_person, certificate, monkeypatch):
+    # Given an SMTP server that speaks TLS with a certificate this process trusts (SSL_CERT_FILE)
+    cert, key = certificate
+    monkeypatch.setenv("SSL_CERT_FILE", cert)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    box = Mailbox()
+    if mode == "implicit":
+        controller = EphemeralController(box, hostname="127.0.0.1", port=0, ssl_context=server_tls)
+        settings = {"MAIL_USE_SSL": True}
+    else:
+        controller = EphemeralController(
+            box, hostname="127.0.0.1", port=0, tls_context=server_tls, require_starttls=True
+        )
+        settings = {"MAIL_USE_TLS": True}
+    queue_emails(make_person(), 3)
+    controller.start()
+    try:
+        site = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, **settings)
+        # When the emails are delivered
+        with site.app_context():
+            sent = mail.deliver_pending()
+    finally:
+        controller.stop()
+    # Then all three arrived over the encrypted connection
+    assert sent == 3 and len(box.messages) == 3 and unsent() == 0
