@@ -55,4 +55,4 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
     while not condition():
         if time.monotonic() > deadline:
             pytest.fail("the job did not finish in time")
-        time.sleep(0.05)
+        time.sleep(0.1)

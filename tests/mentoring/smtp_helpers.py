@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,7 +18,7 @@ class Mailbox:
     """An aiosmtpd handler keeping every message; recipients in `refuse` are answered 550."""
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+        self.received: list[bytes] = []
         self.refuse: set[str] = set()
         self.lock = threading.Lock()
 
@@ -29,16 +30,32 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        """Keep the message."""
-        message = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined]
+        """Keep the message as it came (parsed only when a test reads it)."""
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.received.append(envelope.content)  # type: ignore[attr-defined]
         return "250 Message accepted"
+
+    def count(self) -> int:
+        """How many messages arrived."""
+        with self.lock:
+            return len(self.received)
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """The messages received, parsed."""
+        with self.lock:
+            raw = list(self.received)
+        return [message_from_bytes(content, policy=policy.default) for content in raw]  # type: ignore[misc]
+
+    def headers(self, name: str) -> Counter[str]:
+        """How many times each value of header `name` arrived (headers only are parsed: fast)."""
+        with self.lock:
+            raw = list(self.received)
+        return Counter(str(BytesHeaderParser().parsebytes(content)[name]) for content in raw)
 
     def message_ids(self) -> Counter[str]:
         """How many times each Message-ID arrived."""
-        with self.lock:
-            return Counter(str(m["Message-ID"]) for m in self.messages)
+        return self.headers("Message-ID")
 
 
 class EphemeralController(Controller):

@@ -3,10 +3,10 @@
 A use case writes Notification rows in its transaction and, after it commits, asks for a delivery job
 (`deliver_soon`). The consumer is the only sender: it claims a batch with one conditional UPDATE (on
 PostgreSQL through FOR UPDATE SKIP LOCKED, so two workers never claim the same row), sends the batch over
-one SMTP connection (STARTTLS or implicit TLS), and marks each email sent under its claim. A claim expires
-(a worker killed mid-batch) and the email is sent again with the same Message-ID, derived from the
-notification's id, so a resend is recognisable. A failure is retried with backoff, up to MAX_ATTEMPTS.
-Without MAIL_SERVER, emails are written to MAIL_OUTBOX as .eml files (development).
+one SMTP connection (STARTTLS or implicit TLS), and marks the accepted emails sent under its claim, a few
+at a time. A claim expires (a worker killed mid-batch) and its unmarked emails are sent again with the
+same Message-ID, derived from the notification's id, so a resend is recognisable. A failure is retried
+with backoff, up to MAX_ATTEMPTS. Without MAIL_SERVER, emails are written to MAIL_OUTBOX as .eml files.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email import encoders
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +42,7 @@ MAX_ATTEMPTS = 5
 CLAIM_HOLD = timedelta(minutes=5)  # a claim not finished by then was a worker that died: the email is free again
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 DELIVER_TASK = "mail.deliver"
+MARK_EVERY = 20  # accepted emails marked sent per commit
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -130,10 +137,13 @@ def claim_batch(size: int, now: datetime | None = None) -> tuple[str, list[Outgo
     return token, batch
 
 
-def _mark_sent(notification_id: int, token: str) -> None:
+def _mark_sent(notification_ids: list[int], token: str) -> None:
+    """Mark emails the server accepted as sent, under this sender's claim, in one UPDATE; commit."""
+    if not notification_ids:
+        return
     db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.claim_token == token)
+        .where(Notification.id.in_(notification_ids), Notification.claim_token == token)
         .values(sent_at=utcnow(), attempts=Notification.attempts + 1, claim_token=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
@@ -177,8 +187,14 @@ def deliver_pending(limit: int | None = None) -> int:
 
 
 def _send_batch(token: str, batch: list[Outgoing]) -> int:
-    """Send a claimed batch over one connection; a broken connection is reopened once for the rest."""
-    sent, left = 0, list(batch)
+    """Send a claimed batch over one connection; a broken connection is reopened once for the rest.
+
+    Accepted emails are marked sent every MARK_EVERY emails (one commit each time, not one per email:
+    a commit costs more than sending). A crash in between re-sends at most that many, each with its
+    same Message-ID.
+    """
+    sent, left, accepted = 0, list(batch), []
+    error: Exception | None = None
     for _attempt in range(2):
         try:
             with Postbox() as postbox:
@@ -189,13 +205,18 @@ def _send_batch(token: str, batch: list[Outgoing]) -> int:
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
                         _mark_failed([item.id], token, exc)  # this email only; the connection is fine
                     else:
-                        _mark_sent(item.id, token)
+                        accepted.append(item.id)
                         sent += 1
                     left.pop(0)
-            return sent
+                    if len(accepted) >= MARK_EVERY:
+                        _mark_sent(accepted, token)
+                        accepted = []
+            break
         except (OSError, smtplib.SMTPException) as exc:
             error = exc
-    _mark_failed([item.id for item in left], token, error)
+    _mark_sent(accepted, token)
+    if left and error is not None:
+        _mark_failed([item.id for item in left], token, error)
     return sent
 
 
@@ -226,26 +247,39 @@ def html_body(text: str) -> str:
     )
 
 
-def build_message(item: Outgoing) -> EmailMessage:
-    """A multipart/alternative email (text and HTML) from the configured sender, with its .ics if any."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = item.to_address
-    # A header is one line: a name typed with a line break must neither add a header nor stop the email.
-    message["Subject"] = " ".join(item.subject.split())
-    message["Message-ID"] = message_id(item.id)
-    message["Date"] = formatdate(usegmt=True)
-    message.set_content(item.body)
-    message.add_alternative(html_body(item.body), subtype="html")
+def _text_part(text: str, subtype: str) -> MIMEText:
+    utf8 = Charset("utf-8")
+    utf8.body_encoding = QP  # readable in any mail source view, unlike base64
+    return MIMEText(text, subtype, utf8)
+
+
+def build_message(item: Outgoing) -> Message:
+    """A multipart/alternative email (text and HTML) from the configured sender, with its .ics if any.
+
+    Built with the compat32 MIME classes: about nine times faster than EmailMessage's header registry,
+    which matters at thousands of emails per publish. Headers are one line each: a name typed with a line
+    break can neither add a header nor stop the email.
+    """
+    body = MIMEMultipart("alternative")
+    body.attach(_text_part(item.body, "plain"))
+    body.attach(_text_part(html_body(item.body), "html"))
+    message: Message = body
     if item.calendar:
         method = "CANCEL" if "METHOD:CANCEL" in item.calendar else "PUBLISH"
-        message.add_attachment(
-            item.calendar.encode(),
-            maintype="text",
-            subtype="calendar",
-            filename="cancelled.ics" if method == "CANCEL" else "invite.ics",
-            params={"method": method},
+        invite = MIMEBase("text", "calendar", method=method, charset="utf-8")
+        invite.set_payload(item.calendar.encode())
+        encoders.encode_base64(invite)
+        invite.add_header(
+            "Content-Disposition", "attachment", filename="cancelled.ics" if method == "CANCEL" else "invite.ics"
         )
+        message = MIMEMultipart("mixed")
+        message.attach(body)
+        message.attach(invite)
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = "".join(item.to_address.split())
+    message["Subject"] = Header(" ".join(item.subject.split()), "utf-8")
+    message["Message-ID"] = message_id(item.id)
+    message["Date"] = formatdate(usegmt=True)
     return message
 
 
@@ -270,14 +304,14 @@ class Postbox:
                 self.smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         return self
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send one message over the open connection, or write it to the outbox folder."""
         if self.smtp is not None:
             self.smtp.send_message(message)
             return
         outbox = Path(self.config["MAIL_OUTBOX"])
         outbox.mkdir(parents=True, exist_ok=True)
-        name = message["Message-ID"].strip("<>").split("@")[0]
+        name = str(message["Message-ID"]).strip("<>").split("@")[0]
         (outbox / f"{name}.eml").write_bytes(bytes(message))
 
     def __exit__(
