@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
 from mentoring.models.jobs import RunJob, RunStage
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
@@ -10,6 +11,8 @@ from mentoring.models.skills import Skill
 
 __all__ = [
     "AuditEvent",
+    "ChoiceRound",
+    "ChoiceStatus",
     "Cohort",
     "Feedback",
     "FitCheck",
@@ -20,6 +23,7 @@ __all__ = [
     "Match",
     "MatchRun",
     "Meeting",
+    "MentorChoice",
     "MentorEnrolment",
     "MentorProfile",
     "MentorSkill",
@@ -30,5 +34,6 @@ __all__ = [
     "RunPair",
     "RunStage",
     "Skill",
+    "Suggestion",
     "normalise_email",
 ]

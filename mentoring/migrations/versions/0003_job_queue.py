@@ -1,7 +1,7 @@
 """Job queue: matching jobs with their progress, the run lock's lease, and email delivery claims.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-29
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003"
-down_revision = "0001"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
