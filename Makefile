@@ -22,8 +22,14 @@ db: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 
+# The site and one job consumer (matching runs, mail, hourly nudges) side by side: the consumer is a
+# background process of this recipe, stopped with the site (Ctrl+C). Jobs wait in instance/jobs.db
+# (SqliteHuey) unless REDIS_URL is set. SITE_URL makes the links in emails absolute.
 run: db
 	@$(FLASK) demo-logins
+	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: db

@@ -43,7 +43,9 @@ def create_app(config: str | dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from mentoring.cli import register_commands
+    from mentoring.tasks import register_tasks
 
+    register_tasks(app)
     register_commands(app)
     return app
 

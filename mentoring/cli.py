@@ -1,4 +1,4 @@
-"""Flask commands: create-manager, seed-demo, demo-logins, import-people, match, send-nudges, backup."""
+"""Flask commands: create-manager, seed-demo, demo-logins, import-people, match, send-nudges, backup, worker."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(match_command)
     app.cli.add_command(import_people_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(close_choices_command)
 
 
@@ -153,7 +154,12 @@ def send_nudges_command(now_text: str | None, cohort_id: int | None) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Nudges queued: {report.stalled} stalled, {report.unanswered} unanswered, "
-        f"{report.feedback} feedback; emails delivered: {report.delivered}."
+        f"{report.feedback} feedback; "
+        + (
+            "emails handed to the job consumer."
+            if report.delivered is None
+            else f"emails delivered: {report.delivered}."
+        )
     )
 
 
@@ -245,3 +251,18 @@ def import_people_command(path: Path, dry_run: bool, leavers_absent: bool) -> No
         f"Imported: {result.new} new, {result.updated} updated, {result.leavers} leavers"
         f" ({result.pairs_ended} pairs ended, {result.emails} emails)."
     )
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 32), help="Worker threads (default: HUEY_WORKERS).")
+@click.option("--no-periodic", is_flag=True, help="Do not run the periodic jobs (hourly nudges, mail retries).")
+@with_appcontext
+def worker_command(workers: int | None, no_periodic: bool) -> None:
+    """Run a job consumer: matching runs, mail delivery and the periodic jobs, until stopped (Ctrl+C)."""
+    from mentoring.services.infra import jobs
+
+    if current_app.config.get("HUEY_IMMEDIATE"):
+        raise click.ClickException("HUEY_IMMEDIATE is on, so jobs run inline and there is nothing to consume.")
+    count = workers or current_app.config["HUEY_WORKERS"]
+    click.echo(f"Job consumer on {jobs.describe()} with {count} worker thread(s).")
+    jobs.run_consumer(current_app._get_current_object(), count, periodic=not no_periodic)

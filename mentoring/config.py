@@ -89,7 +89,8 @@ class Config:
     # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_OUTBOX.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
-    MAIL_USE_TLS = False
+    MAIL_USE_TLS = False  # STARTTLS on a plain connection (port 587)
+    MAIL_USE_SSL = False  # implicit TLS from the first byte (port 465)
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "Reverse mentoring <mentoring@localhost>"
@@ -114,6 +115,12 @@ class Config:
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
     LOG_REQUESTS = True
+    # Jobs (huey, see docs/jobs.md): RedisHuey when REDIS_URL is set, else SqliteHuey in HUEY_SQLITE_PATH.
+    HUEY_NAME = "mentoring"
+    HUEY_SQLITE_PATH: str | None = None  # default instance/jobs.db
+    HUEY_IMMEDIATE = False  # run each job inline when it is enqueued (tests), no consumer needed
+    HUEY_WORKERS = 2  # worker threads of one `flask worker` consumer
+    MAIL_BATCH_SIZE = 200  # emails sent over one SMTP connection before it is reopened
     # A callable returning the current aware UTC time, read by database.utcnow() in place of the system clock.
     # Only a test sets it (through create_app's overrides, never the environment), so that time can pass
     # in a browser test: a session proposed for later can then be logged as held through the real pages.
@@ -145,6 +152,11 @@ class Config:
         settings["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", cls.MAIL_USE_TLS)
         settings["MAIL_USERNAME"] = os.environ.get("MAIL_USERNAME") or cls.MAIL_USERNAME
         settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD") or cls.MAIL_PASSWORD
+        settings["MAIL_USE_SSL"] = _env_bool("MAIL_USE_SSL", cls.MAIL_USE_SSL)
+        settings["HUEY_NAME"] = os.environ.get("HUEY_NAME") or cls.HUEY_NAME
+        settings["HUEY_SQLITE_PATH"] = os.environ.get("HUEY_SQLITE_PATH") or str(instance_path / "jobs.db")
+        settings["HUEY_IMMEDIATE"] = _env_bool("HUEY_IMMEDIATE", cls.HUEY_IMMEDIATE)
+        settings["HUEY_WORKERS"] = _env_int("HUEY_WORKERS", cls.HUEY_WORKERS)
         settings["MAIL_SENDER"] = os.environ.get("MAIL_SENDER") or cls.MAIL_SENDER
         settings["MAIL_OUTBOX"] = os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox")
         settings["TRUSTED_IDENTITY_HEADER"] = os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER
@@ -220,6 +232,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     # Tests that are about a limit set a low one; the others must not trip over one.
     RATELIMIT_REAUTHENTICATION = RATELIMIT_SIGN_UP = RATELIMIT_PROPOSALS = RATELIMIT_EXPORTS = "10000 per minute"
+    HUEY_IMMEDIATE = True  # jobs run inline; tests that need a real consumer turn this off
 
     @classmethod
     def default_secret_key(cls, instance_path: Path) -> str:

@@ -4,6 +4,7 @@ from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Su
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
 from mentoring.models.identity import ExternalIdentity, Invitation, InvitationRole, OneTimeToken, TokenPurpose
 from mentoring.models.imports import PeopleUpload
+from mentoring.models.jobs import RunJob, RunStage
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
@@ -36,7 +37,9 @@ __all__ = [
     "PairRule",
     "PeopleUpload",
     "Person",
+    "RunJob",
     "RunPair",
+    "RunStage",
     "Skill",
     "Suggestion",
     "TokenPurpose",

@@ -33,6 +33,8 @@ class Cohort(db.Model):
     stall_days: Mapped[int] = mapped_column(Integer, default=STALL_DAYS_DEFAULT)
     run_token: Mapped[str | None] = mapped_column(String(64))
     run_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The run lock's lease: renewed by the holder's heartbeat; once past, another run may take the lock.
+    run_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

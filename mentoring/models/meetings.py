@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.database import UTCDateTime, utcnow
@@ -100,5 +100,10 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+    # Delivery: a sender claims the row (token + until) before sending; an expired claim is free again,
+    # and after a failure `claimed_until` is the earliest retry (backoff).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    calendar: Mapped[str | None] = mapped_column(Text)  # an .ics attachment (session invite or cancellation)
 
     person: Mapped[Person | None] = relationship()

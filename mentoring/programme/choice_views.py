@@ -15,6 +15,7 @@ from mentoring.programme import bp
 from mentoring.programme.forms import StartChoiceForm
 from mentoring.programme.views import load_cohort
 from mentoring.services import InvalidField
+from mentoring.services.infra import jobs
 from mentoring.services.readmodels import choices
 from mentoring.services.usecases import leader_choice
 
@@ -48,12 +49,13 @@ def start_choice(cohort_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         deadline = datetime.combine(form.deadline.data, time(23, 59), tzinfo=UTC)
         try:
-            result = leader_choice.start(current_user, found.id, deadline)
+            choosing = leader_choice.start(current_user, found.id, deadline)
         except InvalidField as exc:
             show_field_error(form, exc)
         else:
             flash(
-                f"Leaders choose until {form.deadline.data:%d %B %Y}: {result.choosing} leaders were told by email.",
+                f"Leaders choose until {form.deadline.data:%d %B %Y}: {choosing} leaders are told by email "
+                "as soon as their suggestions are ready.",
                 "success",
             )
             return redirect(url_for("programme.choice", cohort_id=found.id))
@@ -65,8 +67,11 @@ def start_choice(cohort_id: int) -> Response | tuple[str, int]:
 def refresh_choice(cohort_id: int) -> Response:
     """Compute the suggestions again (after capacity changed, for example)."""
     found = load_cohort(cohort_id)
-    result = leader_choice.refresh(found.id)
-    flash(f"Suggestions refreshed for {result.choosing} leaders still choosing.", "success")
+    if not leader_choice.is_choosing(found.id):
+        flash("This cohort is not choosing its mentors.", "warning")
+    else:
+        jobs.enqueue(leader_choice.REFRESH_TASK, found.id)
+        flash("The suggestions are being computed again; this page shows when they were.", "success")
     return redirect(url_for("programme.choice", cohort_id=found.id))
 
 
@@ -75,6 +80,11 @@ def refresh_choice(cohort_id: int) -> Response:
 def close_choice(cohort_id: int) -> Response:
     """Close the choosing now: everyone without a pair gets the optimum."""
     found = load_cohort(cohort_id)
-    made = leader_choice.fall_back(current_user, found.id)
-    flash(f"Choosing is closed: the optimum paired {made} more leaders, who were told by email.", "success")
+    if not leader_choice.is_choosing(found.id):
+        flash("Choosing is already closed for this cohort.", "warning")
+    else:
+        jobs.enqueue(leader_choice.CLOSE_TASK, found.id, current_user.id)
+        flash(
+            "Choosing is closing: everyone without a pair is being paired by the optimum and told by email.", "success"
+        )
     return redirect(url_for("programme.choice", cohort_id=found.id))

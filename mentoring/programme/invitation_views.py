@@ -9,12 +9,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
-from mentoring.background import after_response
 from mentoring.forms import choices, show_field_error
 from mentoring.models import InvitationRole
 from mentoring.programme import bp
 from mentoring.programme.invitation_forms import InviteFilterForm, InviteForm
 from mentoring.services import Conflict, InvalidField, ServiceError
+from mentoring.services.infra import jobs
 from mentoring.services.readmodels import invitations as invitation_pages
 from mentoring.services.usecases import invitations
 from mentoring.services.usecases.cohorts import get_cohort
@@ -57,8 +57,8 @@ def invite(cohort_id: int) -> str | Response:
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
-            # Bulk sending happens after the response (a job once the queue exists): the page answers at once.
-            after_response(invitations.send_invitations, report.to_send)
+            # Bulk sending is a job: the page answers at once.
+            jobs.enqueue(invitations.SEND_TASK, list(report.to_send))
             notes = []
             if report.already_joined:
                 notes.append(f"{report.already_joined} had already joined")
@@ -99,6 +99,6 @@ def resend_invitation(cohort_id: int, invitation_id: int) -> Response:
     except Conflict as exc:
         flash(str(exc), "error")
     else:
-        after_response(invitations.send_invitations, [sent])
+        jobs.enqueue(invitations.SEND_TASK, [sent])
         flash("The invitation is sent again with a new link; the earlier link no longer works.", "success")
     return redirect(url_for("programme.invitations", cohort_id=cohort_id))

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
 from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices
+from mentoring.models import RunStage
 from mentoring.programme import bp
 from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
 from mentoring.programme.views import load_cohort
-from mentoring.services import NotFound
-from mentoring.services.readmodels import run_review
-from mentoring.services.usecases import matching_runs, pair_rules, publishing
+from mentoring.services import Conflict, NotFound, ServiceError
+from mentoring.services.readmodels import run_progress, run_review
+from mentoring.services.usecases import pair_rules, publishing, run_jobs
 
 if TYPE_CHECKING:
     from mentoring.models import FitCheck, Match, MatchRun
@@ -48,14 +49,56 @@ def _run_flash(run: MatchRun) -> None:
         )
 
 
+def _requested_flash(requested: run_jobs.RunRequest) -> None:
+    """Tell the manager what became of the run she asked for (it may have finished already)."""
+    job = requested.job
+    if requested.already:
+        flash("A matching run of this cohort is already queued or running: its progress is shown below.", "warning")
+    elif job.stage == RunStage.DONE and job.run is not None:
+        _run_flash(job.run)
+    elif job.stage == RunStage.FAILED:
+        flash(job.detail or "The matching could not run.", "error")
+    else:
+        flash("The matching is queued: its progress is shown below. You can leave this page and come back.", "info")
+
+
 @bp.route("/cohorts/<id:cohort_id>/run", methods=["POST"])
 @manager_required
 def run_matching(cohort_id: int) -> Response:
-    """Run the optimiser for the cohort (one run at a time per cohort)."""
+    """Queue the optimiser for the cohort (one run at a time per cohort) and show its progress."""
     found = load_cohort(cohort_id)
-    refusal_lands_on("programme.review", cohort_id=found.id)
-    _run_flash(matching_runs.run_matching(found.id, current_user))
+    try:
+        requested = run_jobs.request_run(current_user, found.id)
+    except Conflict as exc:
+        flash(str(exc), "warning")
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        _requested_flash(requested)
     return redirect(_review_url(found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/jobs/<id:job_id>/cancel", methods=["POST"])
+@manager_required
+def cancel_run(cohort_id: int, job_id: int) -> Response:
+    """Cancel a queued or running matching job: the cohort is free again at once."""
+    found = load_cohort(cohort_id)
+    try:
+        run_jobs.cancel(current_user, found.id, job_id)
+    except Conflict as exc:
+        flash(str(exc), "warning")
+    else:
+        flash("The matching run is cancelled. Nothing it finds now is kept.", "success")
+    return redirect(_review_url(found.id))
+
+
+@bp.route("/cohorts/<id:cohort_id>/run-progress")
+@manager_required
+def run_progress_json(cohort_id: int) -> Response:
+    """The latest matching job's progress as JSON, polled by site.js on the cohort and review pages."""
+    found = load_cohort(cohort_id)
+    progress = run_progress.latest_progress(found.id)
+    return jsonify(progress.as_json() if progress else {"stage": None, "active": False})
 
 
 @bp.route("/cohorts/<id:cohort_id>/review")
@@ -67,7 +110,10 @@ def review(cohort_id: int) -> str:
     form = PairRuleForm()
     _people_choices(form, found.id)
     publish_form = PublishForm(run_id=str(page.run.id) if page.run else "")
-    return render_template("programme/review.html", cohort=found, page=page, form=form, publish_form=publish_form)
+    progress = run_progress.latest_progress(found.id)
+    return render_template(
+        "programme/review.html", cohort=found, page=page, form=form, publish_form=publish_form, progress=progress
+    )
 
 
 def _pair_rule(cohort_id: int, leader_id: int, mentor_id: int, kind: str) -> Response:
@@ -175,6 +221,13 @@ def repair(cohort_id: int) -> str | Response:
     flagged, form = _repair_form(found.id)
     if not form.validate_on_submit():
         return render_template("programme/attention.html", cohort=found, flagged=flagged, form=form)
-    refusal_lands_on("programme.attention", cohort_id=found.id)
-    _run_flash(matching_runs.run_repair(found.id, form.match_ids.data, current_user))
+    try:
+        requested = run_jobs.request_run(current_user, found.id, repair=list(form.match_ids.data))
+    except Conflict as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("programme.attention", cohort_id=found.id))
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("programme.attention", cohort_id=found.id))
+    _requested_flash(requested)
     return redirect(_review_url(found.id))

@@ -13,7 +13,7 @@ from mentoring.programme import bp
 from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
 from mentoring.services import InvalidField
 from mentoring.services.readmodels import invitations as invitation_pages
-from mentoring.services.readmodels import participants, run_review
+from mentoring.services.readmodels import participants, run_progress, run_review
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import cohorts, matching_runs
 
@@ -69,6 +69,7 @@ def cohort(cohort_id: int) -> str:
         flagged=len(run_review.flagged_matches(found.id)),
         running=matching_runs.run_in_progress(found),
         invitations=invitation_pages.counts(found.id),
+        progress=run_progress.latest_progress(found.id),
     )
 
 

@@ -49,4 +49,26 @@
       });
     });
   });
+  // A matching job in progress: poll its small JSON endpoint, update the status, reload when it ends.
+  document.querySelectorAll("[data-progress-url][data-active=true]").forEach(function (box) {
+    var url = box.getAttribute("data-progress-url");
+    function set(selector, text) {
+      var element = box.querySelector(selector);
+      if (element) { element.textContent = text || ""; }
+    }
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          set("[data-progress-stage]", data.stage);
+          set("[data-progress-label]", data.label);
+          set("[data-progress-detail]", data.detail);
+          if (data.active) { window.setTimeout(poll, (data.refresh_seconds || 3) * 1000); }
+          else { window.location.reload(); }
+        })
+        .catch(function () { window.setTimeout(poll, 10000); });
+    }
+    window.setTimeout(poll, 2000);
+  });
 })();

@@ -15,7 +15,7 @@ def sent_mail(app: Flask) -> list[tuple[str, str, str]]:
     found = []
     for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml")):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        found.append((str(message["To"]), str(message["Subject"]), message.get_content()))
+        found.append((str(message["To"]), str(message["Subject"]), message.get_body(("plain",)).get_content()))
     return found
 
 

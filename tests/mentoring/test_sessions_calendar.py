@@ -55,3 +55,40 @@ def test_the_invite_carries_no_feedback(make_pair, add_meeting, login_as, client
     login_as(match.leader)
     body = client.get(f"/sessions/meeting/{planned.id}/invite.ics").get_data(as_text=True)
     assert "SECRET" not in body
+
+
+def _emails_with_calendars(outbox: str) -> list[tuple[str, str, bytes]]:
+    """(To, Subject, .ics bytes) of each email in the outbox that carries a calendar file."""
+    from email import message_from_bytes, policy
+    from pathlib import Path
+
+    found = []
+    for path in sorted(Path(outbox).glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        for part in message.iter_attachments():
+            if part.get_content_type() == "text/calendar":
+                found.append((str(message["To"]), str(message["Subject"]), part.get_content().encode()))
+    return found
+
+
+def test_the_acceptance_email_carries_the_invite_and_the_cancellation_email_cancels_it(app, make_pair, add_meeting):
+    from mentoring.services.usecases import meetings
+
+    # Given a session the mentor proposed
+    match = make_pair()
+    meeting = add_meeting(match, datetime.now(UTC) + timedelta(days=3), status="proposed", answer_hours=None)
+    leader, mentor = match.leader, match.mentor
+    # When the leader accepts it, the mentor's email carries the invite
+    meetings.answer(leader, meeting.id, accept=True)
+    [(to, subject, ics)] = _emails_with_calendars(app.config["MAIL_OUTBOX"])
+    invite = Calendar.from_ical(ics)
+    assert to == mentor.email and "accepted" in subject and str(invite["METHOD"]) == "PUBLISH"
+    # When the leader then cancels it, the mentor's email cancels the same calendar entry
+    meetings.cancel(leader, meeting.id)
+    cancels = [item for item in _emails_with_calendars(app.config["MAIL_OUTBOX"]) if "cancelled" in item[1]]
+    [(to, _, ics)] = cancels
+    cancellation = Calendar.from_ical(ics)
+    [event] = cancellation.walk("VEVENT")
+    [original] = invite.walk("VEVENT")
+    assert to == mentor.email and str(cancellation["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
+    assert str(event["UID"]) == str(original["UID"]) and int(event["SEQUENCE"]) > int(original["SEQUENCE"])

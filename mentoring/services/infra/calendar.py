@@ -29,15 +29,18 @@ def invite_for(person_id: int, meeting_id: int, now: datetime | None = None) -> 
     return f"mentoring-session-{meeting.id}.ics", build_invite(meeting, now or utcnow())
 
 
-def build_invite(meeting: Meeting, now: datetime) -> bytes:
-    """A VCALENDAR with one VEVENT in UTC; it names the pair, the format and the skills, never feedback."""
+def build_invite(meeting: Meeting, now: datetime, cancelled: bool = False) -> bytes:
+    """A VCALENDAR with one VEVENT in UTC; it names the pair, the format and the skills, never feedback.
+
+    `cancelled` gives the cancellation (METHOD:CANCEL, same UID, a higher SEQUENCE) that removes the entry.
+    """
     match = meeting.match
     skills = ", ".join(meetings.skill_names(list(meeting.skills))) or "to be agreed"
     fmt = meetings.FORMAT_LABELS.get(meeting.format, meeting.format)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("dtstamp", now)
@@ -50,6 +53,7 @@ def build_invite(meeting: Meeting, now: datetime) -> bytes:
         f"Pair page: {meetings.site_link('sessions.pair', match_id=match.id)}",
     )
     event.add("location", "Remote" if meeting.format == "remote" else "In person (agree the place together)")
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", 1 if cancelled else 0)
     calendar.add_component(event)
     return calendar.to_ical()

@@ -319,5 +319,5 @@ def delete_account(person: Person, password: str) -> int:
         detail=f"{informed} other person(s) of their pairs told by email",
     )
     db.session.commit()
-    mail.deliver_pending()
+    mail.deliver_soon()
     return informed

@@ -27,7 +27,7 @@ def send_registration_mail(email: str) -> None:
         return
     site = current_app.config["SITE_NAME"]
     if person.email_verified:
-        mail.send(
+        mail.send_link(
             person.email,
             f"{site}: you already have an account",
             f"Hello {person.name},\n\nSomeone (we hope you) tried to register with this address, "
@@ -37,7 +37,7 @@ def send_registration_mail(email: str) -> None:
         return
     token = tokens.issue(person, TokenPurpose.VERIFY)
     db.session.commit()
-    mail.send(
+    mail.send_link(
         person.email,
         f"{site}: confirm your email address",
         f"Hello {person.name},\n\nOpen this link within 48 hours to confirm your email address and sign in:\n\n"

@@ -28,6 +28,9 @@ MAX_AT_ONCE = 1000  # people in one invitation request (a page shows 50; "select
 ROLE_WORDS = {InvitationRole.MENTOR: "a mentor", InvitationRole.LEADER: "a leader"}
 
 
+SEND_TASK = "invitations.send"
+
+
 @dataclass(frozen=True)
 class InviteReport:
     """What one invitation request did: the invitations to send, and who was left out and why."""
@@ -102,7 +105,7 @@ def send_invitations(invitation_ids: Sequence[int]) -> int:
         token = tokens.issue(invitation.person, TokenPurpose.INVITE, invitation_id=invitation.id)
         db.session.commit()  # the link works before the email that carries it leaves
         try:
-            mail.send(invitation.person.email, *_invitation_email(invitation, token))
+            mail.send_link(invitation.person.email, *_invitation_email(invitation, token))
         except (OSError, smtplib.SMTPException) as exc:
             invitation.send_error = f"{type(exc).__name__}: {exc}"[:300]
             current_app.logger.warning("Invitation %s not sent: %s", invitation.id, invitation.send_error)

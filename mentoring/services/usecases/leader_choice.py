@@ -29,12 +29,13 @@ from mentoring.models import (
 )
 from mentoring.models.choices import ChoiceStatus
 from mentoring.services import Conflict, InvalidField, NotFound, unit_of_work
-from mentoring.services.infra import audit, mail
+from mentoring.services.infra import audit, jobs, mail
 from mentoring.services.translators import choice_problem
 from mentoring.services.usecases.cohorts import get_cohort
 from mentoring.services.usecases.meetings import site_link
 
 STARTABLE = ("open", "matched")
+OPEN_TASK, REFRESH_TASK, CLOSE_TASK = "choice.open", "choice.refresh", "choice.close"
 
 
 class _Taken(Exception):
@@ -63,8 +64,9 @@ def is_choosing(cohort_id: int) -> bool:
     return found is not None and found.closed_at is None
 
 
-def start(manager: Person, cohort_id: int, deadline: datetime, now: datetime | None = None) -> RefreshResult:
-    """Run an open cohort as "leaders choose" until `deadline`: publish it, suggest mentors, tell every leader."""
+def start(manager: Person, cohort_id: int, deadline: datetime, now: datetime | None = None) -> int:
+    """Run an open cohort as "leaders choose" until `deadline`: publish it; a job then suggests mentors and tells
+    every leader. Returns how many leaders will choose."""
     now = now or utcnow()
     if deadline <= now:
         raise InvalidField("deadline", "Choose a deadline in the future.")
@@ -74,16 +76,28 @@ def start(manager: Person, cohort_id: int, deadline: datetime, now: datetime | N
             raise Conflict("Leader choice can only start on an open cohort that has not been published.")
         db.session.add(ChoiceRound(cohort_id=cohort.id, deadline=deadline, started_at=now, started_by_id=manager.id))
         cohort.status, cohort.published_at = "published", now
-        db.session.flush()
-        result = _suggest(cohort, now)
-        _tell_leaders(cohort, deadline)
+        choosing = len(choice_problem.choosing_leaders(cohort.id))
         audit.record(
             "choice.started",
             actor=manager,
             object_type="cohort",
             object_id=cohort.id,
-            detail=f"deadline {deadline.isoformat(timespec='minutes')}, {result.choosing} leaders choosing",
+            detail=f"deadline {deadline.isoformat(timespec='minutes')}, {choosing} leaders choosing",
         )
+    jobs.enqueue(OPEN_TASK, cohort_id)
+    return choosing
+
+
+def open_round(cohort_id: int) -> RefreshResult:
+    """The job after a start: suggest mentors to every leader, then tell each of them by email."""
+    with unit_of_work():
+        cohort = get_cohort(cohort_id, lock=True)
+        current = round_of(cohort.id)
+        if current is None or current.closed_at is not None:
+            return RefreshResult(0, 0)
+        result = _suggest(cohort, utcnow())
+        _tell_leaders(cohort, current.deadline)
+    jobs.enqueue("mail.deliver")
     return result
 
 
@@ -172,12 +186,15 @@ def choose(leader: Person, cohort_id: int, mentor_id: int, now: datetime | None 
     """The leader picks one of their suggested mentors; the mentor's place is held until they answer."""
     now = now or utcnow()
     try:
-        return _choose(leader, cohort_id, mentor_id, now)
+        choice = _choose(leader, cohort_id, mentor_id, now)
     except _Taken:
-        refresh(cohort_id, now)
+        jobs.enqueue(REFRESH_TASK, cohort_id)
         raise Conflict(
-            "Another leader has just taken that mentor's last place. Your suggestions are updated."
+            "Another leader has just taken that mentor's last place. Your suggestions are being updated: "
+            "look again in a moment."
         ) from None
+    jobs.enqueue("mail.deliver")
+    return choice
 
 
 def _choose(leader: Person, cohort_id: int, mentor_id: int, now: datetime) -> MentorChoice:
@@ -291,9 +308,31 @@ def answer(mentor: Person, choice_id: int, accept: bool, now: datetime | None = 
             cohort_id=cohort.id,
         )
         db.session.flush()
-        if not accept:
-            _suggest(cohort, now)  # the place freed and the declined pair change the suggestions
+    if not accept:
+        jobs.enqueue(REFRESH_TASK, choice.cohort_id)  # the place freed and the declined pair change the suggestions
+    jobs.enqueue("mail.deliver")
     return choice
+
+
+def close_due(now: datetime | None = None) -> int:
+    """The periodic job: close every round whose deadline has passed; returns how many were closed."""
+    closed = 0
+    for cohort_id in due_rounds(now):
+        try:
+            fall_back(None, cohort_id, now)
+        except Conflict:  # closed meanwhile by a manager or another consumer
+            continue
+        closed += 1
+    return closed
+
+
+def close_round(cohort_id: int, actor_id: int | None = None) -> int:
+    """The job behind "close choosing now": the rest are paired by the optimum."""
+    actor = db.session.get(Person, actor_id) if actor_id is not None else None
+    try:
+        return fall_back(actor, cohort_id)
+    except Conflict:
+        return 0
 
 
 def fall_back(actor: Person | None, cohort_id: int, now: datetime | None = None) -> int:
@@ -362,6 +401,7 @@ def fall_back(actor: Person | None, cohort_id: int, now: datetime | None = None)
             object_id=cohort_id,
             detail=f"{len(pairs)} pairs by the optimum, {len(leaders) - len(pairs)} without a mentor",
         )
+    jobs.enqueue("mail.deliver")
     return len(pairs)
 
 

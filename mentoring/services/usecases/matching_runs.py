@@ -1,7 +1,8 @@
 """Matching runs: the cohort's Problem (services.matching_problem) -> solve -> MatchRun and RunPairs.
 
 A run takes the cohort's run lock with one atomic UPDATE, solves outside any transaction, stores its
-result in one transaction, and always gives the lock back.
+result in one transaction, and always gives the lock back. From the page a run is a job
+(usecases.run_jobs) that calls `run_locked`; the command line runs it here and now.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 import matching
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
-from mentoring.models import Cohort, MatchRun, Person, RunPair
+from mentoring.models import Cohort, MatchRun, Person, RunPair, RunStage
 from mentoring.services import Conflict, NotFound, ServiceError
 from mentoring.services.infra import audit, run_lock
 from mentoring.services.translators.matching_problem import Translation, build_problem, cohort_rules
@@ -70,13 +71,14 @@ def people_names(ids: Iterable[int]) -> dict[str, str]:
 # ---------------------------------------------------------------- the run lock
 
 
-def _lock_window(cohort: Cohort) -> timedelta:
+def lock_window(cohort: Cohort) -> timedelta:
+    """How long a lock taken before leases existed is held (the solver's time limit plus a margin)."""
     return run_lock.window(cohort_rules(cohort)["time_limit_s"])
 
 
 def run_in_progress(cohort: Cohort, now: datetime | None = None) -> bool:
     """Whether a live (not stale) run holds the cohort's lock."""
-    return run_lock.is_live(cohort, now or utcnow(), _lock_window(cohort))
+    return run_lock.is_live(cohort, now or utcnow(), lock_window(cohort))
 
 
 # ---------------------------------------------------------------- running
@@ -100,36 +102,71 @@ def run_repair(
 def _run(
     cohort_id: int, run_by: Person | None, statuses: tuple[str, ...], repair: list[int] | None, now: datetime | None
 ) -> MatchRun:
+    """Run now, in this process (the command line): take the lock, renew it while working, give it back."""
     started = now or utcnow()
     run_by_id = None if run_by is None else run_by.id
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         db.session.rollback()
         raise NotFound("There is no such cohort.")
-    token = run_lock.take(cohort_id, statuses, started, _lock_window(cohort))
+    token = run_lock.take(cohort_id, statuses, started, lock_window(cohort))
     try:
-        cohort = db.session.get(Cohort, cohort_id)
-        if cohort is None:
-            raise NotFound("There is no such cohort.")
-        try:
-            translation, failure = build_problem(cohort, repair), None
-        except matching.InputError as exc:
-            translation, failure = None, str(exc)
-        db.session.rollback()  # the solver runs outside any transaction
-        clock = time.perf_counter()
-        solution = None
-        if translation is not None:
-            try:
-                solution = matching.solve(translation.problem)
-            except matching.InputError as exc:
-                failure = str(exc)
-            except Exception as exc:  # a solver crash is recorded as a failed run, not a 500
-                current_app.logger.exception("The solver failed on cohort %s", cohort_id)
-                failure = f"the solver stopped with an internal error ({type(exc).__name__}). Try again."
-        elapsed = time.perf_counter() - clock
-        return _store(cohort_id, token, run_by_id, statuses, repair, started, elapsed, translation, solution, failure)
+        with run_lock.Heartbeat(cohort_id, token):
+            run = run_locked(cohort_id, token, run_by_id, statuses, repair, started)
     finally:
         run_lock.release(cohort_id, token)
+    if run.status == "failed":
+        raise ServiceError(failure_text(run))
+    return run
+
+
+def failure_text(run: MatchRun) -> str:
+    """Why a failed run failed, with today's names of the people it mentions."""
+    return "The matching could not run: " + describe(run.message)
+
+
+def _no_report(stage: RunStage, gap: float | None = None) -> None:
+    """Progress goes nowhere when nobody follows it (the command line)."""
+
+
+def run_locked(
+    cohort_id: int,
+    token: str,
+    run_by_id: int | None,
+    statuses: tuple[str, ...],
+    repair: list[int] | None,
+    started: datetime,
+    report: Callable[..., None] = _no_report,
+) -> MatchRun:
+    """Build the problem, solve it and store the run, while `token` holds the cohort's lock.
+
+    `report(stage, gap=...)` is called between the stages, outside any transaction. A failed run is
+    stored and returned (status "failed") like any other; a lost lock raises Conflict.
+    """
+    report(RunStage.BUILDING)
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        db.session.rollback()
+        raise NotFound("There is no such cohort.")
+    try:
+        translation, failure = build_problem(cohort, repair), None
+    except matching.InputError as exc:
+        translation, failure = None, str(exc)
+    db.session.rollback()  # the solver runs outside any transaction
+    clock = time.perf_counter()
+    solution = None
+    if translation is not None:
+        report(RunStage.SOLVING)
+        try:
+            solution = matching.solve(translation.problem)
+        except matching.InputError as exc:
+            failure = str(exc)
+        except Exception as exc:  # a solver crash is recorded as a failed run, not a 500
+            current_app.logger.exception("The solver failed on cohort %s", cohort_id)
+            failure = f"the solver stopped with an internal error ({type(exc).__name__}). Try again."
+    elapsed = time.perf_counter() - clock
+    report(RunStage.EXPLAINING, gap=None if solution is None else solution.gap)
+    return _store(cohort_id, token, run_by_id, statuses, repair, started, elapsed, translation, solution, failure)
 
 
 def _plain_json(value: Any) -> Any:
@@ -200,8 +237,6 @@ def _store(
         detail=f"run {run.id} ({how}): {run.status}, {run.matched} matched, score {run.total_score:g}",
     )
     db.session.commit()
-    if run.status == "failed":
-        raise ServiceError("The matching could not run: " + describe(run.message))
     return run
 
 

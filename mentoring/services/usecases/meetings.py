@@ -230,6 +230,7 @@ def answer(person: Person, meeting_id: int, accept: bool, now: datetime | None =
         f"meeting-{verb}",
         f"{person.name} {verb} your proposed session",
         f"{person.name} {verb} the session you proposed.\n\n{_details(meeting, other)}\n\nSee your sessions:",
+        invite=_invite(meeting) if accept else None,
     )
     _commit_and_deliver()
     return meeting
@@ -246,6 +247,7 @@ def cancel(person: Person, meeting_id: int, now: datetime | None = None) -> Meet
         raise Conflict("Your partner proposed this session: decline it instead.")
     if meeting.starts_at <= now:
         raise Conflict("This session has started: log what happened instead.")
+    was_planned = meeting.status == "accepted"
     meeting.status = "cancelled"
     meeting.cancelled_by_id = person.id
     meeting.logged_at = now
@@ -256,6 +258,7 @@ def cancel(person: Person, meeting_id: int, now: datetime | None = None) -> Meet
         "meeting-cancelled",
         f"{person.name} cancelled a mentoring session",
         f"{person.name} cancelled this session.\n\n{_details(meeting, other)}\n\nPropose a new time:",
+        invite=_invite(meeting, cancelled=True) if was_planned else None,
     )
     _commit_and_deliver()
     return meeting
@@ -384,7 +387,22 @@ def _details(meeting: Meeting, reader: Person) -> str:
     )
 
 
-def _notify(person: Person, meeting: Meeting, kind: str, subject: str, body: str, occasion: str | None = None) -> None:
+def _invite(meeting: Meeting, cancelled: bool = False) -> bytes:
+    """The .ics attached to the email: the invite of a planned session, or its cancellation."""
+    from mentoring.services.infra import calendar  # calendar reads this module's helpers
+
+    return calendar.build_invite(meeting, utcnow(), cancelled=cancelled)
+
+
+def _notify(
+    person: Person,
+    meeting: Meeting,
+    kind: str,
+    subject: str,
+    body: str,
+    occasion: str | None = None,
+    invite: bytes | None = None,
+) -> None:
     link = site_link("sessions.pair", match_id=meeting.match_id)
     mail.queue(
         occasion or f"{kind}:{meeting.id}",
@@ -394,9 +412,10 @@ def _notify(person: Person, meeting: Meeting, kind: str, subject: str, body: str
         f"Hello {person.name},\n\n{body}\n{link}\n",
         match_id=meeting.match_id,
         cohort_id=meeting.match.cohort_id,
+        calendar=invite,
     )
 
 
 def _commit_and_deliver() -> None:
     db.session.commit()
-    mail.deliver_pending()
+    mail.deliver_soon()

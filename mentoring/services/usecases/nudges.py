@@ -37,12 +37,12 @@ KINDS = ("nudge-stalled", "nudge-unanswered", "nudge-feedback")
 
 @dataclass
 class NudgeReport:
-    """How many nudges of each kind were queued by this run, and how many emails went out."""
+    """Nudges of each kind queued by this run, and emails sent (None: left to the job consumer)."""
 
     stalled: int = 0
     unanswered: int = 0
     feedback: int = 0
-    delivered: int = 0
+    delivered: int | None = 0
 
     @property
     def queued(self) -> int:
@@ -75,7 +75,8 @@ def send_due_nudges(
             db.session.rollback()
             if attempt:
                 raise Conflict("Nudges are being sent by another run right now. Try again in a minute.") from exc
-    report.delivered = mail.deliver_pending()
+    # Inside the consumer (the hourly job) this delivery job simply follows; inline under HUEY_IMMEDIATE.
+    report.delivered = mail.deliver_soon()
     return report
 
 

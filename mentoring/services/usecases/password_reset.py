@@ -66,7 +66,7 @@ def send_reset_link(person_id: int) -> None:
     token = tokens.issue(person, TokenPurpose.RESET)
     db.session.commit()
     site = current_app.config["SITE_NAME"]
-    mail.send(
+    mail.send_link(
         person.email,
         f"{site}: set a new password",
         f"Hello {person.name},\n\n"

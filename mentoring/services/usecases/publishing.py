@@ -18,6 +18,7 @@ from mentoring.services.infra import audit, mail
 from mentoring.services.readmodels.run_review import SUCCESSFUL, is_published, latest_run
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
+from mentoring.services.usecases.meetings import site_link
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def publish(
         db.session.rollback()
         raise
     if result.emails and deliver:
-        mail.deliver_pending()
+        mail.deliver_soon()
     return result
 
 
@@ -244,12 +245,14 @@ def _message(
     if mentors:
         lines.append(
             f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
-            'Sign in and open "My mentor" to see why you were paired and how to get in touch.'
+            'Sign in and open "My mentor" to see why you were paired and how to get in touch:\n'
+            + site_link("leaders.my_mentor")
         )
     if leaders:
         lines.append(
             f"You will mentor {_names(leaders)}. "
-            'Sign in and open "My leaders" to see their goals and why you were paired.'
+            'Sign in and open "My leaders" to see their goals and why you were paired:\n'
+            + site_link("mentors.my_leaders")
         )
     if not mentors and not leaders:
         lines.append(

@@ -1,0 +1,32 @@
+"""The jobs the consumer runs, by name: each calls one use case inside an app context (see services.infra.jobs)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from huey import crontab
+
+from mentoring.services.infra import jobs
+
+
+def register_tasks(app: Flask) -> jobs.JobQueue:
+    """Build the app's job queue and register every task and periodic task on it."""
+    from mentoring.probes import add_readiness_check
+    from mentoring.services.infra import mail
+    from mentoring.services.usecases import invitations, leader_choice, nudges, run_jobs
+
+    queue = jobs.init_app(app)
+    # A matching job retries itself when that is safe (see run_jobs), so huey does not retry it blindly.
+    queue.register(run_jobs.TASK, run_jobs.execute)
+    queue.register("matching.sweep-stalled", run_jobs.sweep_stalled, periodic=crontab(minute="*"))
+    # Delivery claims each email before sending it, so a retry or a second consumer never sends one twice.
+    queue.register("mail.deliver", mail.deliver_pending, retries=3, retry_delay=30)
+    queue.register("mail.deliver-due", mail.deliver_pending, periodic=crontab(minute="*"))
+    queue.register("nudges.hourly", nudges.send_due_nudges, periodic=crontab(minute="0"))
+    # Leader choice: suggestions are two solves, so they are computed here, never inside a request.
+    queue.register(leader_choice.OPEN_TASK, leader_choice.open_round)
+    queue.register(leader_choice.REFRESH_TASK, leader_choice.refresh)
+    queue.register(leader_choice.CLOSE_TASK, leader_choice.close_round)
+    queue.register("choice.close-due", leader_choice.close_due, periodic=crontab(minute="*/15"))
+    queue.register(invitations.SEND_TASK, invitations.send_invitations)
+    add_readiness_check(app, "queue", lambda: jobs.ping(app))
+    return queue
