@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.errors import InputError
+from matching.errors import InputError, name_people
 from matching.features import Features
 from matching.problem import Problem
 from matching.rulebook import HARD_RULES, RULE_NAMES
@@ -52,7 +52,10 @@ def check_pins(problem: Problem, feats: Features) -> None:
             if name in fails and fails[name][k] and name in PIN_PHRASES:  # a pin may add nothing (no_gain)
                 phrase = PIN_PHRASES[name].format(score=_fmt(float(values[k])), **words)
                 raise InputError(
-                    f"pinned[{k}]", f"leader {leader!r} and mentor {mentor!r} {phrase}.", ids=(leader, mentor)
+                    f"pinned[{k}]",
+                    "",
+                    ids=(leader, mentor),
+                    template="leader {0} and mentor {1} " + _braced(phrase) + ".",
                 )
     _check_pin_counts(problem, feats)
 
@@ -68,18 +71,20 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
         if len(taken) >= feats.mentors.slots[j]:
             raise InputError(
                 f"pinned[{k}]",
-                f"mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
-                f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}.",
+                "",
                 ids=(mentor, *taken, leader),
+                template=f"mentor {{0}} has capacity {feats.mentors.slots[j]} and is already pinned to "
+                f"{_slots(1, len(taken))}, so cannot also take leader {{{len(taken) + 1}}}.",
             )
         taken.append(leader)
         mine = by_leader.setdefault(leader, [])
         if len(mine) >= feats.leaders.slots[i]:
             raise InputError(
                 f"pinned[{k}]",
-                f"leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
-                f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}.",
+                "",
                 ids=(leader, *mine, mentor),
+                template=f"leader {{0}} wants {feats.leaders.slots[i]} mentor(s) and is already pinned to "
+                f"{_slots(1, len(mine))}, so cannot also take mentor {{{len(mine) + 1}}}.",
             )
         mine.append(mentor)
         dept = int(feats.leaders.dept[i])
@@ -88,17 +93,23 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
             if len(same) >= cap:
                 raise InputError(
                     f"pinned[{k}]",
-                    f"mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
-                    f"{feats.dept_names[dept]}, so taking leader {leader!r} breaks "
-                    f"rules.max_per_department_per_mentor = {cap}.",
+                    "",
                     ids=(mentor, *same, leader),
+                    template=f"mentor {{0}} is already pinned to {_slots(1, len(same))} from "
+                    f"{_braced(feats.dept_names[dept])}, so taking leader {{{len(same) + 1}}} breaks "
+                    f"rules.max_per_department_per_mentor = {cap}.",
                 )
             same.append(leader)
 
 
-def _name_some(ids: list[str], total: int, limit: int = 5) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {total - limit} more" if total > limit else "")
+def _slots(first: int, count: int) -> str:
+    """Template places {first}..{first+count-1}, comma-separated."""
+    return ", ".join(f"{{{n}}}" for n in range(first, first + count))
+
+
+def _braced(text: str) -> str:
+    """Literal text inside a template (braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _no_candidate(fails: dict[str, np.ndarray], row: int, m: int, rules: Rules) -> str:
@@ -154,11 +165,12 @@ def explain_unmatched(
         for row, i in enumerate(rows.tolist()):
             open_ = ok[row].copy()
             open_[partners.get(i, [])] = False
-            reason = _reason(feats, fails, at.get(row, -1), i, open_, bool(got[i]), loads, rules)
+            cause, template, people, more = _reason(feats, fails, at.get(row, -1), i, open_, bool(got[i]), loads, rules)
             wanted, have = int(feats.leaders.slots[i]), int(got[i])
             if have:
-                reason = f"Wanted {wanted} mentors, got {have}: " + reason[0].lower() + reason[1:]
-            out.append(Unmatched(feats.leaders.ids[i], reason, wanted - have))
+                template = f"Wanted {wanted} mentors, got {have}: " + template[0].lower() + template[1:]
+            reason = name_people(template, people, more=more)
+            out.append(Unmatched(feats.leaders.ids[i], reason, wanted - have, people, more, template, cause))
     return out
 
 
@@ -172,6 +184,10 @@ class _Loads:
     cap: int | None
 
 
+TIME_RAN_OUT = "The solver's time limit ran out before this leader was placed; a longer time limit may match them."
+SCORE_WITHOUT = "The best total score was reached without this leader (the 'score' objective does not favour coverage)."
+
+
 def _reason(
     feats: Features,
     fails: dict[str, np.ndarray],
@@ -181,24 +197,33 @@ def _reason(
     has_some: bool,
     loads: _Loads,
     rules: Rules,
-) -> str:
+) -> tuple[str, str, tuple[str, ...], int]:
+    """Why leader i is short of mentors: the cause, a template ({people} for the mentors named), those mentors,
+    and how many more."""
     M = feats.mentors
     if not open_.any():
-        return "No other mentor passes the rules." if has_some else _no_candidate(fails, row, len(M.ids), rules)
+        text = "No other mentor passes the rules." if has_some else _no_candidate(fails, row, len(M.ids), rules)
+        return "no_candidate", _braced(text), (), 0
     room = open_ & ~loads.full
     if not room.any():
         count = int(open_.sum())
-        ids = [M.ids[j] for j in np.flatnonzero(open_)[:6].tolist()]
+        ids = tuple(M.ids[j] for j in np.flatnonzero(open_)[:5].tolist())
         if count == 1:
-            return f"The only compatible mentor ({ids[0]}) is already at capacity with other leaders."
-        return f"All {count} compatible mentors ({_name_some(ids, count)}) are already at capacity with other leaders."
+            return "full", "The only compatible mentor ({people}) is already at capacity with other leaders.", ids, 0
+        return (
+            "full",
+            f"All {count} compatible mentors ({{people}}) are already at capacity with other leaders.",
+            ids,
+            count - len(ids),
+        )
     dept = int(feats.leaders.dept[i])
     if loads.cap is not None and dept >= 0 and not (room & ~loads.capped[:, dept]).any():
-        ids = [M.ids[j] for j in np.flatnonzero(room)[:6].tolist()]
-        return (
-            f"The compatible mentors with room ({_name_some(ids, int(room.sum()))}) already have {loads.cap} "
-            f"leader(s) from {feats.dept_names[dept]}, the most rules.max_per_department_per_mentor allows."
+        ids = tuple(M.ids[j] for j in np.flatnonzero(room)[:5].tolist())
+        template = (
+            f"The compatible mentors with room ({{people}}) already have {loads.cap} leader(s) from "
+            f"{_braced(feats.dept_names[dept])}, the most rules.max_per_department_per_mentor allows."
         )
+        return "department_cap", template, ids, int(room.sum()) - len(ids)
     if loads.status != "optimal":
-        return "The solver's time limit ran out before this leader was placed; a longer time limit may match them."
-    return "The best total score was reached without this leader (the 'score' objective does not favour coverage)."
+        return "time_limit", TIME_RAN_OUT, (), 0
+    return "objective", SCORE_WITHOUT, (), 0

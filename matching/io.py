@@ -143,6 +143,13 @@ def _number(x: float) -> float | int:
     return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
 
 
+def _unmatched(u: Unmatched) -> dict[str, Any]:
+    out: dict[str, Any] = {"leader": u.leader, "unfilled": u.unfilled, "reason": u.reason}
+    if u.people:
+        out["mentors"] = list(u.people)
+    return out
+
+
 def solution_to_dict(solution: Solution) -> dict[str, Any]:
     """The Solution JSON: status, matched, total_score, pairs, unmatched, mentors, stats."""
     return {
@@ -162,7 +169,15 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
             }
             for p in solution.pairs
         ],
-        "unmatched": [{"leader": u.leader, "unfilled": u.unfilled, "reason": u.reason} for u in solution.unmatched],
+        "unmatched": [
+            {
+                "leader": u.leader,
+                "unfilled": u.unfilled,
+                "reason": u.reason,
+                **({"mentors": list(u.people)} if u.people else {}),
+            }
+            for u in solution.unmatched
+        ],
         "mentors": [{"mentor": x.mentor, "load": x.load, "capacity": x.capacity} for x in solution.mentors],
         "stats": dict(solution.stats),
     }

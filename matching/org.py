@@ -26,7 +26,7 @@ def ancestors(managers: dict[str, str]) -> dict[str, tuple[str, ...]]:
         while person in managers and person not in chains:
             if person in on_path:
                 raise InputError(
-                    "org", f"the reporting line of {start!r} loops back through {person!r}.", ids=(start, person)
+                    "org", "", ids=(start, person), template="the reporting line of {0} loops back through {1}."
                 )
             on_path.add(person)
             path.append(person)

@@ -22,11 +22,27 @@ class Pair:
 
 @dataclass(frozen=True)
 class Unmatched:
-    """A leader with `unfilled` of their wanted mentor places left empty, and why, in plain English."""
+    """A leader with `unfilled` of their wanted mentor places left empty, and why, in plain English.
+
+    `reason` quotes the ids of the mentors it is about; `template` says the same with `{people}` in their
+    place, and `people` (plus `more` not listed) are those mentors, so a caller can name them itself.
+    """
 
     leader: str
     reason: str
     unfilled: int = 1
+    # How to name the mentors: not part of what the reason says, so two equal reasons compare equal.
+    people: tuple[str, ...] = field(default=(), compare=False)
+    more: int = field(default=0, compare=False)
+    template: str = field(default="", compare=False)
+    # Why, as a word: no_candidate, full, department_cap, time_limit or objective.
+    cause: str = field(default="", compare=False)
+
+    def render(self, names: Mapping[str, str]) -> str:
+        """The reason with each mentor named (`names`: id -> name)."""
+        from matching.errors import name_people
+
+        return name_people(self.template, self.people, names, self.more) if self.template else self.reason
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,21 @@ def test_an_error_survives_copying_and_reads_as_plain_data():
             "path": "rules.min_score",
             "problem": "must be a number.",
             "ids": ["L1"],
+            "template": "",
             "message": "rules.min_score: must be a number.",
         }
     )
+
+
+def test_an_error_about_people_names_them_by_position_for_whoever_reads_it():
+    # Given an error about a pin, whose sentence names two people by their ids
+    error = InputError("pinned[0]", "", ids=("3", "9"), template="leader {0} and mentor {1} work together.")
+    # Then the library's sentence quotes the ids, and a caller can show names without reading the sentence
+    assert str(error) == "pinned[0]: leader '3' and mentor '9' work together."
+    assert error.render({"3": "Ann", "9": "Bob"}) == "leader Ann and mentor Bob work together."
+    assert error.render({"3": "Ann"}) == "leader Ann and mentor '9' work together."
+    assert copy.deepcopy(error).render({"9": "Bob"}) == "leader '3' and mentor Bob work together."
+    assert error.owned_by("problem", ids=("7",)).render({"3": "Ann", "9": "Bob"}).startswith("leader Ann")
 
 
 def test_session_graph_errors_carry_paths_too():

@@ -70,7 +70,12 @@ def test_unmatched_reason_says_every_compatible_mentor_was_full():
     leaders, mentors = people(3, 2)
     solution = solve(Problem(leaders, mentors))
     (unmatched,) = solution.unmatched
-    assert unmatched.reason == "All 2 compatible mentors (M1, M2) are already at capacity with other leaders."
+    assert unmatched.reason == "All 2 compatible mentors ('M1', 'M2') are already at capacity with other leaders."
+    # and the same reason can name the mentors by name, without reading the sentence
+    assert unmatched.people == ("M1", "M2")
+    assert unmatched.render({"M1": "Ann", "M2": "Bob"}) == (
+        "All 2 compatible mentors (Ann, Bob) are already at capacity with other leaders."
+    )
     assert [(x.mentor, x.load, x.capacity) for x in solution.mentors] == [("M1", 1, 1), ("M2", 1, 1)]
 
 
@@ -109,7 +114,7 @@ def test_given_scores_are_the_only_candidates_and_are_explained_as_given():
     solution = solve(Problem(leaders, mentors, scores=(("L1", "M2", 7.5), ("L2", "M2", 3.0))))
     assert [(p.leader, p.mentor, p.score, p.reasons) for p in solution.pairs] == [("L1", "M2", 7.5, (("given", 7.5),))]
     reasons = {u.leader: u.reason for u in solution.unmatched}
-    assert reasons["L2"] == "The only compatible mentor (M2) is already at capacity with other leaders."
+    assert reasons["L2"] == "The only compatible mentor ('M2') is already at capacity with other leaders."
     assert reasons["L3"] == "No mentor passes the rules: of 2 mentors, 2 have no score with this leader in scores."
 
 

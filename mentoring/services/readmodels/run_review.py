@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from matching.errors import name_people
 from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
@@ -234,24 +234,29 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
     return rows
 
 
-_NAMED_MENTORS = re.compile(r"compatible mentors?(?: with room)? \(([^)]*)\)")
-
-
-def full_elsewhere_note(reason: str, loads: list[LoadView]) -> str:
-    """For a capacity-bound reason: the mentors with no room because of pairs in other cohorts ("" if none)."""
-    full = {str(x.mentor.id): x for x in loads if x.mentor is not None and x.elsewhere and x.load >= x.capacity}
-    if not full or not any(words in reason for words in ("at capacity", "no places", "with room")):
+def full_elsewhere_note(unmatched: dict[str, Any], loads: list[LoadView]) -> str:
+    """For a leader short of room: the mentors with no room because of pairs in other cohorts ("" if none)."""
+    full = {x.mentor.id: x for x in loads if x.mentor is not None and x.elsewhere and x.load >= x.capacity}
+    cause = unmatched.get("cause")
+    if not full or cause not in ("full", "department_cap", "no_candidate"):
         return ""
-    named = _NAMED_MENTORS.search(reason)
-    ids = [part.split(" and ")[0].strip() for part in named.group(1).split(",")] if named else []
     # The mentors the reason names first, then those left with no places at all (never "compatible").
-    about = [full[i] for i in ids if i in full]
-    about += [x for key, x in sorted(full.items()) if x.capacity == 0 and x not in about]
+    about = [full[i] for i in unmatched.get("mentor_ids", []) if i in full]
+    about += [x for _, x in sorted(full.items()) if x.capacity == 0 and x not in about]
     if not about:
         return ""
     shown = ", ".join(f"{x.mentor.name} ({', '.join(x.elsewhere_in) or 'another cohort'})" for x in about[:5])
     more = f" and {len(about) - 5} more" if len(about) > 5 else ""
     return f"No room because of their pairs in another running cohort: {shown}{more}."
+
+
+def unmatched_reason(unmatched: dict[str, Any], names: dict[str, str]) -> str:
+    """Why a leader is unmatched, with the mentors it is about named (the library's template, filled in)."""
+    template = unmatched.get("template")
+    if not template:
+        return unmatched.get("reason", "")
+    ids = [str(i) for i in unmatched.get("mentor_ids", [])]
+    return name_people(template, ids, names, int(unmatched.get("more", 0)))
 
 
 def review(cohort_id: int) -> Review:
@@ -303,17 +308,18 @@ def review(cohort_id: int) -> Review:
         ),
         key=lambda load: (-load.total, load.mentor.name if load.mentor else ""),
     )
+    named = matching_runs.people_names(i for u in run.unmatched or [] for i in u.get("mentor_ids", []))
     page.unmatched = [
         UnmatchedView(
             people.get(u.get("leader_id")),
-            matching_runs.describe(u.get("reason", "")),
+            unmatched_reason(u, named),
             int(u.get("unfilled", 1)),
-            full_elsewhere_note(u.get("reason", ""), page.loads),
+            full_elsewhere_note(u, page.loads),
         )
         for u in run.unmatched or []
     ]
     page.stats = _stats(run)
-    page.message = matching_runs.describe(run.message or "")
+    page.message = matching_runs.run_message(run)
     if run.status == "failed":
         page.message = "The matching could not run: " + page.message
     page.rules_changed = run.rules != matching_problem.cohort_rules(cohort)

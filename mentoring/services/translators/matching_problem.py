@@ -67,11 +67,11 @@ def normalise_rules(data: dict[str, Any] | None) -> dict[str, Any]:
     try:
         return matching.Rules.from_dict(data or {}).to_dict()
     except matching.InputError as exc:
-        text = str(exc)
-        path, _, problem = text.partition(": ")
-        key = path.removeprefix("rules.")
+        # The error names its field as a path (rules.weights.goals); the form's fields follow the same names.
+        key = exc.path.removeprefix("rules.")
         field_name = "weight_" + key.split(".", 1)[1] if key.startswith("weights.") else key.split(".")[0]
-        raise InvalidField(field_name, problem[:1].upper() + problem[1:] if problem else text) from exc
+        problem = exc.problem or str(exc)
+        raise InvalidField(field_name, problem[:1].upper() + problem[1:]) from exc
 
 
 def cohort_rules(cohort: Cohort) -> dict[str, Any]:
@@ -190,7 +190,8 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         if pair[0] not in leader_ids or pair[1] not in mentor_ids:
             if repair_match_ids is None:
                 notes.append(
-                    f"The {rule.kind} of '{pair[0]}' and '{pair[1]}' was left out: one of them is not in this run."
+                    f"The {rule.kind} of {rule.leader.name} and {rule.mentor.name} was left out: "
+                    "one of them is not in this run."
                 )
         elif repair_match_ids is None or (pair[0] in flagged_leaders and pair not in pinned and pair not in forbidden):
             (forbidden if rule.kind == "forbid" else pinned).add(pair)

@@ -8,7 +8,6 @@ result in one transaction, and always gives the lock back. From the page a run i
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 import matching
+from matching.errors import name_people
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, MatchRun, Person, RunPair, RunStage
@@ -31,32 +31,22 @@ FULL_RUN_STATUSES = ("open", "matched")
 
 # ---------------------------------------------------------------- names in library messages
 
-_QUOTED_ID = re.compile(r"'([^']{1,80})'")
-_FIELD_PATH = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
-_RULE_NAME = re.compile(r"\brules\.([a-z_]+)")
 
+def run_message(run: MatchRun) -> str:
+    """What the run says (why it failed, or the solver's note), naming people by today's names.
 
-def readable(message: str, names: dict[str, str]) -> str:
-    """A library message for people: no field path, quoted person ids replaced by names."""
-
-    def name_of(found: re.Match[str]) -> str:
-        key = found.group(1)
-        if key in names:
-            return names[key]
-        if key.startswith("ext:"):
-            return f"an outside manager ({key[4:]})"
-        return "someone no longer registered" if key.isdigit() else found.group(0)
-
-    text = _FIELD_PATH.sub("", message.strip())
-    text = _RULE_NAME.sub(lambda found: "the " + found.group(1).replace("_", "-") + " rule", text)
-    text = _QUOTED_ID.sub(name_of, text)
+    The library hands its errors over as records (matching.InputError.to_dict(): a template naming people by
+    position, and their ids), kept in the run's stats; nothing is read back out of a sentence.
+    """
+    stats = run.stats or {}
+    error = stats.get("error") or {}
+    if error.get("template"):
+        ids = [str(i) for i in error.get("ids", [])]
+        text = name_people(error["template"], ids, people_names(int(i) for i in ids if i.isdigit() and len(i) < 10))
+    else:
+        text = run.message or ""
+    text = " ".join(part for part in (text, *stats.get("notes", [])) if part)
     return text[:1].upper() + text[1:]
-
-
-def describe(message: str) -> str:
-    """A stored library message (it holds person ids, never names) with today's names of those people."""
-    ids = [int(key) for key in _QUOTED_ID.findall(message) if key.isdigit() and len(key) <= 9]
-    return readable(message, people_names(ids))
 
 
 def people_names(ids: Iterable[int]) -> dict[str, str]:
@@ -122,7 +112,7 @@ def _run(
 
 def failure_text(run: MatchRun) -> str:
     """Why a failed run failed, with today's names of the people it mentions."""
-    return "The matching could not run: " + describe(run.message)
+    return "The matching could not run: " + run_message(run)
 
 
 def _no_report(stage: RunStage, gap: float | None = None) -> None:
@@ -151,7 +141,7 @@ def run_locked(
     try:
         translation, failure = build_problem(cohort, repair), None
     except matching.InputError as exc:
-        translation, failure = None, str(exc)
+        translation, failure = None, exc
     db.session.rollback()  # the solver runs outside any transaction
     clock = time.perf_counter()
     solution = None
@@ -160,7 +150,7 @@ def run_locked(
         try:
             solution = matching.solve(translation.problem)
         except matching.InputError as exc:
-            failure = str(exc)
+            failure = exc
         except Exception as exc:  # a solver crash is recorded as a failed run, not a 500
             current_app.logger.exception("The solver failed on cohort %s", cohort_id)
             failure = f"the solver stopped with an internal error ({type(exc).__name__}). Try again."
@@ -183,7 +173,7 @@ def _store(
     elapsed: float,
     translation: Translation | None,
     solution: Any,
-    failure: str | None,
+    failure: matching.InputError | str | None,
 ) -> MatchRun:
     """Write the run and its pairs in one transaction, only while still holding the lock."""
     cohort = db.session.execute(
@@ -215,13 +205,16 @@ def _store(
     if repair is not None:
         stats["repair_of"] = repair
     if solution is None:
-        # The library's own words, with person ids (not names): names are looked up when shown.
+        # The library's own record: its sentence names ids, not people; names are looked up when shown.
+        if isinstance(failure, matching.InputError):
+            stats["error"] = failure.to_dict()
+            failure = failure.problem
         run.status, run.message = "failed", (failure or "the solver gave no answer.")[:500]
     else:
         _fill(run, solution, translation.elsewhere if translation is not None else {})
         stats["solver"] = _plain_json({**dict(solution.stats), "gap": solution.gap})
     if translation is not None and translation.notes:
-        run.message = (run.message + " " + " ".join(translation.notes)).strip()[:500]
+        stats["notes"] = list(translation.notes)
     run.stats = stats
     db.session.add(run)
     if run.status in SUCCESSFUL and cohort.status == "open":
@@ -246,7 +239,16 @@ def _fill(run: MatchRun, solution: Any, elsewhere: dict[str, int]) -> None:
     run.matched = solution.matched
     run.total_score = float(solution.total_score)
     run.unmatched = [
-        {"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled} for u in solution.unmatched
+        {
+            "leader_id": int(u.leader),
+            "reason": u.reason,
+            "unfilled": u.unfilled,
+            "cause": u.cause,
+            "template": u.template,
+            "mentor_ids": [int(m) for m in u.people],
+            "more": u.more,
+        }
+        for u in solution.unmatched
     ]
     # `capacity` is the places left in this run; `elsewhere` the pairs the mentor has in other running cohorts.
     run.mentor_loads = [
