@@ -94,6 +94,11 @@ class Config:
     MAIL_OUTBOX: str | None = None
 
     SITE_NAME = "Reverse mentoring"
+    # Logs: one line per event on stderr, as `text` (key=value) or `json`; LOG_REQUESTS=0 when the server
+    # (gunicorn.conf.py) writes the request line itself.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    LOG_REQUESTS = True
     # A callable returning the current aware UTC time, read by database.utcnow() in place of the system clock.
     # Only a test sets it (through create_app's overrides, never the environment), so that time can pass
     # in a browser test: a session proposed for later can then be logged as held through the real pages.
@@ -132,6 +137,9 @@ class Config:
         settings["CALENDAR_UID_DOMAIN"] = (
             os.environ.get("CALENDAR_UID_DOMAIN") or urlsplit(settings["SITE_URL"]).hostname or cls.CALENDAR_UID_DOMAIN
         )
+        settings["LOG_FORMAT"] = os.environ.get("LOG_FORMAT", cls.LOG_FORMAT).strip().lower()
+        settings["LOG_LEVEL"] = os.environ.get("LOG_LEVEL", cls.LOG_LEVEL).strip().upper()
+        settings["LOG_REQUESTS"] = _env_bool("LOG_REQUESTS", cls.LOG_REQUESTS)
         settings["TRUSTED_PROXY_COUNT"] = _env_int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
         settings["REDIS_URL"] = os.environ.get("REDIS_URL", "").strip() or cls.REDIS_URL
         for name in ("RATELIMIT_REAUTHENTICATION", "RATELIMIT_SIGN_UP", "RATELIMIT_PROPOSALS", "RATELIMIT_EXPORTS"):

@@ -8,9 +8,9 @@ from markupsafe import Markup
 
 from mentoring import limits
 from mentoring.access import manager_required
+from mentoring.errors import refusal_lands_on
 from mentoring.health import bp
 from mentoring.health.forms import SendNudgesForm
-from mentoring.services import NotFound, ServiceError
 from mentoring.services.readmodels import health
 from mentoring.services.usecases import nudges
 
@@ -47,18 +47,13 @@ def send_nudges(cohort_id: int) -> Response:
     """Send the nudges due now for this cohort."""
     form = SendNudgesForm()
     if form.validate_on_submit():
-        try:
-            report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
-        except NotFound:
-            raise
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(
-                f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
-                f"proposals, {report.feedback} feedback reminders).",
-                "success",
-            )
+        refusal_lands_on("health.dashboard", cohort_id=cohort_id, _anchor="nudges")
+        report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
+        flash(
+            f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
+            f"proposals, {report.feedback} feedback reminders).",
+            "success",
+        )
     return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#nudges")
 
 
