@@ -246,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     server = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}"]
     if args.threads > 1:
         server += ["--threads", str(args.threads)]  # the gthread worker, which also keeps connections alive
-    gunicorn = subprocess.Popen([*server, "--log-level", "warning", "mentoring:create_app()"], env=env, cwd=ROOT)
+    # gunicorn.conf.py (read from ROOT) is the production configuration; its logs go to a file here.
+    logs = ["--access-logfile", str(instance / "access.log"), "--error-logfile", str(instance / "error.log")]
+    gunicorn = subprocess.Popen([*server, *logs, "mentoring:create_app()"], env=env, cwd=ROOT)
     try:
         _wait_for(args.port)
         from mentoring.services.demo.loader import DEMO_PASSWORD
