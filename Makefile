@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 FLASK := $(BIN)/flask --app mentoring
 
-.PHONY: run test bench e2e browser lint setup db clean
+.PHONY: run test bench bench-load e2e browser lint setup db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ browser:
 
 bench: setup
 	$(BIN)/python benchmarks/bench_matching.py $(BENCH_ARGS)
+
+bench-load: setup
+	$(BIN)/python benchmarks/bench_web_load.py $(LOAD_ARGS)
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks

@@ -168,6 +168,51 @@ def run_wrk(port: int, page: str, path: str, cookie: str, connections: int, dura
     return Result(page, path, rps, _ms(*p50.groups()), _ms(*p99.groups()), requests, errors)  # type: ignore[union-attr]
 
 
+CPU_PROBE = """
+import json, re, sys, time
+from mentoring import create_app
+from mentoring.services.demo.loader import DEMO_PASSWORD
+app = create_app()
+paths = json.loads(sys.argv[1])
+result = {}
+clients = {}
+for who in ("manager@demo.example", "mentor@demo.example"):
+    client = app.test_client()
+    page = client.get("/auth/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/auth/login", data={"csrf_token": token, "email": who, "password": DEMO_PASSWORD},
+                base_url="https://localhost", headers={"Referer": "https://localhost/auth/login"})
+    clients[who.split("@")[0]] = client
+for page, (path, who) in paths.items():
+    client = clients[who]
+    for _ in range(5):
+        client.get(path, base_url="https://localhost")
+    times = []
+    for _ in range(int(sys.argv[2])):
+        start = time.process_time()
+        assert client.get(path, base_url="https://localhost").status_code == 200
+        times.append(time.process_time() - start)
+    times.sort()
+    result[page] = times[len(times) // 2] * 1000
+print(json.dumps(result))
+"""
+
+
+def cpu_per_request(env: dict[str, str], paths: dict[str, tuple[str, str]], repeat: int = 60) -> dict[str, float]:
+    """Median CPU milliseconds one request of each page costs in one process (the server's share only).
+
+    Unlike requests a second, this hardly depends on what else the machine runs: cores / CPU time per
+    request is the most a page can serve, before the HTTP server's own overhead.
+    """
+    import json
+
+    command = [sys.executable, "-c", CPU_PROBE, json.dumps(paths), str(repeat)]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit("Measuring CPU time failed: " + done.stderr.strip()[-500:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load test and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -175,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
     parser.add_argument("--port", type=int, default=8110)
     parser.add_argument("--pages", default=",".join(TARGETS))
     args = parser.parse_args(argv)
@@ -189,23 +235,30 @@ def main(argv: list[str] | None = None) -> int:
         _reset_postgresql(database)
     env = _env(database, instance)
     finished, upcoming = _prepare(env)
+    paths = {
+        "home": ("/", "mentor"),
+        "participants": (f"/programme/cohorts/{upcoming}/participants", "manager"),
+        "review": (f"/programme/cohorts/{upcoming}/review", "manager"),
+        "health": (f"/programme/health/{finished}", "manager"),
+    }
+    chosen = args.pages.split(",")
+    cpu = cpu_per_request(env, {page: paths[page] for page in chosen})
     server = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}"]
-    gunicorn = subprocess.Popen([*server, "--log-level", "warning", "mentoring:create_app()"], env=env, cwd=ROOT)
+    if args.threads > 1:
+        server += ["--threads", str(args.threads)]  # the gthread worker, which also keeps connections alive
+    # gunicorn.conf.py (read from ROOT) is the production configuration; its logs go to a file here.
+    logs = ["--access-logfile", str(instance / "access.log"), "--error-logfile", str(instance / "error.log")]
+    gunicorn = subprocess.Popen([*server, *logs, "mentoring:create_app()"], env=env, cwd=ROOT)
     try:
         _wait_for(args.port)
         from mentoring.services.demo.loader import DEMO_PASSWORD
 
         manager = sign_in(args.port, "manager@demo.example", DEMO_PASSWORD)
         mentor = sign_in(args.port, "mentor@demo.example", DEMO_PASSWORD)
-        pages = {
-            "home": ("/", mentor),
-            "participants": (f"/programme/cohorts/{upcoming}/participants", manager),
-            "review": (f"/programme/cohorts/{upcoming}/review", manager),
-            "health": (f"/programme/health/{finished}", manager),
-        }
+        cookies = {"manager": manager, "mentor": mentor}
         results = []
-        for page in args.pages.split(","):
-            path, cookie = pages[page]
+        for page in chosen:
+            path, cookie = paths[page][0], cookies[paths[page][1]]
             check = _request(args.port, "GET", path, cookie)
             if check.status != 200:
                 raise SystemExit(f"{path} answered {check.status} before the load test.")
@@ -215,14 +268,18 @@ def main(argv: list[str] | None = None) -> int:
         gunicorn.wait(timeout=30)
         shutil.rmtree(instance, ignore_errors=True)
     kind = "SQLite" if args.database == "sqlite" else "PostgreSQL"
-    print(f"\n{kind}, gunicorn {args.workers} workers, wrk {args.connections} connections, {args.duration} s\n")
-    print("| page | path | req/s | target | p50 ms | p99 ms | requests | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0]
+    threads = f", {args.threads} threads each" if args.threads > 1 else ""
+    print(f"\n{kind}, gunicorn {args.workers} workers{threads}, wrk {args.connections} connections, {args.duration} s")
+    print(f"({cores} cores, load average {load:.1f} at the end)\n")
+    print("| page | path | req/s | target | p50 ms | p99 ms | requests | errors | CPU ms/request | cores ÷ CPU |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         target = TARGETS.get(r.page, 0)
         print(
             f"| {r.page} | `{r.path}` | {r.rps:.0f} | {target:.0f} | {r.p50_ms:.0f} | {r.p99_ms:.0f} "
-            f"| {r.requests} | {r.errors} |"
+            f"| {r.requests} | {r.errors} | {cpu[r.page]:.1f} | {cores * 1000 / cpu[r.page]:.0f} |"
         )
     return 0
 

@@ -125,3 +125,28 @@ def test_the_review_page_shows_loads_across_cohorts(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Leaders in other cohorts" in text and "Spring 2026" in text
+
+
+def test_a_run_made_stale_by_a_pair_published_elsewhere_is_not_published(
+    app, db, make_cohort, make_mentor, make_leader
+):
+    # Given a run that gives Ada (capacity 1) a leader
+    new = make_cohort(name="Autumn 2027")
+    ada = make_mentor(name="Ada Busy", capacity=1, skill_levels={BRANDING: 5}, cohort=new)
+    make_leader(new, goals=[(BRANDING, 3, 4)])
+    run = matching_runs.run_matching(new.id, None, now=NOW)
+    assert [pair.mentor_id for pair in run.pairs] == [ada.id]
+
+    # When, before it is published, another cohort publishes a pair with Ada
+    other = make_cohort(name="Spring 2027")
+    publish_pair(other, make_leader(other), ada)
+
+    # Then publishing the stale run is refused, and nothing of it is published
+    import pytest
+
+    from mentoring.services import Conflict
+
+    with pytest.raises(Conflict, match="Ada Busy has fewer places"):
+        publishing.publish(None, new.id, run.id, now=NOW, deliver=False)
+    assert db.execute(select(func.count(Match.id)).where(Match.cohort_id == new.id)).scalar_one() == 0
+    assert db.get(Cohort, new.id).status == "matched"

@@ -45,3 +45,29 @@ def test_a_paired_leader_with_a_held_session_is_asked_for_feedback(client, make_
         ("done", "First session"),
         ("now", "Feedback"),
     ]
+
+
+def test_the_strip_costs_one_query_whatever_the_step(client, make_pair, add_meeting, db):
+    # Given a leader far along (every check of the strip has something to find)
+    from sqlalchemy import event
+
+    from mentoring.extensions import db as database
+
+    pair = make_pair()
+    add_meeting(pair, datetime(2027, 2, 1, 10, tzinfo=UTC), status="held", ratings={"mentor": 5})
+    login(client, pair.leader)
+    client.get("/")  # the once-a-minute touch of the login session is not what is counted
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        client.get("/")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    # Then the page runs a fixed handful of statements: the login session (with its person), open
+    # cohorts and the strip's checks together, and the transaction's begin and end on SQLite
+    assert len([s for s in statements if "EXISTS" in s.upper()]) == 1
+    assert len(statements) <= 6

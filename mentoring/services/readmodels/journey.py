@@ -21,32 +21,35 @@ class Step:
     endpoint: str
 
 
-def _has(query: object) -> bool:
-    return bool(db.session.execute(select(exists(query))).scalar())
+def _checks(*queries: object) -> list[bool]:
+    """Whether each query finds a row: every check in one round trip (the home page shows these on each view)."""
+    row = db.session.execute(select(*(exists(query) for query in queries))).one()
+    return [bool(value) for value in row]
 
 
-def _after_match(person: Person, column: object) -> tuple[bool, bool, bool]:
-    """Whether the person has an active pair, a held session in one, and feedback of their own on one."""
+def _after_match(person: Person, column: object) -> tuple[object, object, object]:
+    """Queries for: an active pair of the person, a held session in one, and feedback of their own on one."""
     pairs = select(Match.id).where(column == person.id, Match.status == "active")
-    matched = _has(pairs)
-    held = matched and _has(select(Meeting.id).where(Meeting.match_id.in_(pairs), Meeting.status == "held"))
-    reviewed = held and _has(
+    held = select(Meeting.id).where(Meeting.match_id.in_(pairs), Meeting.status == "held")
+    reviewed = (
         select(Feedback.id)
         .join(Meeting, Meeting.id == Feedback.meeting_id)
         .where(Feedback.author_id == person.id, Meeting.match_id.in_(pairs))
     )
-    return matched, held, reviewed
+    return pairs, held, reviewed
 
 
 def mentor_steps(person: Person) -> list[Step]:
     """A mentor's steps, first to last."""
     profile = select(MentorProfile.id).where(MentorProfile.person_id == person.id)
-    ready = _has(select(MentorSkill.id).where(MentorSkill.profile_id.in_(profile))) and _has(
-        select(MentorEnrolment.id).where(MentorEnrolment.person_id == person.id)
+    skills, joined, matched, held, reviewed = _checks(
+        select(MentorSkill.id).where(MentorSkill.profile_id.in_(profile)),
+        select(MentorEnrolment.id).where(MentorEnrolment.person_id == person.id),
+        *_after_match(person, Match.mentor_id),
     )
-    matched, held, reviewed = _after_match(person, Match.mentor_id)
+    held, reviewed = matched and held, matched and held and reviewed
     return [
-        Step("Your profile", ready, "Add your skills and join a cohort.", "mentors.profile"),
+        Step("Your profile", skills and joined, "Add your skills and join a cohort.", "mentors.profile"),
         Step("Matched", matched, "The programme team pairs you with a leader.", "mentors.my_leaders"),
         Step("First session", held, "Propose a time to your leader.", "sessions.overview"),
         Step("Feedback", reviewed, "Say how the session went.", "sessions.overview"),
@@ -56,8 +59,10 @@ def mentor_steps(person: Person) -> list[Step]:
 def leader_steps(person: Person) -> list[Step]:
     """A leader's steps, first to last."""
     requests = select(LeaderRequest.id).where(LeaderRequest.person_id == person.id)
-    asked = _has(select(Goal.id).where(Goal.request_id.in_(requests)))
-    matched, held, reviewed = _after_match(person, Match.leader_id)
+    asked, matched, held, reviewed = _checks(
+        select(Goal.id).where(Goal.request_id.in_(requests)), *_after_match(person, Match.leader_id)
+    )
+    held, reviewed = matched and held, matched and held and reviewed
     return [
         Step("Your goals", asked, "Say what you want to learn.", "leaders.request_mentor"),
         Step("Matched", matched, "You hear by email who your mentor is.", "leaders.my_mentor"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,9 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
-from mentoring.models import Cohort, Match, MatchRun, Person, RunPair
+from mentoring.models import Cohort, Match, MatchRun, MentorProfile, Person, RunPair
 from mentoring.services import Conflict
 from mentoring.services.infra import audit, mail
+from mentoring.services.readmodels.mentor_loads import running_loads
 from mentoring.services.readmodels.run_review import SUCCESSFUL, is_published, latest_run
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -89,6 +90,23 @@ def _refuse_disabled(pairs: list[RunPair]) -> None:
             raise Conflict(f"{person.name}'s account is disabled. Run the matching again before publishing.")
 
 
+def _refuse_over_capacity(cohort_id: int, pairs: list[RunPair]) -> None:
+    """Refuse a run made stale by places used since: a pair published in another cohort, a lower capacity."""
+    new = Counter(p.mentor_id for p in pairs)
+    if not new:
+        return
+    elsewhere = running_loads(new, except_cohort=cohort_id)
+    query = select(MentorProfile.person_id, MentorProfile.capacity).where(MentorProfile.person_id.in_(list(new)))
+    capacity = dict(db.session.execute(query).all())
+    mentors = {p.mentor_id: p.mentor for p in pairs}
+    for mentor_id, count in sorted(new.items()):
+        if elsewhere.get(mentor_id, 0) + count > capacity.get(mentor_id, 0):
+            raise Conflict(
+                f"Since this run, {mentors[mentor_id].name} has fewer places (a pair published in another "
+                "cohort, or a lower capacity). Run the matching again, then publish."
+            )
+
+
 def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: datetime) -> PublishResult:
     cohort_id, run_id = cohort.id, run.id
     # One atomic status change first: it also makes a second, simultaneous publish wait and then do nothing.
@@ -104,6 +122,7 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     run = _lock_run(run_id)
     pairs = list(run.pairs)
     _refuse_disabled(pairs)
+    _refuse_over_capacity(cohort_id, pairs)
     existing = set(
         db.session.execute(select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all()
     )
