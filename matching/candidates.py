@@ -8,7 +8,9 @@ the best score it left out, which lets the dual check skip most leaders without 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +19,8 @@ from matching.fast import NEG, FastScorer
 from matching.features import Features
 from matching.vectorised import Pairs, evaluate
 
-CHUNK_CELLS = 4_000_000  # pairs scored at once: about 32 MB per float64 array
+CHUNK_CELLS = 4_000_000  # pairs scored at once: about 16 MB per int32 array
+THREADS = max(1, min(2, os.cpu_count() or 1))  # scoring threads (the machines this runs on have 2 cores)
 
 
 def chunks(rows: np.ndarray, m: int, cells: int = CHUNK_CELLS) -> Iterator[np.ndarray]:
@@ -96,36 +99,67 @@ def _points(values: np.ndarray, cents: bool) -> np.ndarray:
     return out
 
 
-def top_candidates(scorer: FastScorer, k: int) -> Pool:
-    """Each leader's k best compatible mentors (k per wanted mentor) and each mentor's k best leaders."""
+@dataclass(frozen=True)
+class _Picked:
+    """What one chunk of leaders contributes: counts, best left-out, kept pairs, and its scores if still needed."""
+
+    rows: np.ndarray
+    compatible: np.ndarray
+    theta: np.ndarray
+    li: np.ndarray
+    mj: np.ndarray
+    score: np.ndarray
+    values: np.ndarray | None
+
+
+def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool) -> _Picked:
+    """Score one chunk of leaders and keep each one's best k (k per wanted mentor)."""
+    feats, m = scorer.feats, len(scorer.feats.mentors.ids)
+    cents = scorer.exact_cents  # whole hundredths in int32: half the memory traffic of float64
+    missing = NEG if cents else -np.inf
+    values = scorer.block_cents(rows) if cents else scorer.block(rows)
+    compatible = np.count_nonzero(values != missing, axis=1)
+    keep = k * int(feats.leaders.slots[rows].max(initial=1))
+    theta = np.full(len(rows), -np.inf)
+    if keep < m:
+        part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
+        theta = _points(np.take_along_axis(values, part[:, m - keep - 1 : m - keep], axis=1)[:, 0], cents)
+        cols = part[:, m - keep :]
+    else:
+        cols = np.broadcast_to(np.arange(m), values.shape)
+    picked = np.take_along_axis(values, cols, axis=1)
+    r, c = np.nonzero(picked != missing)
+    got = _points(picked[r, c], cents)
+    return _Picked(rows, compatible, theta, rows[r], cols[r, c], got, values if keep_values else None)
+
+
+def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
+    """Each leader's k best compatible mentors (k per wanted mentor) and each mentor's k best leaders.
+
+    Chunks of leaders are scored on `threads` threads (numpy releases the GIL), a wave at a time so
+    memory stays bounded; results are merged in chunk order, so the pool never depends on timing.
+    """
     feats = scorer.feats
     if feats.given is not None:
         return given_candidates(scorer)
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
-    cents = scorer.exact_cents  # whole hundredths in int32: half the memory traffic of float64
-    missing = NEG if cents else -np.inf
-    mentor_top = _MentorTop(mentor_side_k(feats, k), m, missing, np.int32 if cents else np.float64)
+    cents = scorer.exact_cents
+    mentor_top = _MentorTop(mentor_side_k(feats, k), m, NEG if cents else -np.inf, np.int32 if cents else np.float64)
     theta = np.full(n, -np.inf)
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for rows in chunks(np.arange(n), m):
-        values = scorer.block_cents(rows) if cents else scorer.block(rows)
-        compatible[rows] = np.count_nonzero(values != missing, axis=1)
-        keep = k * int(feats.leaders.slots[rows].max(initial=1))
-        if keep < m:
-            part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
-            left = np.take_along_axis(values, part[:, m - keep - 1 : m - keep], axis=1)[:, 0]
-            theta[rows] = _points(left, cents)
-            cols = part[:, m - keep :]
-        else:
-            cols = np.broadcast_to(np.arange(m), values.shape)
-        picked = np.take_along_axis(values, cols, axis=1)
-        r, c = np.nonzero(picked != missing)
-        got = _points(picked[r, c], cents)
-        np.maximum.at(best, rows[r], got)
-        parts.append((rows[r], cols[r, c], got))
-        mentor_top.add(rows, values)
+    todo = list(chunks(np.arange(n), m))
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        for start in range(0, len(todo), max(1, threads)):
+            wave = todo[start : start + max(1, threads)]
+            for got in pool.map(lambda rows: _pick(scorer, rows, k, mentor_top.k > 0), wave):
+                compatible[got.rows] = got.compatible
+                theta[got.rows] = got.theta
+                np.maximum.at(best, got.li, got.score)
+                parts.append((got.li, got.mj, got.score))
+                if got.values is not None:
+                    mentor_top.add(got.rows, got.values)
     li, mj, sc = mentor_top.pairs()
     parts.append((li, mj, _points(sc, cents)))
     return _pool(parts, theta, compatible, best, scorer.floor, m)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,14 @@ def _failures_with_min_score(v: Grid, rules: Rules) -> tuple[dict[str, np.ndarra
     fails = rule_failures(v, rules) | score_failures(values, rules, v.feats)
     order = {name: k for k, name in enumerate(RULE_NAMES)}
     return dict(sorted(fails.items(), key=lambda item: order[item[0]])), values
+
+
+def _compatible(feats: Features, rules: Rules, rows: np.ndarray) -> np.ndarray:
+    fails, values = _failures_with_min_score(Grid(feats, rows), rules)
+    ok = ~np.isnan(values)
+    for mask in fails.values():
+        ok &= ~mask
+    return ok
 
 
 def check_pins(problem: Problem, feats: Features) -> None:
@@ -112,8 +121,13 @@ def explain_unmatched(
     pairs: set[tuple[int, int]],
     load: np.ndarray,
     dept_load: dict[tuple[int, int], int],
+    block: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Unmatched]:
-    """A reason for every leader with fewer mentors than wanted, in leader order (scanned in chunks)."""
+    """A reason for every leader with fewer mentors than wanted, in leader order (scanned in chunks).
+
+    `block(rows)`: scores of those leaders against every mentor, -inf where a rule fails (the fast
+    scorer); without it the rule book's reference formulas are evaluated.
+    """
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
     got = np.zeros(n, dtype=np.int64)
     partners: dict[int, list[int]] = {}
@@ -132,14 +146,15 @@ def explain_unmatched(
     step = max(1, 2_000_000 // max(m, 1))
     for start in range(0, len(short), step):
         rows = short[start : start + step]
-        fails, values = _failures_with_min_score(Grid(feats, rows), rules)
-        ok = ~np.isnan(values)
-        for mask in fails.values():
-            ok &= ~mask
+        ok = np.isfinite(block(rows)) if block is not None else _compatible(feats, rules, rows)
+        # Which rules rule mentors out is needed only for leaders with no compatible mentor at all.
+        bare = np.flatnonzero(~ok.any(axis=1))
+        fails = _failures_with_min_score(Grid(feats, rows[bare]), rules)[0] if len(bare) else {}
+        at = {int(r): k for k, r in enumerate(bare.tolist())}
         for row, i in enumerate(rows.tolist()):
             open_ = ok[row].copy()
             open_[partners.get(i, [])] = False
-            reason = _reason(feats, fails, row, i, open_, bool(got[i]), loads, rules)
+            reason = _reason(feats, fails, at.get(row, -1), i, open_, bool(got[i]), loads, rules)
             wanted, have = int(feats.leaders.slots[i]), int(got[i])
             if have:
                 reason = f"Wanted {wanted} mentors, got {have}: " + reason[0].lower() + reason[1:]

@@ -302,7 +302,7 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
         d = int(feats.leaders.dept[i])
         dept_load[j, d] = dept_load.get((j, d), 0) + 1
     chosen_pairs = set(zip(li.tolist(), mj.tolist(), strict=True))
-    unmatched = explain_unmatched(feats, search.rules, status, chosen_pairs, load, dept_load)
+    unmatched = explain_unmatched(feats, search.rules, status, chosen_pairs, load, dept_load, search.scorer.block)
     # Engine scores are whole hundredths, so they add up exactly; given scores are summed carefully.
     exact = feats.given is None
     total = int(np.rint(score * 100).astype(np.int64).sum()) / 100 if exact else math.fsum(score.tolist())

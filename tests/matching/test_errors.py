@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from matching import InputError, Leader, Mentor, Problem, Rules, problem_from_dict, solve
-from matching.graph_input import parse_sessions
+from matching.graph import parse_sessions
 
 
 def test_a_bad_leader_field_in_json_carries_its_path_and_the_leaders_id():

@@ -60,3 +60,22 @@ def test_department_caps_and_fractional_given_scores_are_not_a_network():
     capped = _Search(crowded(0, max_per_department_per_mentor=1), None, 2)
     assert not flow.is_network(capped._input())
     assert solve(crowded(0, max_per_department_per_mentor=1)).stats["solver"] == "HiGHS"
+
+
+def test_unmatched_reasons_read_from_the_fast_scorer_equal_the_reference_ones():
+    import importlib
+
+    import numpy as np
+
+    from matching.diagnose import explain_unmatched
+
+    search_module = importlib.import_module("matching.solve")
+    problem = crowded(2, n=200, m=40, min_score=75)
+    search = search_module._Search(problem, None, 2)
+    status, chosen, _ = search.run()
+    li, mj = search.pool.li[chosen], search.pool.mj[chosen]
+    pairs = set(zip(li.tolist(), mj.tolist(), strict=True))
+    load = np.bincount(mj, minlength=len(search.feats.mentors.ids))
+    args = (search.feats, problem.rules, status, pairs, load, {})
+    fast, reference = explain_unmatched(*args, search.scorer.block), explain_unmatched(*args)
+    assert fast == reference and any(u.reason.startswith("No mentor passes") for u in fast)

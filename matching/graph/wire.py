@@ -1,21 +1,17 @@
-"""The SESSIONS.json format: frozen records, the sort and comparison rules for names, and validation."""
+"""The SESSIONS.json wire format (command line, other processes): validation into typed records, name rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from matching.errors import InputError
 
 # The matching engine's rules: ids sort alike everywhere, names compare ignoring case and spacing.
 from matching.fields import fold, natural_key
-
-ROLES = ("leader", "mentor")
-HELD = "held"
-STATUSES = (HELD, "cancelled-by-leader", "cancelled-by-mentor", "missed")
+from matching.graph.records import ROLES, STATUSES, PairRecord, Person, SessionRecord, SessionsData
 
 DOCUMENT = "The sessions document"
 DOCUMENT_KEYS = ("people", "pairs", "sessions")
@@ -35,62 +31,6 @@ SESSION_KEYS = (
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Person:
-    """A programme participant: a leader or a mentor, in one department."""
-
-    id: str
-    role: str
-    department: str
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """One proposed session of a pair and what became of it."""
-
-    leader: str
-    mentor: str
-    date: dt.date
-    status: str
-    minutes: int | None = None
-    skills: tuple[str, ...] = ()
-    rating_by_leader: int | None = None
-    rating_by_mentor: int | None = None
-    proposed_at: dt.datetime | None = None
-    answered_at: dt.datetime | None = None
-
-    @property
-    def held(self) -> bool:
-        """True if the session took place."""
-        return self.status == HELD
-
-    @property
-    def response_hours(self) -> float | None:
-        """Hours from proposal to answer, or None unless both timestamps are known."""
-        if self.proposed_at is None or self.answered_at is None:
-            return None
-        return (self.answered_at - self.proposed_at).total_seconds() / 3600
-
-
-@dataclass(frozen=True)
-class PairRecord:
-    """A published (leader, mentor) pair, its start date, goals (skills) and sessions."""
-
-    leader: str
-    mentor: str
-    started: dt.date
-    goals: tuple[str, ...] = ()
-    sessions: tuple[SessionRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class SessionsData:
-    """The whole parsed SESSIONS.json: people and pairs, each pair carrying its sessions."""
-
-    people: tuple[Person, ...]
-    pairs: tuple[PairRecord, ...]
 
 
 def sorted_natural(items: Iterable[str]) -> list[str]:
