@@ -49,7 +49,7 @@ bench-load: setup
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks
-	$(BIN)/ruff format --check . --extend-exclude '*.md'
+	$(BIN)/ruff format --check . --extend-exclude '*.md'  # every Python file (Markdown examples stay as written)
 	$(BIN)/bandit -q -r mentoring matching -ll
 
 clean:
