@@ -78,6 +78,7 @@ PROGRAMME_GETS = (
     "health.pair",
     "health.export_csv",
     "health.export_graphml",
+    "health.programme_graph_page",
 )
 PROGRAMME_POSTS = (
     "programme.close_cohort",
