@@ -64,7 +64,9 @@ def find_by_email(email: str) -> Person | None:
 def _claim(person: Person, account: NewAccount, password_hash: str) -> Person | None:
     """An imported person without a password sets one by registering with their HR email (no duplicate row)."""
     if not person.is_active or person.password_hash is not None:
-        db.session.rollback()
+        # Answered as any taken email is (the same audited write), so it tells nothing more.
+        audit.record("account.register_taken", object_type="person", object_id=person.id)
+        db.session.commit()
         return None
     person.password_hash = password_hash
     person.is_mentor = person.is_mentor or account.is_mentor
