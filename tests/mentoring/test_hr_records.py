@@ -130,3 +130,19 @@ def test_the_matching_follows_the_imported_chain_through_people_who_never_signed
     assert (leader.grade, mentor.grade) == (12, 2)
     assert mentor.manager == str(tom.id)  # Tom never signed in; the import linked him
     assert (str(tom.id), str(lea.id)) in problem.org
+
+
+def test_the_account_page_shows_what_came_from_hr_and_the_people_page_who_left(app, client, db, make_manager):
+    imported()
+    # Mo leaves (a row may have fewer cells than the header: the missing ones are empty)
+    imported(HR_FILE.replace("languages\n", "languages,status\n").replace("fr;en\n", "fr;en,leaver\n"))
+    register(client, "tom@corp.example")
+    client.post("/auth/login", data={"email": "tom@corp.example", "password": PASSWORD})
+    page = client.get("/account/").get_data(as_text=True)
+    assert "From HR records" in page and "E2" in page and "Lea Leader" in page  # Tom's manager
+    client.post("/auth/logout")
+
+    manager = make_manager()
+    client.post("/auth/login", data={"email": manager.email, "password": "a long pass phrase for tests"})
+    people = client.get("/programme/people?q=mo").get_data(as_text=True)
+    assert "left (HR records)" in people

@@ -300,3 +300,22 @@ def test_only_managers_may_import(app, db, make_person, login_as):
     client = login_as(make_person())
     assert client.get("/programme/people/import").status_code == 403
     assert upload(client, ORG.encode()).status_code == 403
+
+
+def test_two_commits_of_one_file_at_once_import_it_once(app, db, make_manager):
+    from mentoring.extensions import db as database
+    from tests.mentoring.test_races import race, rows
+
+    manager_id = make_manager(email="boss@corp.example").id
+    manager = database.session.get(Person, manager_id)
+    kept = people_import.stage_upload(manager, "org.csv", ORG.encode(), False)
+    upload_id, digest = kept.id, people_import.preview_upload(kept.id, manager)[1].digest
+
+    def commit() -> None:
+        people_import.commit_upload(database.session.get(Person, manager_id), upload_id, digest)
+
+    outcomes = race(app, commit, threads=3)
+
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(o == "ok" or "no longer kept" in o or "changed since" in o for o in outcomes), outcomes
+    assert rows(Person) == 4

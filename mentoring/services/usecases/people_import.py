@@ -16,9 +16,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
-from mentoring.database import utcnow
+from mentoring.database import locked, utcnow
 from mentoring.extensions import db
 from mentoring.models import PeopleUpload, Person
+from mentoring.models.imports import IMPORT_ID_MAX
 from mentoring.services import Conflict, NotFound, unit_of_work
 from mentoring.services.infra import audit, mail
 from mentoring.services.translators import people_csv
@@ -314,9 +315,16 @@ def stage_upload(actor: Person, filename: str, data: bytes, leavers_absent: bool
     return upload
 
 
-def load_upload(upload_id: str) -> PeopleUpload:
-    """The kept upload with this id, its checksum verified; NotFound when it was committed or forgotten."""
-    upload = db.session.get(PeopleUpload, upload_id) if 0 < len(upload_id or "") <= 32 else None
+def load_upload(upload_id: str, lock: bool = False) -> PeopleUpload:
+    """The kept upload with this id, its checksum verified; NotFound when it was committed or forgotten.
+
+    `lock` holds its row until the transaction ends, so two commits of one file run one after the other
+    (the second then finds it gone).
+    """
+    upload = None
+    if 0 < len(upload_id or "") <= IMPORT_ID_MAX:
+        query = select(PeopleUpload).where(PeopleUpload.id == upload_id)
+        upload = db.session.execute(locked(query) if lock else query).scalar_one_or_none()
     if upload is None or utcnow() - upload.uploaded_at > UPLOAD_KEPT:
         raise NotFound("This upload is no longer kept (it was imported, or is over a day old). Upload the file again.")
     if hashlib.sha256(upload.content).hexdigest() != upload.sha256:
@@ -332,7 +340,7 @@ def preview_upload(upload_id: str, actor: Person) -> tuple[PeopleUpload, ImportP
 
 def commit_upload(actor: Person, upload_id: str, digest: str) -> ImportResult:
     """Import exactly the previewed file, if what it would do is still what the preview showed."""
-    upload = load_upload(upload_id)
+    upload = load_upload(upload_id, lock=True)
     plan = plan_import(upload.content, upload.leavers_absent, actor)
     if not plan.ok or not secrets.compare_digest(plan.digest.encode(), (digest or "").encode("utf-8", "replace")):
         raise Conflict(CHANGED_BY_SOMEONE)
