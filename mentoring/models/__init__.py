@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
 from mentoring.models.identity import ExternalIdentity, Invitation, InvitationRole, OneTimeToken, TokenPurpose
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
@@ -10,6 +11,8 @@ from mentoring.models.skills import Skill
 
 __all__ = [
     "AuditEvent",
+    "ChoiceRound",
+    "ChoiceStatus",
     "Cohort",
     "ExternalIdentity",
     "Feedback",
@@ -23,6 +26,7 @@ __all__ = [
     "Match",
     "MatchRun",
     "Meeting",
+    "MentorChoice",
     "MentorEnrolment",
     "MentorProfile",
     "MentorSkill",
@@ -32,6 +36,7 @@ __all__ = [
     "Person",
     "RunPair",
     "Skill",
+    "Suggestion",
     "TokenPurpose",
     "normalise_email",
 ]

@@ -333,6 +333,14 @@ FORMS = [
         ("fit-good_fit",),
     ),
     Fuzzed(
+        "start leader choice",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/choice/start",
+        lambda w, c: {"deadline": IN_TEN_DAYS},
+        (),
+        ("deadline",),
+    ),
+    Fuzzed(
         "new cohort",
         "manager",
         lambda w: "/programme/cohorts/new",
@@ -546,6 +554,11 @@ NO_FIELDS = {
     "programme.disable_person",
     "programme.enable_person",
     "health.send_nudges",
+    "programme.refresh_choice",
+    "programme.close_choice",
+    "leaders.pick_mentor",
+    "mentors.accept_choice",
+    "mentors.decline_choice",
 }
 FORMS_BY_ENDPOINT = {
     "auth.register": "register",
@@ -571,6 +584,7 @@ FORMS_BY_ENDPOINT = {
     "programme.add_skill": "add a skill",
     "programme.edit_skill": "rename a skill",
     "programme.person_roles": "roles",
+    "programme.start_choice": "start leader choice",
 }
 
 

@@ -2,7 +2,7 @@
 email verification and the reset-request kind of login attempt.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-29 20:05:01.619558
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0006"
-down_revision = "0001"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
