@@ -98,7 +98,7 @@ def wait_for_link(app: Flask, address: str, kind: str) -> str:
     """The newest link of `kind` mailed to `address` (mail leaves just after the page answers)."""
     import time
 
-    for _ in range(50):
+    for _ in range(300):  # up to 30 s on a busy machine
         found = links_to(app, address, kind)
         if found:
             return found[-1]

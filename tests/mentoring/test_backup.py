@@ -8,12 +8,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from mentoring import MIGRATIONS
 from mentoring.extensions import db as database
 from mentoring.models import AuditEvent
 from mentoring.services.infra import audit

@@ -210,3 +210,12 @@ def test_with_passwords_off_the_link_joins_without_a_password(app, login_as, mak
     assert "company account" in page and 'name="password"' not in page
     assert browser.post(link).headers["Location"] == "/mentor/profile"
     assert db.session.get(Person, person.id).password_hash is None
+
+
+def test_an_invitation_still_being_sent_is_waiting_not_run_out(login_as, make_manager, make_person, make_cohort):
+    cohort = make_cohort()
+    person = make_person()
+    db.session.add(Invitation(cohort_id=cohort.id, person_id=person.id, role="mentor"))
+    db.session.commit()
+    page = login_as(make_manager()).get(f"/programme/cohorts/{cohort.id}").text
+    assert "1 invited · 0 joined · 1 not yet answered." in page

@@ -129,3 +129,31 @@ def test_requests_are_limited_per_address_and_per_ip(app, client, make_person, s
 def test_garbage_tokens_answer_410_not_500(client) -> None:
     for token in ["x", "a" * 300, "%00", "..%2f"]:
         assert client.get(f"/auth/reset/{token}").status_code in (404, 410)
+
+
+def test_two_simultaneous_uses_of_one_link_set_one_password(make_app, make_person) -> None:
+    import threading
+
+    from mentoring.models import TokenPurpose
+    from mentoring.services.infra import tokens
+
+    # Given one reset link, sent by two workers at the same moment with different passwords
+    person = make_person()
+    link = f"/auth/reset/{tokens.issue(person, TokenPurpose.RESET)}"
+    db.session.commit()
+    db.session.rollback()
+    apps = [make_app(), make_app()]
+    start, answers = threading.Barrier(2), []
+
+    def use(n: int) -> None:
+        start.wait()
+        answers.append(apps[n].test_client().post(link, data={"password": f"{NEW} {n}"}).status_code)
+
+    threads = [threading.Thread(target=use, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then exactly one of them set a password; the other was told the link is used
+    assert sorted(answers) == [302, 410]
+    assert db.session.execute(select(OneTimeToken.used_at)).scalar_one() is not None

@@ -99,7 +99,7 @@ def counts(cohort_id: int, now: datetime | None = None) -> InvitationCounts:
     """The cohort's invitation counts, in one query."""
     stale = _stale_before(now or utcnow())
     unanswered = Invitation.accepted_at.is_(None)
-    lapsed = unanswered & (Invitation.last_sent_at.is_(None) | (Invitation.last_sent_at <= stale))
+    lapsed = unanswered & Invitation.last_sent_at.is_not(None) & (Invitation.last_sent_at <= stale)
     query = select(
         func.count(Invitation.id),
         func.count(Invitation.accepted_at),
@@ -135,7 +135,7 @@ def cohort_invitations(cohort_id: int, number: int = 1, now: datetime | None = N
         InvitationRow(
             invitation,
             person,
-            invitation.accepted_at is None and (invitation.last_sent_at is None or invitation.last_sent_at <= stale),
+            invitation.accepted_at is None and invitation.last_sent_at is not None and invitation.last_sent_at <= stale,
         )
         for invitation, person in db.session.execute(query)
     ]

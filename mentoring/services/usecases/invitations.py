@@ -24,6 +24,7 @@ from mentoring.services.usecases import accounts
 from mentoring.services.usecases.cohorts import get_cohort
 from mentoring.services.usecases.meetings import site_link
 
+ID_MAX = 2**31 - 1  # the largest id an INTEGER column holds on every supported database
 MAX_AT_ONCE = 1000  # people in one invitation request (a page shows 50; "select all" pages stay well under this)
 ROLE_WORDS = {InvitationRole.MENTOR: "a mentor", InvitationRole.LEADER: "a leader"}
 
@@ -42,7 +43,7 @@ class InviteReport:
 
 def invite(manager: Person, cohort_id: int, role: InvitationRole, person_ids: Iterable[int]) -> InviteReport:
     """Invite people to an open cohort (or re-invite those who have not answered); returns what to send."""
-    wanted = sorted(set(person_ids))
+    wanted = sorted({number for number in person_ids if 1 <= number <= ID_MAX})  # other numbers are nobody
     if not wanted:
         raise InvalidField("people", "Tick at least one person to invite.")
     if len(wanted) > MAX_AT_ONCE:
