@@ -123,6 +123,9 @@ def test_backup_refuses_a_database_that_is_not_a_sqlite_file(make_app, tmp_path,
 def _head_revision() -> str:
     """The newest migration's revision id."""
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from mentoring import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
