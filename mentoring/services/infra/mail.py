@@ -7,12 +7,13 @@ Delivery goes through SMTP when MAIL_SERVER is set, otherwise into MAIL_OUTBOX a
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
@@ -48,6 +49,52 @@ def queue(
     )
     db.session.add(notification)
     return notification
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One email to queue with `queue_many`: its once-only occasion, kind, recipient and text."""
+
+    occasion: str
+    kind: str
+    person_id: int
+    to_address: str
+    subject: str
+    body: str
+    cohort_id: int | None = None
+    match_id: int | None = None
+
+
+QUEUE_CHUNK = 5_000
+
+
+def queue_many(messages: list[Queued]) -> int:
+    """Queue many emails in the current transaction with bulk INSERTs, skipping occasions queued before."""
+    wanted = {m.occasion[:OCCASION_MAX]: m for m in messages}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), QUEUE_CHUNK):
+        chunk = keys[start : start + QUEUE_CHUNK]
+        for occasion in db.session.execute(select(Notification.occasion).where(Notification.occasion.in_(chunk))):
+            wanted.pop(occasion[0], None)
+    rows = [
+        {
+            "occasion": occasion,
+            "kind": m.kind,
+            "person_id": m.person_id,
+            "to_address": m.to_address,
+            "subject": m.subject[:SUBJECT_MAX],
+            "body": m.body[:BODY_MAX],
+            "cohort_id": m.cohort_id,
+            "match_id": m.match_id,
+            "created_at": utcnow(),
+            "attempts": 0,
+            "last_error": "",
+        }
+        for occasion, m in wanted.items()
+    ]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
 
 
 def deliver_pending(limit: int = 500) -> int:

@@ -274,7 +274,9 @@ class ManagedPair:
 def _metrics_row(match: Match, as_of: date) -> dict[str, Any] | None:
     if match.status != "active" or match.cohort.status not in HEALTH_COHORTS:
         return None
-    document, metrics = cohort_metrics(match.cohort, as_of)
+    # Only this pair's sessions: a pair's row of the dashboard depends on nothing else in the cohort.
+    document = build_sessions([match.cohort_id], pair=(match.leader_id, match.mentor_id))
+    metrics = session_graph.metrics_from_json(document.data, as_of, match.cohort.stall_days, MIN_SESSIONS)
     skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
     return next((row for row in _pair_rows(document, metrics, skill_names) if row["match_id"] == match.id), None)
 

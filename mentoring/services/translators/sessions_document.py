@@ -48,7 +48,7 @@ def _department(person: Person) -> str:
     return " ".join(_UNPRINTABLE.sub(" ", person.department or "").split()) or NO_DEPARTMENT
 
 
-def _active_matches(cohort_ids: Iterable[int] | None) -> list[Match]:
+def _active_matches(cohort_ids: Iterable[int] | None, pair: tuple[int, int] | None = None) -> list[Match]:
     query = (
         select(Match)
         .join(Cohort, Match.cohort_id == Cohort.id)
@@ -58,6 +58,8 @@ def _active_matches(cohort_ids: Iterable[int] | None) -> list[Match]:
     )
     if cohort_ids is not None:
         query = query.where(Match.cohort_id.in_(list(cohort_ids)))
+    if pair is not None:
+        query = query.where(Match.leader_id == pair[0], Match.mentor_id == pair[1])
     return list(db.session.execute(query).scalars())
 
 
@@ -118,9 +120,12 @@ def _session_item(meeting: Meeting, match: Match, status: str, keys: dict[int, s
     }
 
 
-def build_sessions(cohort_ids: Iterable[int] | None = None) -> SessionsDocument:
-    """The SESSIONS document of the active pairs of these cohorts (every published or closed cohort if None)."""
-    matches = _active_matches(cohort_ids)
+def build_sessions(cohort_ids: Iterable[int] | None = None, pair: tuple[int, int] | None = None) -> SessionsDocument:
+    """The SESSIONS document of the active pairs of these cohorts (every published or closed cohort if None).
+
+    `pair` (leader id, mentor id) keeps only that pair: what one pair's page needs, not the whole cohort.
+    """
+    matches = _active_matches(cohort_ids, pair)
     goals = _goal_keys(matches)
     keys = dict(db.session.execute(select(Skill.id, Skill.key)).all())
     people: dict[str, dict[str, str]] = {}
