@@ -106,11 +106,13 @@ def match_command(cohort: str) -> None:
         run = matching_runs.run_matching(found.id, run_by=None)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
-    page = run_review.review(found.id)
+    everything = 10_000_000  # the command line prints every pair, not one page of them
+    page = run_review.review(found.id, per_page=everything)
+    unmatched = run_review.review(found.id, run_review.ReviewFilters(show="unmatched"), per_page=everything).unmatched
     seconds = (run.stats or {}).get("seconds", 0)
     click.echo(f"Cohort {found.name} (id {found.id}), run {run.id}")
     click.echo(f"Solver status: {run.status} in {seconds:g} s")
-    leaders = (run.stats or {}).get("leaders", run.matched + len(page.unmatched))
+    leaders = (run.stats or {}).get("leaders", run.matched + page.unmatched_count)
     click.echo(f"Matched: {run.matched} of {leaders} leaders; total score {run.total_score:g}")
     if page.message:
         click.echo(page.message)
@@ -119,9 +121,9 @@ def match_command(cohort: str) -> None:
         rows = [(p.leader.name, p.mentor.name, f"{p.score:g}", "pinned" if p.pinned else "") for p in page.pairs]
         for text in _table(rows, ("Leader", "Mentor", "Score", "")):
             click.echo(text)
-    if page.unmatched:
+    if unmatched:
         click.echo("")
-        rows = [(u.leader.name if u.leader else "(left)", u.reason) for u in page.unmatched]
+        rows = [(u.leader.name if u.leader else "(left)", u.reason) for u in unmatched]
         for text in _table(rows, ("Unmatched leader", "Reason")):
             click.echo(text)
     click.echo("")

@@ -11,6 +11,7 @@ from mentoring.health import bp
 from mentoring.health.forms import SendNudgesForm
 from mentoring.services import NotFound, ServiceError
 from mentoring.services.readmodels import health
+from mentoring.services.readmodels.paging import page_number
 from mentoring.services.usecases import nudges
 
 
@@ -25,7 +26,14 @@ def index() -> str:
 @manager_required
 def dashboard(cohort_id: int) -> str:
     """One cohort's health: pairs and their metrics, coverage, response times, attention list, graph, nudges."""
-    board = health.cohort_dashboard(cohort_id, request.args.get("sort", "leader"), request.args.get("dir", "asc"))
+    board = health.cohort_dashboard(
+        cohort_id,
+        request.args.get("sort", "leader"),
+        request.args.get("dir", "asc"),
+        status=request.args.get("status", "")[:20],
+        text=request.args.get("q", "")[:120],
+        page=page_number(request.args.get("page")),
+    )
     # matching.graph.render_svg XML-escapes every name and writes presentation attributes only (no script,
     # no style, no links), so its drawing can be inlined under the Content-Security-Policy as it is.
     svg = Markup(board.svg)  # noqa: S704  # nosec B704

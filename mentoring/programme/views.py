@@ -12,6 +12,7 @@ from mentoring.programme import bp
 from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
 from mentoring.services import InvalidField, ServiceError
 from mentoring.services.readmodels import participants, run_review
+from mentoring.services.readmodels.paging import page_number
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import cohorts, matching_runs
 
@@ -142,13 +143,17 @@ def _life_cycle(cohort_id: int, action: object, done: str) -> Response:
 @bp.route("/cohorts/<id:cohort_id>/participants", endpoint="participants")
 @manager_required
 def participants_page(cohort_id: int) -> str:
-    """The cohort's mentors and leaders, filtered, with who is missing what."""
+    """The cohort's mentors and leaders, one page at a time, filtered, with who is missing what."""
     found = load_cohort(cohort_id)
     form = ParticipantFilterForm(request.args)
-    table = participants.participants(found.id)
-    form.department.choices = choices([("", "Every department")] + [(d, d) for d in table.departments])
+    form.department.choices = choices([("", "Every department")] + [(d, d) for d in participants.departments(found.id)])
+    filters = participants.Filters()
     if form.validate():
-        table = table.filtered(
-            role=form.role.data or None, department=form.department.data or None, missing_only=form.missing.data
+        filters = participants.Filters(
+            role=form.role.data or None,
+            department=form.department.data or None,
+            missing=form.missing.data or None,
+            text=form.q.data or "",
         )
+    table = participants.participants(found.id, filters, page=page_number(request.args.get("page")))
     return render_template("programme/participants.html", cohort=found, form=form, table=table)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matching import graph as session_graph
 from mentoring.database import utcnow
@@ -20,6 +20,7 @@ from mentoring.models import Cohort, FitCheck, Match, Meeting, Notification, Per
 from mentoring.models.cohorts import STALL_DAYS_DEFAULT
 from mentoring.services import NotFound
 from mentoring.services.infra import audit
+from mentoring.services.readmodels.paging import Page, page_of
 from mentoring.services.readmodels.pair_view import MANAGER, feedback_for
 from mentoring.services.translators.sessions_document import HEALTH_COHORTS, SessionsDocument, build_sessions
 from mentoring.services.usecases.cohorts import get_cohort
@@ -72,6 +73,11 @@ class Dashboard:
     nudges: list[Notification]
     ended_pairs: int
     fit_answers: dict[str, int] = field(default_factory=dict)
+    pair_page: Page = field(default_factory=Page)
+    attention_count: int = 0
+    leader_count: int = 0
+    status: str = ""
+    text: str = ""
 
 
 def cohort_metrics(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any]]:
@@ -198,39 +204,75 @@ def nudges_sent(cohort_id: int, limit: int = 200) -> list[Notification]:
     return list(db.session.execute(query).scalars())
 
 
+PAIR_STATUSES = ("attention", "stalled", "at risk", "active")
+ATTENTION_SHOWN = 20
+LEADERS_SHOWN = 20
+NUDGES_SHOWN = 50
+GRAPH_MAX_NODES = 150  # a larger drawing is unreadable and heavy: the GraphML export carries it instead
+
+
+def _matching(rows: list[dict[str, Any]], status: str, text: str, attention_ids: set[int]) -> list[dict[str, Any]]:
+    if status == "attention":
+        rows = [r for r in rows if r["match_id"] in attention_ids]
+    elif status in PAIR_STATUSES:
+        rows = [r for r in rows if r["status"] == status]
+    text = " ".join((text or "").split()).casefold()
+    if text:
+        rows = [r for r in rows if text in r["leader_name"].casefold() or text in r["mentor_name"].casefold()]
+    return rows
+
+
 def cohort_dashboard(
-    cohort_id: int, sort: str = "leader", direction: str = "asc", now: datetime | None = None
+    cohort_id: int,
+    sort: str = "leader",
+    direction: str = "asc",
+    now: datetime | None = None,
+    status: str = "",
+    text: str = "",
+    page: int = 1,
 ) -> Dashboard:
-    """The health page of one cohort on the day of `now`."""
+    """The health page of one cohort on the day of `now`: one page of its pairs, sorted and filtered."""
     cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
     document, metrics = cohort_metrics(cohort, as_of)
     skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
     rows, sort, direction = sort_rows(_pair_rows(document, metrics, skill_names), sort, direction)
-    graph = session_graph.build_graph(document.data)
-    svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
-    ended = db.session.execute(select(Match.id).where(Match.cohort_id == cohort.id, Match.status == "ended")).all()
+    attention = _attention(rows)
+    shown = _matching(rows, status, text, {item.row["match_id"] for item in attention})
+    svg = ""
+    if len(document.data["people"]) <= GRAPH_MAX_NODES:
+        graph = session_graph.build_graph(document.data)
+        svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
+    ended = db.session.execute(
+        select(func.count(Match.id)).where(Match.cohort_id == cohort.id, Match.status == "ended")
+    ).scalar_one()
     skills = [
         {**s, "name": skill_names.get(s["skill"], s["skill"])} for s in metrics["programme"]["goal_coverage_by_skill"]
     ]
+    leaders = _leader_rows(metrics, document, cohort.id)
     return Dashboard(
         cohort=cohort,
         as_of=as_of,
         metrics=metrics,
-        pairs=rows,
+        pairs=page_of(shown, page).items,
         sort=sort,
         direction=direction,
         skills=skills,
-        leaders=_leader_rows(metrics, document, cohort.id),
+        leaders=leaders[:LEADERS_SHOWN],
         departments=metrics["departments"],
-        attention=_attention(rows),
+        attention=attention[:ATTENTION_SHOWN],
         svg=svg,
-        nudges=nudges_sent(cohort.id),
-        ended_pairs=len(ended),
+        nudges=nudges_sent(cohort.id, limit=NUDGES_SHOWN),
+        ended_pairs=ended,
         fit_answers={
             "no": sum((r["fit_leader"] is False) + (r["fit_mentor"] is False) for r in rows),
             "yes": sum((r["fit_leader"] is True) + (r["fit_mentor"] is True) for r in rows),
         },
+        pair_page=page_of(shown, page),
+        attention_count=len(attention),
+        leader_count=len(leaders),
+        status=status if status in PAIR_STATUSES else "",
+        text=text,
     )
 
 

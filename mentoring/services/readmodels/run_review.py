@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from mentoring.extensions import db
 from mentoring.models import (
@@ -17,14 +17,17 @@ from mentoring.models import (
     Match,
     MatchRun,
     MentorProfile,
+    MentorSkill,
     PairRule,
     Person,
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
+from mentoring.services.readmodels.paging import Page, paginate
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
+from mentoring.services.usecases.people_admin import like_pattern
 
 SUCCESSFUL = matching_runs.SUCCESSFUL
 
@@ -102,12 +105,21 @@ class Review:
     publishable: bool = False
     running: bool = False
     criteria: list[matching_problem.CriterionInfo] = field(default_factory=matching_problem.criteria)
+    filters: ReviewFilters | None = None
+    pair_page: Page = field(default_factory=Page)
+    unmatched_page: Page = field(default_factory=Page)
+    unmatched_count: int = 0
+    load_counts: dict[str, int] = field(default_factory=dict)
+    rules_count: int = 0
 
 
 def latest_run(cohort_id: int) -> MatchRun | None:
     """The cohort's most recent run."""
     query = select(MatchRun).where(MatchRun.cohort_id == cohort_id).order_by(MatchRun.id.desc()).limit(1)
     return db.session.execute(query).scalar_one_or_none()
+
+
+RUNS_SHOWN = 20
 
 
 def runs_of(cohort_id: int) -> list[MatchRun]:
@@ -224,65 +236,189 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
     return rows
 
 
-def review(cohort_id: int) -> Review:
-    """The review page of a cohort: its latest run in readable form, runs, pins and forbids."""
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What the review table is narrowed to: show (low, short, pinned, unmatched), a department, a name."""
+
+    show: str = ""
+    department: str = ""
+    text: str = ""
+
+
+def _low_score(run_id: int) -> float | None:
+    """The score under which the lowest quarter of the run's pairs lie."""
+    total = db.session.execute(select(func.count(RunPair.id)).where(RunPair.run_id == run_id)).scalar_one()
+    if not total:
+        return None
+    query = select(RunPair.score).where(RunPair.run_id == run_id).order_by(RunPair.score).offset(total // 4).limit(1)
+    return db.session.execute(query).scalar_one()
+
+
+def _must_goal_short(cohort_id: int) -> Any:
+    """A pair whose leader has a must goal the mentor does not reach."""
+    reached = (
+        select(MentorSkill.id)
+        .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
+        .where(
+            MentorProfile.person_id == RunPair.mentor_id,
+            MentorSkill.skill_id == Goal.skill_id,
+            MentorSkill.proficiency >= Goal.target_level,
+        )
+    )
+    return exists(
+        select(Goal.id)
+        .join(LeaderRequest, LeaderRequest.id == Goal.request_id)
+        .where(
+            LeaderRequest.cohort_id == cohort_id,
+            LeaderRequest.person_id == RunPair.leader_id,
+            Goal.priority == 3,
+            ~exists(reached),
+        )
+    )
+
+
+def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    leader, mentor = aliased(Person), aliased(Person)
+    query = (
+        select(RunPair, leader, mentor)
+        .join(leader, leader.id == RunPair.leader_id)
+        .join(mentor, mentor.id == RunPair.mentor_id)
+        .where(RunPair.run_id == run.id)
+        .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+    )
+    if filters.show == "low":
+        threshold = _low_score(run.id)
+        query = query.where(RunPair.score <= threshold) if threshold is not None else query
+    elif filters.show == "short":
+        query = query.where(_must_goal_short(cohort_id))
+    elif filters.show == "pinned":
+        query = query.where(RunPair.pinned.is_(True))
+    if filters.department:
+        department = filters.department.lower()
+        query = query.where(
+            or_(func.lower(leader.department) == department, func.lower(mentor.department) == department)
+        )
+    if filters.text:
+        pattern = like_pattern(filters.text)
+        query = query.where(
+            or_(func.lower(leader.name).like(pattern, escape="\\"), func.lower(mentor.name).like(pattern, escape="\\"))
+        )
+    found = paginate(query, page, per_page, scalars=False)
+    pairs = [row[0] for row in found.items]
+    goal_lines = _goal_lines(cohort_id, pairs)
+    rules: dict[tuple[int, int], PairRule] = {}
+    if pairs:
+        rule_query = select(PairRule).where(
+            PairRule.cohort_id == cohort_id, PairRule.leader_id.in_({p.leader_id for p in pairs})
+        )
+        rules = {(r.leader_id, r.mentor_id): r for r in db.session.execute(rule_query).scalars()}
+    found.items = [
+        ProposedPair(
+            who_leads,
+            who_mentors,
+            p.score,
+            p.pinned,
+            reason_lines(p.reasons),
+            goal_lines.get((p.leader_id, p.mentor_id), []),
+            rules.get((p.leader_id, p.mentor_id)),
+        )
+        for p, who_leads, who_mentors in found.items
+    ]
+    return found
+
+
+def _unmatched_page(run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    items = {int(u["leader_id"]): u for u in run.unmatched or [] if u.get("leader_id")}
+    if not items:
+        return Page([], 1, per_page, 0)
+    query = select(Person).where(Person.id.in_(list(items))).order_by(func.lower(Person.name), Person.id)
+    if filters.department:
+        query = query.where(func.lower(Person.department) == filters.department.lower())
+    if filters.text:
+        query = query.where(func.lower(Person.name).like(like_pattern(filters.text), escape="\\"))
+    found = paginate(query, page, per_page)
+    found.items = [
+        UnmatchedView(
+            person, matching_runs.describe(items[person.id].get("reason", "")), int(items[person.id].get("unfilled", 1))
+        )
+        for person in found.items
+    ]
+    return found
+
+
+BUSY_SHOWN = 50
+
+
+def _busy_mentors(run: MatchRun) -> tuple[list[LoadView], dict[str, int]]:
+    """The mentors at capacity (most loaded first, up to 50) and how many mentors are full, have room, have none."""
+    loads = [
+        (int(x.get("mentor_id", 0)), int(x.get("load", 0)), int(x.get("capacity", 0))) for x in run.mentor_loads or []
+    ]
+    full = sorted((x for x in loads if x[1] and x[1] >= x[2]), key=lambda x: (-x[1], x[0]))
+    counts = {
+        "full": len(full),
+        "room": sum(1 for _, load, capacity in loads if 0 < load < capacity),
+        "none": sum(1 for _, load, _ in loads if not load),
+    }
+    shown = full[:BUSY_SHOWN]
+    names = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_([x[0] for x in shown]))).scalars()}
+    return [LoadView(names.get(mentor_id), load, capacity) for mentor_id, load, capacity in shown], counts
+
+
+RULES_SHOWN = 50
+
+
+def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, per_page: int = 50) -> Review:
+    """The review page of a cohort: one page of its latest run's pairs, filtered, and the run's figures."""
     cohort = get_cohort(cohort_id)
+    filters = filters or ReviewFilters()
     run = latest_run(cohort.id)
-    page = Review(
+    rules_query = (
+        select(PairRule)
+        .where(PairRule.cohort_id == cohort.id)
+        .order_by(PairRule.kind.desc(), PairRule.id)
+        .options(joinedload(PairRule.leader), joinedload(PairRule.mentor))
+    )
+    runs_query = (
+        select(MatchRun)
+        .where(MatchRun.cohort_id == cohort.id)
+        .order_by(MatchRun.id.desc())
+        .limit(RUNS_SHOWN)
+        .options(joinedload(MatchRun.run_by))
+    )
+    view = Review(
         cohort=cohort,
         run=run,
-        runs=runs_of(cohort.id),
-        rules=pair_rules(cohort.id),
+        runs=list(db.session.execute(runs_query).scalars()),
+        rules=paginate(rules_query, 1, RULES_SHOWN).items,
         running=matching_runs.run_in_progress(cohort),
+        filters=filters,
     )
+    view.rules_count = db.session.execute(
+        select(func.count(PairRule.id)).where(PairRule.cohort_id == cohort.id)
+    ).scalar_one()
     if run is None:
-        return page
-    ids = [p.leader_id for p in run.pairs] + [p.mentor_id for p in run.pairs]
-    ids += [u.get("leader_id", 0) for u in run.unmatched or []]
-    ids += [x.get("mentor_id", 0) for x in run.mentor_loads or []]
-    people = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
-    rules = {(r.leader_id, r.mentor_id): r for r in page.rules}
-    goal_lines = _goal_lines(cohort.id, list(run.pairs))
-    page.pairs = sorted(
-        (
-            ProposedPair(
-                p.leader,
-                p.mentor,
-                p.score,
-                p.pinned,
-                reason_lines(p.reasons),
-                goal_lines.get((p.leader_id, p.mentor_id), []),
-                rules.get((p.leader_id, p.mentor_id)),
-            )
-            for p in run.pairs
-        ),
-        key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()),
-    )
-    page.unmatched = [
-        UnmatchedView(
-            people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")), int(u.get("unfilled", 1))
-        )
-        for u in run.unmatched or []
-    ]
-    page.loads = sorted(
-        (
-            LoadView(people.get(x.get("mentor_id")), int(x.get("load", 0)), int(x.get("capacity", 0)))
-            for x in run.mentor_loads or []
-        ),
-        key=lambda load: (-load.load, load.mentor.name if load.mentor else ""),
-    )
-    page.stats = _stats(run)
-    page.message = matching_runs.describe(run.message or "")
+        return view
+    if filters.show == "unmatched":
+        view.unmatched_page = _unmatched_page(run, filters, page, per_page)
+    else:
+        view.pair_page = _pairs_page(cohort.id, run, filters, page, per_page)
+    view.pairs = view.pair_page.items
+    view.unmatched = view.unmatched_page.items
+    view.unmatched_count = len(run.unmatched or [])
+    view.loads, view.load_counts = _busy_mentors(run)
+    view.stats = _stats(run)
+    view.message = matching_runs.describe(run.message or "")
     if run.status == "failed":
-        page.message = "The matching could not run: " + page.message
-    page.rules_changed = run.rules != matching_problem.cohort_rules(cohort)
-    page.published = is_published(run)
-    page.publishable = (
+        view.message = "The matching could not run: " + view.message
+    view.rules_changed = run.rules != matching_problem.cohort_rules(cohort)
+    view.published = is_published(run)
+    view.publishable = (
         run.status in SUCCESSFUL
-        and not page.published
+        and not view.published
         and (
             (run.kind == "full" and cohort.status == "matched")
             or (run.kind == "repair" and cohort.status == "published")
         )
     )
-    return page
+    return view
