@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 import matching
 from mentoring.database import locked, utcnow
@@ -177,11 +177,12 @@ def _store(
         )
     if repair is not None:
         stats["repair_of"] = repair
+    pair_rows: list[dict[str, Any]] = []
     if solution is None:
         # The library's own words, with person ids (not names): names are looked up when shown.
         run.status, run.message = "failed", (failure or "the solver gave no answer.")[:500]
     else:
-        _fill(run, solution)
+        pair_rows = _fill(run, solution)
         stats["solver"] = _plain_json({**dict(solution.stats), "gap": solution.gap})
     if translation is not None and translation.notes:
         run.message = (run.message + " " + " ".join(translation.notes)).strip()[:500]
@@ -190,6 +191,8 @@ def _store(
     if run.status in SUCCESSFUL and cohort.status == "open":
         cohort.status = "matched"
     db.session.flush()
+    if pair_rows:  # one bulk INSERT, not one statement per pair
+        db.session.execute(insert(RunPair), [{**row, "run_id": run.id} for row in pair_rows])
     how = "page" if run_by is not None else "command line"
     action = "matching.repair_run" if repair is not None else "matching.run"
     audit.record(
@@ -205,7 +208,8 @@ def _store(
     return run
 
 
-def _fill(run: MatchRun, solution: Any) -> None:
+def _fill(run: MatchRun, solution: Any) -> list[dict[str, Any]]:
+    """Copy the solution's figures onto the run; returns its pairs as rows for a bulk INSERT."""
     run.status = solution.status if solution.status in (*SUCCESSFUL, "infeasible") else "failed"
     run.message = (solution.reason or "")[:500]
     run.matched = solution.matched
@@ -214,13 +218,13 @@ def _fill(run: MatchRun, solution: Any) -> None:
         {"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled} for u in solution.unmatched
     ]
     run.mentor_loads = [{"mentor_id": int(x.mentor), "load": x.load, "capacity": x.capacity} for x in solution.mentors]
-    run.pairs = [
-        RunPair(
-            leader_id=int(p.leader),
-            mentor_id=int(p.mentor),
-            score=float(p.score),
-            pinned=bool(p.pinned),
-            reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons],
-        )
+    return [
+        {
+            "leader_id": int(p.leader),
+            "mentor_id": int(p.mentor),
+            "score": float(p.score),
+            "pinned": bool(p.pinned),
+            "reasons": [{"criterion": c, "points": float(v)} for c, v in p.reasons],
+        }
         for p in solution.pairs
     ]
