@@ -10,7 +10,7 @@ from mentoring.access import manager_required
 from mentoring.health import bp
 from mentoring.health.forms import SendNudgesForm
 from mentoring.services import NotFound, ServiceError
-from mentoring.services.readmodels import health
+from mentoring.services.readmodels import health, health_pair
 from mentoring.services.readmodels.paging import page_number
 from mentoring.services.usecases import nudges
 
@@ -44,7 +44,7 @@ def dashboard(cohort_id: int) -> str:
 @manager_required
 def pair(cohort_id: int, match_id: int) -> str:
     """One pair for the manager: sessions, ratings, feedback text shared with managers, fit check, nudges."""
-    managed = health.managed_pair(cohort_id, match_id)
+    managed = health_pair.managed_pair(cohort_id, match_id)
     return render_template("health/pair.html", managed=managed)
 
 

@@ -18,10 +18,9 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, FitCheck, Match, Meeting, Notification, Person, Skill
 from mentoring.models.cohorts import STALL_DAYS_DEFAULT
-from mentoring.services import NotFound
 from mentoring.services.infra import audit
+from mentoring.services.readmodels import health_memo
 from mentoring.services.readmodels.paging import Page, page_of
-from mentoring.services.readmodels.pair_view import MANAGER, feedback_for
 from mentoring.services.translators.sessions_document import HEALTH_COHORTS, SessionsDocument, build_sessions
 from mentoring.services.usecases.cohorts import get_cohort
 
@@ -80,25 +79,69 @@ class Dashboard:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class CohortFigures:
+    """A cohort's document, the library's metrics and the pair and leader rows built from them (read-only)."""
+
+    document: SessionsDocument
+    metrics: dict[str, Any]
+    rows: list[dict[str, Any]]
+    leaders: list[dict[str, Any]]
+
+
+def skill_names_by_key() -> dict[str, str]:
+    """Skill key -> its current name."""
+    return dict(db.session.execute(select(Skill.key, Skill.name)).all())
+
+
+def cohort_figures(cohort: Cohort, as_of: date) -> CohortFigures:
+    """The cohort's health figures on as_of: remembered while its sessions, pairs and people stay the same."""
+    skill_names = skill_names_by_key()
+    key = (
+        "cohort",
+        cohort.id,
+        as_of,
+        cohort.stall_days,
+        tuple(sorted(skill_names.items())),
+        health_memo.fingerprint([cohort.id]),
+    )
+
+    def compute() -> CohortFigures:
+        document = build_sessions([cohort.id])
+        metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
+        rows = pair_rows(document, metrics, skill_names, cohort_id=cohort.id)
+        return CohortFigures(document, metrics, rows, _leader_rows(metrics, document, cohort.id))
+
+    return health_memo.remembered(key, compute)
+
+
 def cohort_metrics(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any]]:
     """The cohort's SESSIONS document and the library's metrics for it on as_of."""
-    document = build_sessions([cohort.id])
-    metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
-    return document, metrics
+    figures = cohort_figures(cohort, as_of)
+    return figures.document, figures.metrics
 
 
-def _fit_answers(match_ids: list[int]) -> dict[int, dict[int, bool]]:
+def fit_answers(match_ids: list[int], cohort_id: int | None = None) -> dict[int, dict[int, bool]]:
+    """match id -> person id -> their answer, for these matches (or every match of the cohort)."""
     answers: dict[int, dict[int, bool]] = {}
-    if match_ids:
-        query = select(FitCheck).where(FitCheck.match_id.in_(match_ids))
-        for check in db.session.execute(query).scalars():
-            answers.setdefault(check.match_id, {})[check.person_id] = check.good_fit
+    query = select(FitCheck.match_id, FitCheck.person_id, FitCheck.good_fit)
+    if cohort_id is not None:
+        query = query.join(Match, Match.id == FitCheck.match_id).where(Match.cohort_id == cohort_id)
+    elif match_ids:
+        query = query.where(FitCheck.match_id.in_(match_ids))
+    else:
+        return answers
+    for match_id, person_id, good_fit in db.session.execute(query):
+        answers.setdefault(match_id, {})[person_id] = good_fit
     return answers
 
 
-def _pair_rows(document: SessionsDocument, metrics: dict[str, Any], skill_names: dict[str, str]) -> list[dict]:
+def pair_rows(
+    document: SessionsDocument, metrics: dict[str, Any], skill_names: dict[str, str], cohort_id: int | None = None
+) -> list[dict]:
+    """The library's pair rows with match ids, names, a status word and both fit answers."""
     matches = document.match_rows
-    fits = _fit_answers(list(matches))
+    fits = fit_answers(list(matches), cohort_id)
     rows = []
     for row in metrics["pairs"]:
         match_id = document.matches[row["leader"], row["mentor"]][-1]
@@ -234,9 +277,10 @@ def cohort_dashboard(
     """The health page of one cohort on the day of `now`: one page of its pairs, sorted and filtered."""
     cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
-    document, metrics = cohort_metrics(cohort, as_of)
-    skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
-    rows, sort, direction = sort_rows(_pair_rows(document, metrics, skill_names), sort, direction)
+    figures = cohort_figures(cohort, as_of)
+    document, metrics = figures.document, figures.metrics
+    skill_names = skill_names_by_key()
+    rows, sort, direction = sort_rows(figures.rows, sort, direction)
     attention = _attention(rows)
     shown = _matching(rows, status, text, {item.row["match_id"] for item in attention})
     svg = ""
@@ -249,7 +293,7 @@ def cohort_dashboard(
     skills = [
         {**s, "name": skill_names.get(s["skill"], s["skill"])} for s in metrics["programme"]["goal_coverage_by_skill"]
     ]
-    leaders = _leader_rows(metrics, document, cohort.id)
+    leaders = figures.leaders
     return Dashboard(
         cohort=cohort,
         as_of=as_of,
@@ -293,62 +337,14 @@ def programme_overview(now: datetime | None = None) -> list[CohortHealth]:
         for c in db.session.execute(query).scalars()
     ]
     if len(lines) > 1:
-        together = session_graph.metrics_from_json(build_sessions(None).data, as_of, STALL_DAYS_DEFAULT, MIN_SESSIONS)
-        lines.append(CohortHealth(cohort=None, programme=together["programme"]))
+
+        def together() -> dict[str, Any]:
+            document = build_sessions(None)
+            return session_graph.metrics_from_json(document.data, as_of, STALL_DAYS_DEFAULT, MIN_SESSIONS)
+
+        key = ("together", as_of, health_memo.fingerprint(None))
+        lines.append(CohortHealth(cohort=None, programme=health_memo.remembered(key, together)["programme"]))
     return lines
-
-
-# ---------------------------------------------------------------- one pair, for the manager
-
-
-@dataclass
-class ManagedPair:
-    """One pair as the manager sees it: sessions with ratings and only the feedback text shared with managers."""
-
-    match: Match
-    meetings: list[Meeting]
-    feedback: dict[int, list[Any]]
-    fit: dict[int, bool]
-    nudges: list[Notification]
-    metrics: dict[str, Any] | None = None  # the pair's row of the dashboard; None once the pair has ended
-
-
-def _metrics_row(match: Match, as_of: date) -> dict[str, Any] | None:
-    if match.status != "active" or match.cohort.status not in HEALTH_COHORTS:
-        return None
-    # Only this pair's sessions: a pair's row of the dashboard depends on nothing else in the cohort.
-    document = build_sessions([match.cohort_id], pair=(match.leader_id, match.mentor_id))
-    metrics = session_graph.metrics_from_json(document.data, as_of, match.cohort.stall_days, MIN_SESSIONS)
-    skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
-    return next((row for row in _pair_rows(document, metrics, skill_names) if row["match_id"] == match.id), None)
-
-
-def managed_pair(cohort_id: int, match_id: int, now: datetime | None = None) -> ManagedPair:
-    """A pair of the cohort for the manager's eyes; NotFound if it is not in that cohort."""
-    match = db.session.get(Match, match_id)
-    if match is None or match.cohort_id != cohort_id:
-        raise NotFound("There is no such pair in this cohort.")
-    found = list(
-        db.session.execute(
-            select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-        ).scalars()
-    )
-    feedback = {m.id: [feedback_for(f, match, MANAGER) for f in m.feedback] for m in found}
-    nudges = list(
-        db.session.execute(
-            select(Notification)
-            .where(Notification.match_id == match.id, Notification.kind.like("nudge-%"))
-            .order_by(Notification.created_at.desc())
-        ).scalars()
-    )
-    return ManagedPair(
-        match=match,
-        meetings=found,
-        feedback=feedback,
-        fit=_fit_answers([match.id]).get(match.id, {}),
-        nudges=nudges,
-        metrics=_metrics_row(match, (now or utcnow()).date()),
-    )
 
 
 # ---------------------------------------------------------------- exports

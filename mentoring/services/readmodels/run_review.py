@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from mentoring.extensions import db
@@ -17,13 +17,13 @@ from mentoring.models import (
     Match,
     MatchRun,
     MentorProfile,
-    MentorSkill,
     PairRule,
     Person,
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
 from mentoring.services.readmodels.paging import Page, paginate
+from mentoring.services.readmodels.review_filters import ReviewFilters, low_score, must_goal_short
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -236,47 +236,6 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
     return rows
 
 
-@dataclass(frozen=True)
-class ReviewFilters:
-    """What the review table is narrowed to: show (low, short, pinned, unmatched), a department, a name."""
-
-    show: str = ""
-    department: str = ""
-    text: str = ""
-
-
-def _low_score(run_id: int) -> float | None:
-    """The score under which the lowest quarter of the run's pairs lie."""
-    total = db.session.execute(select(func.count(RunPair.id)).where(RunPair.run_id == run_id)).scalar_one()
-    if not total:
-        return None
-    query = select(RunPair.score).where(RunPair.run_id == run_id).order_by(RunPair.score).offset(total // 4).limit(1)
-    return db.session.execute(query).scalar_one()
-
-
-def _must_goal_short(cohort_id: int) -> Any:
-    """A pair whose leader has a must goal the mentor does not reach."""
-    reached = (
-        select(MentorSkill.id)
-        .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
-        .where(
-            MentorProfile.person_id == RunPair.mentor_id,
-            MentorSkill.skill_id == Goal.skill_id,
-            MentorSkill.proficiency >= Goal.target_level,
-        )
-    )
-    return exists(
-        select(Goal.id)
-        .join(LeaderRequest, LeaderRequest.id == Goal.request_id)
-        .where(
-            LeaderRequest.cohort_id == cohort_id,
-            LeaderRequest.person_id == RunPair.leader_id,
-            Goal.priority == 3,
-            ~exists(reached),
-        )
-    )
-
-
 def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
     leader, mentor = aliased(Person), aliased(Person)
     query = (
@@ -287,10 +246,10 @@ def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int
         .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
     )
     if filters.show == "low":
-        threshold = _low_score(run.id)
+        threshold = low_score(run.id)
         query = query.where(RunPair.score <= threshold) if threshold is not None else query
     elif filters.show == "short":
-        query = query.where(_must_goal_short(cohort_id))
+        query = query.where(must_goal_short(cohort_id))
     elif filters.show == "pinned":
         query = query.where(RunPair.pinned.is_(True))
     if filters.department:
