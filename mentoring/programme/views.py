@@ -146,7 +146,8 @@ def participants_page(cohort_id: int) -> str:
     """The cohort's mentors and leaders, one page at a time, filtered, with who is missing what."""
     found = load_cohort(cohort_id)
     form = ParticipantFilterForm(request.args)
-    form.department.choices = choices([("", "Every department")] + [(d, d) for d in participants.departments(found.id)])
+    known = participants.departments(found.id)
+    form.department.choices = choices([("", "Every department")] + [(d, d) for d in known])
     filters = participants.Filters()
     if form.validate():
         filters = participants.Filters(
@@ -155,5 +156,7 @@ def participants_page(cohort_id: int) -> str:
             missing=form.missing.data or None,
             text=form.q.data or "",
         )
-    table = participants.participants(found.id, filters, page=page_number(request.args.get("page")))
+    table = participants.participants(
+        found.id, filters, page=page_number(request.args.get("page")), known_departments=known
+    )
     return render_template("programme/participants.html", cohort=found, form=form, table=table)

@@ -65,17 +65,15 @@ class Queued:
     match_id: int | None = None
 
 
-QUEUE_CHUNK = 5_000
-
-
 def queue_many(messages: list[Queued]) -> int:
     """Queue many emails in the current transaction with bulk INSERTs, skipping occasions queued before."""
     wanted = {m.occasion[:OCCASION_MAX]: m for m in messages}
     keys = sorted(wanted)
-    for start in range(0, len(keys), QUEUE_CHUNK):
-        chunk = keys[start : start + QUEUE_CHUNK]
-        for occasion in db.session.execute(select(Notification.occasion).where(Notification.occasion.in_(chunk))):
-            wanted.pop(occasion[0], None)
+    if keys:
+        # One range scan of the unique occasion index (a batch shares its prefix), not a list of every key.
+        between = Notification.occasion.between(keys[0], keys[-1])
+        for (occasion,) in db.session.execute(select(Notification.occasion).where(between)):
+            wanted.pop(occasion, None)
     rows = [
         {
             "occasion": occasion,

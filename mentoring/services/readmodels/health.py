@@ -87,6 +87,16 @@ class CohortFigures:
     metrics: dict[str, Any]
     rows: list[dict[str, Any]]
     leaders: list[dict[str, Any]]
+    attention: list[AttentionItem]
+    by_sort: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def sorted_rows(self, column: str, direction: str) -> tuple[list[dict[str, Any]], str, str]:
+        """The rows sorted as asked (see sort_rows), each order computed once."""
+        column = column if column in SORT_COLUMNS else "leader"
+        direction = "desc" if direction == "desc" else "asc"
+        if (column, direction) not in self.by_sort:
+            self.by_sort[column, direction] = sort_rows(self.rows, column, direction)[0]
+        return self.by_sort[column, direction], column, direction
 
 
 def skill_names_by_key() -> dict[str, str]:
@@ -110,7 +120,8 @@ def cohort_figures(cohort: Cohort, as_of: date) -> CohortFigures:
         document = build_sessions([cohort.id])
         metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
         rows = pair_rows(document, metrics, skill_names, cohort_id=cohort.id)
-        return CohortFigures(document, metrics, rows, _leader_rows(metrics, document, cohort.id))
+        leaders = _leader_rows(metrics, document, cohort.id)
+        return CohortFigures(document, metrics, rows, leaders, _attention(sort_rows(rows, "leader", "asc")[0]))
 
     return health_memo.remembered(key, compute)
 
@@ -280,8 +291,8 @@ def cohort_dashboard(
     figures = cohort_figures(cohort, as_of)
     document, metrics = figures.document, figures.metrics
     skill_names = skill_names_by_key()
-    rows, sort, direction = sort_rows(figures.rows, sort, direction)
-    attention = _attention(rows)
+    rows, sort, direction = figures.sorted_rows(sort, direction)
+    attention = figures.attention
     shown = _matching(rows, status, text, {item.row["match_id"] for item in attention})
     svg = ""
     if len(document.data["people"]) <= GRAPH_MAX_NODES:

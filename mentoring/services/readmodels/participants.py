@@ -218,29 +218,48 @@ def _mentor_row(person: Person, profile: MentorProfile | None, skills: int) -> P
     return Participant(person, "mentor", summary, gaps)
 
 
+def _flagged(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def _counts(cohort_id: int) -> dict[str, int]:
-    leaders, _ = _leaders(cohort_id)
-    mentors, _ = _mentors(cohort_id)
+    """Counts over the whole cohort: one aggregate query per role, each a single pass over its rows."""
+    active = Person.is_active.is_(True)
     at_least_one = case((LeaderRequest.mentors_wanted > 1, LeaderRequest.mentors_wanted), else_=1)
-    wanted = select(func.coalesce(func.sum(at_least_one), 0))
-    wanted = wanted.join(Person, Person.id == LeaderRequest.person_id).where(
-        LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True)
+    leaders = (
+        select(
+            func.count(),
+            _flagged(_gap_condition("anything", "leader")),
+            _flagged(_gap_condition("blocked", "leader")),
+            func.coalesce(func.sum(case((active, at_least_one), else_=0)), 0),
+        )
+        .select_from(Person)
+        .join(LeaderRequest, LeaderRequest.person_id == Person.id)
+        .where(LeaderRequest.cohort_id == cohort_id)
     )
-    places = (
-        select(func.coalesce(func.sum(MentorProfile.capacity), 0))
-        .join(Person, Person.id == MentorProfile.person_id)
+    mentors = (
+        select(
+            func.count(),
+            _flagged(_gap_condition("anything", "mentor")),
+            _flagged(_gap_condition("blocked", "mentor")),
+            func.coalesce(
+                func.sum(case((and_(active, MentorProfile.id.is_not(None)), MentorProfile.capacity), else_=0)), 0
+            ),
+        )
+        .select_from(Person)
         .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-        .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True))
+        .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
+        .where(MentorEnrolment.cohort_id == cohort_id)
     )
+    lead, lead_missing, lead_blocked, wanted = db.session.execute(leaders).one()
+    ment, ment_missing, ment_blocked, places = db.session.execute(mentors).one()
     return {
-        "leaders": _count(leaders),
-        "mentors": _count(mentors),
-        "places": db.session.execute(places).scalar_one(),
-        "wanted": db.session.execute(wanted).scalar_one(),
-        "missing": _count(leaders.where(_gap_condition("anything", "leader")))
-        + _count(mentors.where(_gap_condition("anything", "mentor"))),
-        "blocked": _count(leaders.where(_gap_condition("blocked", "leader")))
-        + _count(mentors.where(_gap_condition("blocked", "mentor"))),
+        "leaders": lead,
+        "mentors": ment,
+        "places": int(places),
+        "wanted": int(wanted),
+        "missing": int(lead_missing) + int(ment_missing),
+        "blocked": int(lead_blocked) + int(ment_blocked),
     }
 
 
@@ -255,7 +274,11 @@ def departments(cohort_id: int) -> list[str]:
 
 
 def participants(
-    cohort_id: int, filters: Filters | None = None, page: int = 1, per_page: int = PER_PAGE
+    cohort_id: int,
+    filters: Filters | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    known_departments: list[str] | None = None,
 ) -> ParticipantTable:
     """One page of the cohort's leaders then mentors, by name, with what each is missing; counts cover everyone."""
     cohort = get_cohort(cohort_id)
@@ -280,4 +303,5 @@ def participants(
         if len(rows) >= per_page:
             break
     counts = {**_counts(cohort.id), "shown": total}
-    return ParticipantTable(rows, counts, departments(cohort.id), Page(rows, page, per_page, total))
+    found_departments = known_departments if known_departments is not None else departments(cohort.id)
+    return ParticipantTable(rows, counts, found_departments, Page(rows, page, per_page, total))

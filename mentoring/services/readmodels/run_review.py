@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from mentoring.extensions import db
 from mentoring.models import (
@@ -126,6 +126,28 @@ def runs_of(cohort_id: int) -> list[MatchRun]:
     """Every run of the cohort, newest first."""
     query = select(MatchRun).where(MatchRun.cohort_id == cohort_id).order_by(MatchRun.id.desc())
     return list(db.session.execute(query).scalars())
+
+
+def run_lines(run: MatchRun) -> tuple[list[tuple[str, str, float, bool]], list[tuple[str, str]]]:
+    """Every pair of the run as (leader, mentor, score, pinned) by leader name, and (leader, reason) of the unmatched.
+
+    What the command line prints: names and numbers only, in two queries.
+    """
+    leader, mentor = aliased(Person), aliased(Person)
+    query = (
+        select(leader.name, mentor.name, RunPair.score, RunPair.pinned)
+        .join(leader, leader.id == RunPair.leader_id)
+        .join(mentor, mentor.id == RunPair.mentor_id)
+        .where(RunPair.run_id == run.id)
+        .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+    )
+    pairs = [tuple(row) for row in db.session.execute(query)]
+    reasons = {int(u["leader_id"]): u.get("reason", "") for u in run.unmatched or [] if u.get("leader_id")}
+    names = matching_runs.people_names(reasons)
+    unmatched = sorted(
+        (names.get(str(pid), "(left)"), matching_runs.describe(reason)) for pid, reason in reasons.items()
+    )
+    return pairs, unmatched  # type: ignore[return-value]
 
 
 def is_published(run: MatchRun) -> bool:
@@ -343,7 +365,20 @@ def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, 
         .where(MatchRun.cohort_id == cohort.id)
         .order_by(MatchRun.id.desc())
         .limit(RUNS_SHOWN)
-        .options(joinedload(MatchRun.run_by))
+        .options(
+            # The list shows a run's headline only: its big JSON columns (loads, unmatched) stay unread.
+            load_only(
+                MatchRun.id,
+                MatchRun.cohort_id,
+                MatchRun.kind,
+                MatchRun.started_at,
+                MatchRun.run_by_id,
+                MatchRun.status,
+                MatchRun.matched,
+                MatchRun.total_score,
+            ),
+            joinedload(MatchRun.run_by),
+        )
     )
     view = Review(
         cohort=cohort,

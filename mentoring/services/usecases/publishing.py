@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from mentoring.database import locked, utcnow
@@ -113,16 +113,17 @@ class _Contact:
     is_active: bool
 
 
-PEOPLE_CHUNK = 5_000  # ids per IN list: well inside every database's limit on bound parameters
-
-
-def _contacts(ids: Iterable[int]) -> dict[int, _Contact]:
-    """id -> name, email and whether enabled, for these people (one query per 5,000 of them)."""
-    wanted = sorted({i for i in ids if i})
-    found: dict[int, _Contact] = {}
-    for start in range(0, len(wanted), PEOPLE_CHUNK):
-        chunk = wanted[start : start + PEOPLE_CHUNK]
-        query = select(Person.id, Person.name, Person.email, Person.is_active).where(Person.id.in_(chunk))
+def _contacts(run_id: int, others: Iterable[int] = ()) -> dict[int, _Contact]:
+    """id -> name, email and whether enabled, for everyone in the run's pairs and these others."""
+    columns = select(Person.id, Person.name, Person.email, Person.is_active)
+    in_run = or_(
+        Person.id.in_(select(RunPair.leader_id).where(RunPair.run_id == run_id)),
+        Person.id.in_(select(RunPair.mentor_id).where(RunPair.run_id == run_id)),
+    )
+    found = {row[0]: _Contact(*row) for row in db.session.execute(columns.where(in_run))}
+    wanted = sorted({i for i in others if i and i not in found})
+    for start in range(0, len(wanted), 1_000):
+        query = columns.where(Person.id.in_(wanted[start : start + 1_000]))
         found.update((row[0], _Contact(*row)) for row in db.session.execute(query))
     return found
 
@@ -173,7 +174,7 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     run = _lock_run(run_id)
     pairs = _run_pairs(run.id)
     unmatched = _unmatched_ids(run)
-    people = _contacts([p.leader_id for p in pairs] + [p.mentor_id for p in pairs] + unmatched)
+    people = _contacts(run.id, unmatched)
     _refuse_disabled(pairs, people)
     existing = set(
         db.session.execute(select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all()
@@ -214,7 +215,7 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
     unmatched = [leader_id for leader_id in _unmatched_ids(run) if leader_id in affected]
     new_pairs = [p for p in pairs if (p.leader_id, p.mentor_id) not in by_pair]
     ended = [(m.leader_id, m.mentor_id) for m in flagged]
-    people = _contacts([p.leader_id for p in pairs] + [p.mentor_id for p in pairs] + list(affected) + unmatched)
+    people = _contacts(run.id, list(affected) + unmatched)
     _refuse_disabled(pairs, people)
     db.session.execute(
         update(Match)
