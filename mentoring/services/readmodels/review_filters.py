@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, func, or_, select
 
 from mentoring.extensions import db
 from mentoring.models import Goal, LeaderRequest, MentorProfile, MentorSkill, RunPair
@@ -29,24 +29,17 @@ def low_score(run_id: int) -> float | None:
     return db.session.execute(query).scalar_one()
 
 
-def must_goal_short(cohort_id: int) -> Any:
-    """A pair whose leader has a must goal the mentor does not reach."""
-    reached = (
-        select(MentorSkill.id)
-        .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
+def must_goal_short(cohort_id: int, run_id: int) -> Any:
+    """A pair of the run whose leader has a must goal the mentor does not reach (one set-based subquery)."""
+    short = (
+        select(RunPair.id)
+        .join(LeaderRequest, and_(LeaderRequest.person_id == RunPair.leader_id, LeaderRequest.cohort_id == cohort_id))
+        .join(Goal, and_(Goal.request_id == LeaderRequest.id, Goal.priority == 3))
+        .outerjoin(MentorProfile, MentorProfile.person_id == RunPair.mentor_id)
+        .outerjoin(MentorSkill, and_(MentorSkill.profile_id == MentorProfile.id, MentorSkill.skill_id == Goal.skill_id))
         .where(
-            MentorProfile.person_id == RunPair.mentor_id,
-            MentorSkill.skill_id == Goal.skill_id,
-            MentorSkill.proficiency >= Goal.target_level,
+            RunPair.run_id == run_id,
+            or_(MentorSkill.id.is_(None), MentorSkill.proficiency < Goal.target_level),
         )
     )
-    return exists(
-        select(Goal.id)
-        .join(LeaderRequest, LeaderRequest.id == Goal.request_id)
-        .where(
-            LeaderRequest.cohort_id == cohort_id,
-            LeaderRequest.person_id == RunPair.leader_id,
-            Goal.priority == 3,
-            ~exists(reached),
-        )
-    )
+    return RunPair.id.in_(short)

@@ -271,7 +271,7 @@ def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int
         threshold = low_score(run.id)
         query = query.where(RunPair.score <= threshold) if threshold is not None else query
     elif filters.show == "short":
-        query = query.where(must_goal_short(cohort_id))
+        query = query.where(must_goal_short(cohort_id, run.id))
     elif filters.show == "pinned":
         query = query.where(RunPair.pinned.is_(True))
     if filters.department:
