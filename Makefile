@@ -44,7 +44,7 @@ bench-web: setup
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks
-	$(BIN)/ruff format --check mentoring tests/mentoring tests/e2e tests/conftest.py
+	$(BIN)/ruff format --check mentoring matching tests benchmarks
 	$(BIN)/bandit -q -r mentoring matching -ll
 
 clean:

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
@@ -9,6 +10,8 @@ from mentoring.models.skills import Skill
 
 __all__ = [
     "AuditEvent",
+    "ChoiceRound",
+    "ChoiceStatus",
     "Cohort",
     "Feedback",
     "FitCheck",
@@ -19,6 +22,7 @@ __all__ = [
     "Match",
     "MatchRun",
     "Meeting",
+    "MentorChoice",
     "MentorEnrolment",
     "MentorProfile",
     "MentorSkill",
@@ -27,5 +31,6 @@ __all__ = [
     "Person",
     "RunPair",
     "Skill",
+    "Suggestion",
     "normalise_email",
 ]

@@ -74,7 +74,7 @@ ALLOWED_ATTRIBUTES = {
 
 
 def _tree(svg: str) -> ET.Element:
-    return ET.fromstring(svg)  # noqa: S314 - our own output, parsed to check it
+    return ET.fromstring(svg)
 
 
 def _person_title(shape: ET.Element) -> str | None:

@@ -30,6 +30,7 @@ from mentoring.models import (
     Skill,
 )
 from mentoring.services import Conflict, InvalidField
+from mentoring.services.readmodels.mentor_loads import running_loads
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Translation:
 
     problem: matching.Problem
     notes: list[str] = field(default_factory=list)
+    # Mentor id -> active pairs in other running cohorts, already taken off the capacity the problem carries.
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
 
 def criteria() -> list[CriterionInfo]:
@@ -252,7 +255,10 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     refs = _manager_refs()
     asks, offers = _asks(cohort.id), _offers(cohort.id)
     goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
-    capacities = {str(o.person_id): o.capacity for o in offers}
+    # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
+    taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
+    elsewhere = {str(mentor): count for mentor, count in taken.items()}
+    capacities = {str(o.person_id): max(0, o.capacity - taken.get(o.person_id, 0)) for o in offers}
     scope = RepairScope(requests=asks)
     if repair_match_ids is not None:
         scope = _repair_scope(cohort.id, set(repair_match_ids), asks, capacities)
@@ -286,7 +292,7 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
         rules=matching.Rules.from_dict(cohort_rules(cohort)),
     )
-    return Translation(problem, notes)
+    return Translation(problem, notes, elsewhere)
 
 
 @dataclass
@@ -333,7 +339,8 @@ def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[_Ask], cap
     for _, pinned_mentor in scope.pinned:
         pins_of[pinned_mentor] += 1
     for mentor, capacity in capacities.items():
-        # Existing pairs are facts: a mentor keeps them even after lowering their capacity.
+        # Existing pairs are facts: a mentor keeps them even after lowering their capacity
+        # (`capacity` here is already net of pairs in other running cohorts).
         capacities[mentor] = max(capacity - used_outside.get(mentor, 0), pins_of.get(mentor, 0))
     # Flagged pairs, and pairs ended by an earlier re-pair, are never proposed again.
     scope.forbidden = scope.flagged | {(str(m.leader_id), str(m.mentor_id)) for m in matches if m.status == "ended"}
