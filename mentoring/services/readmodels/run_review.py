@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +22,9 @@ from mentoring.models import (
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
-from mentoring.services.readmodels.mentor_loads import running_cohort_names
 from mentoring.services.readmodels.paging import Page, paginate
 from mentoring.services.readmodels.review_filters import ReviewFilters, low_score, must_goal_short
+from mentoring.services.readmodels.review_loads import LoadView, busy_mentors, full_elsewhere_note
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -79,22 +78,6 @@ class UnmatchedView:
     reason: str
     unfilled: int
     note: str = ""
-
-
-@dataclass(frozen=True)
-class LoadView:
-    """A mentor's load in this run out of the places they had left, and their pairs in other running cohorts."""
-
-    mentor: Person | None
-    load: int
-    capacity: int
-    elsewhere: int = 0
-    elsewhere_in: tuple[str, ...] = ()
-
-    @property
-    def total(self) -> int:
-        """Leaders across cohorts if this run is published."""
-        return self.load + self.elsewhere
 
 
 @dataclass
@@ -268,26 +251,6 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
     return rows
 
 
-_NAMED_MENTORS = re.compile(r"compatible mentors?(?: with room)? \(([^)]*)\)")
-
-
-def full_elsewhere_note(reason: str, loads: list[LoadView]) -> str:
-    """For a capacity-bound reason: the mentors with no room because of pairs in other cohorts ("" if none)."""
-    full = {str(x.mentor.id): x for x in loads if x.mentor is not None and x.elsewhere and x.load >= x.capacity}
-    if not full or not any(words in reason for words in ("at capacity", "no places", "with room")):
-        return ""
-    named = _NAMED_MENTORS.search(reason)
-    ids = [part.split(" and ")[0].strip() for part in named.group(1).split(",")] if named else []
-    # The mentors the reason names first, then those left with no places at all (never "compatible").
-    about = [full[i] for i in ids if i in full]
-    about += [x for key, x in sorted(full.items()) if x.capacity == 0 and x not in about]
-    if not about:
-        return ""
-    shown = ", ".join(f"{x.mentor.name} ({', '.join(x.elsewhere_in) or 'another cohort'})" for x in about[:5])
-    more = f" and {len(about) - 5} more" if len(about) > 5 else ""
-    return f"No room because of their pairs in another running cohort: {shown}{more}."
-
-
 def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
     leader, mentor = aliased(Person), aliased(Person)
     query = (
@@ -360,35 +323,6 @@ def _unmatched_page(run: MatchRun, filters: ReviewFilters, page: int, per_page: 
     return found
 
 
-BUSY_SHOWN = 50
-
-
-def _busy_mentors(run: MatchRun, cohort_id: int) -> tuple[list[LoadView], list[LoadView], dict[str, int]]:
-    """The mentors the run filled (most leaders across cohorts first, up to 50), those full because of pairs in
-    other running cohorts (for the unmatched leaders' notes), and how many are full, have room, have none."""
-    loads = [
-        (int(x.get("mentor_id", 0)), int(x.get("load", 0)), int(x.get("capacity", 0)), int(x.get("elsewhere", 0)))
-        for x in run.mentor_loads or []
-    ]
-    full = sorted((x for x in loads if (x[1] or x[3]) and x[1] >= x[2]), key=lambda x: (-(x[1] + x[3]), x[0]))
-    counts = {
-        "full": len(full),
-        "room": sum(1 for _, load, capacity, _ in loads if 0 < load < capacity),
-        "none": sum(1 for _, load, _, _ in loads if not load),
-    }
-    shown = full[:BUSY_SHOWN]
-    blocked = [x for x in full if x[3]]
-    wanted = {x[0] for x in shown} | {x[0] for x in blocked}
-    names = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(wanted))).scalars()}
-    cohort_names = running_cohort_names([x[0] for x in shown + blocked if x[3]], except_cohort=cohort_id)
-
-    def view(row: tuple[int, int, int, int]) -> LoadView:
-        mentor_id, load, capacity, elsewhere = row
-        return LoadView(names.get(mentor_id), load, capacity, elsewhere, tuple(cohort_names.get(mentor_id, ())))
-
-    return [view(x) for x in shown], [view(x) for x in blocked], counts
-
-
 RULES_SHOWN = 50
 
 
@@ -436,7 +370,7 @@ def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, 
     ).scalar_one()
     if run is None:
         return view
-    view.loads, blocked, view.load_counts = _busy_mentors(run, cohort.id)
+    view.loads, blocked, view.load_counts = busy_mentors(run, cohort.id)
     if filters.show == "unmatched":
         view.unmatched_page = _unmatched_page(run, filters, page, per_page, blocked)
     else:
