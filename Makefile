@@ -44,7 +44,7 @@ bench-web: setup
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks
-	$(BIN)/ruff format --check mentoring matching tests benchmarks
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r mentoring matching -ll
 
 clean:
