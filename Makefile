@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 FLASK := $(BIN)/flask --app mentoring
 
-.PHONY: run test bench bench-load e2e browser lint setup db clean
+.PHONY: run test bench bench-load bench-web e2e browser lint setup db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: setup
 
 bench-load: setup
 	$(BIN)/python benchmarks/bench_web_load.py $(LOAD_ARGS)
+
+# Pages and jobs at company scale; BENCH_WEB_ARGS="--leaders 2000 --database-url ... --reset"
+bench-web: setup
+	$(BIN)/python benchmarks/bench_web.py $(BENCH_WEB_ARGS)
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks

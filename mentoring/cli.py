@@ -109,23 +109,22 @@ def match_command(cohort: str) -> None:
         run = matching_runs.run_matching(found.id, run_by=None)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
-    page = run_review.review(found.id)
+    pairs, unmatched = run_review.run_lines(run)
     seconds = (run.stats or {}).get("seconds", 0)
     click.echo(f"Cohort {found.name} (id {found.id}), run {run.id}")
     click.echo(f"Solver status: {run.status} in {seconds:g} s")
-    leaders = (run.stats or {}).get("leaders", run.matched + len(page.unmatched))
+    leaders = (run.stats or {}).get("leaders", run.matched + len(unmatched))
     click.echo(f"Matched: {run.matched} of {leaders} leaders; total score {run.total_score:g}")
-    if page.message:
-        click.echo(page.message)
-    if page.pairs:
+    if run.message:
+        click.echo(matching_runs.describe(run.message))
+    if pairs:
         click.echo("")
-        rows = [(p.leader.name, p.mentor.name, f"{p.score:g}", "pinned" if p.pinned else "") for p in page.pairs]
+        rows = [(leader, mentor, f"{score:g}", "pinned" if pinned else "") for leader, mentor, score, pinned in pairs]
         for text in _table(rows, ("Leader", "Mentor", "Score", "")):
             click.echo(text)
-    if page.unmatched:
+    if unmatched:
         click.echo("")
-        rows = [(u.leader.name if u.leader else "(left)", u.reason) for u in page.unmatched]
-        for text in _table(rows, ("Unmatched leader", "Reason")):
+        for text in _table(unmatched, ("Unmatched leader", "Reason")):
             click.echo(text)
     click.echo("")
     click.echo("Review and publish on the cohort's review page.")

@@ -11,7 +11,8 @@ from mentoring.access import manager_required
 from mentoring.errors import refusal_lands_on
 from mentoring.health import bp
 from mentoring.health.forms import SendNudgesForm
-from mentoring.services.readmodels import health
+from mentoring.services.readmodels import health, health_pair
+from mentoring.services.readmodels.paging import page_number
 from mentoring.services.usecases import nudges
 
 
@@ -26,7 +27,14 @@ def index() -> str:
 @manager_required
 def dashboard(cohort_id: int) -> str:
     """One cohort's health: pairs and their metrics, coverage, response times, attention list, graph, nudges."""
-    board = health.cohort_dashboard(cohort_id, request.args.get("sort", "leader"), request.args.get("dir", "asc"))
+    board = health.cohort_dashboard(
+        cohort_id,
+        request.args.get("sort", "leader"),
+        request.args.get("dir", "asc"),
+        status=request.args.get("status", "")[:20],
+        text=request.args.get("q", "")[:120],
+        page=page_number(request.args.get("page")),
+    )
     # matching.graph.render_svg XML-escapes every name and writes presentation attributes only (no script,
     # no style, no links), so its drawing can be inlined under the Content-Security-Policy as it is.
     svg = Markup(board.svg)  # noqa: S704  # nosec B704
@@ -37,7 +45,7 @@ def dashboard(cohort_id: int) -> str:
 @manager_required
 def pair(cohort_id: int, match_id: int) -> str:
     """One pair for the manager: sessions, ratings, feedback text shared with managers, fit check, nudges."""
-    managed = health.managed_pair(cohort_id, match_id)
+    managed = health_pair.managed_pair(cohort_id, match_id)
     return render_template("health/pair.html", managed=managed)
 
 

@@ -13,9 +13,9 @@ from mentoring.programme import bp
 from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm
 from mentoring.services import InvalidField
 from mentoring.services.infra import audit
+from mentoring.services.readmodels import person_page
+from mentoring.services.readmodels.paging import page_number
 from mentoring.services.usecases import catalogue, people_admin
-
-AUDIT_LIMIT = 200
 
 
 def _skill_or_404(skill_id: int) -> catalogue.Skill:
@@ -97,20 +97,30 @@ def unretire_skill(skill_id: int) -> Response:
 @bp.route("/people")
 @manager_required
 def people() -> str:
-    """People with search, their roles and whether their account is enabled."""
+    """People, one page at a time, with search, their roles and whether their account is enabled."""
     form = PeopleSearchForm(request.args)
-    found = people_admin.search_people(form.q.data or "", form.role.data or None) if form.validate() else []
+    valid = form.validate()
+    found = people_admin.search_people(
+        form.q.data or "" if valid else "",
+        (form.role.data or None) if valid else None,
+        page=page_number(request.args.get("page")),
+    )
     forms = {
         person.id: RolesForm(
             formdata=None,
             prefix=f"p{person.id}",
             data={"mentor": person.is_mentor, "leader": person.is_leader, "manager": person.is_manager},
         )
-        for person in found
+        for person in found.items
     }
-    return render_template(
-        "programme/people.html", form=form, people=found, forms=forms, limit=people_admin.SEARCH_LIMIT
-    )
+    return render_template("programme/people.html", form=form, found=found, people=found.items, forms=forms)
+
+
+@bp.route("/people/<id:person_id>")
+@manager_required
+def person(person_id: int) -> str:
+    """One person for the manager: details, skills, goals and pairs across every cohort."""
+    return render_template("programme/person.html", page=person_page.person_page(person_id))
 
 
 @bp.route("/people/<id:person_id>/roles", methods=["POST"])
@@ -149,15 +159,15 @@ def enable_person(person_id: int) -> Response:
 @bp.route("/audit")
 @manager_required
 def audit_log() -> str:
-    """The audit log, newest first, optionally of one action."""
+    """The audit log, newest first, one page at a time, by action and with a search."""
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "Every action")] + [(a, a) for a in people_admin.audit_actions()])
-    action = form.action.data if form.validate() and form.action.data else None
-    events = audit.recent_events(limit=AUDIT_LIMIT, action=action)
+    valid = form.validate()
+    events = audit.events_page(
+        action=form.action.data if valid and form.action.data else None,
+        text=form.q.data or "" if valid else "",
+        page=page_number(request.args.get("page")),
+    )
     return render_template(
-        "programme/audit.html",
-        form=form,
-        events=events,
-        limit=AUDIT_LIMIT,
-        lines=[audit.as_log_line(event) for event in events],
+        "programme/audit.html", form=form, events=events, lines=[audit.as_log_line(e) for e in events.items]
     )

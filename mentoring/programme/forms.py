@@ -22,8 +22,10 @@ from mentoring.forms import BaseForm, MultiCheckboxField, choices
 from mentoring.models.cohorts import COHORT_NAME_MAX, STALL_DAYS_DEFAULT
 from mentoring.models.people import NAME_MAX
 from mentoring.models.skills import COMPETENCY_MAX, PLATFORM_MAX, SKILL_NAME_MAX
+from mentoring.services.readmodels.participants import MISSING_CHOICES
 
 SEARCH_MAX = NAME_MAX
+ID_MAX = 2**31 - 1
 
 
 class QueryForm(BaseForm):
@@ -150,14 +152,44 @@ def rules_form(criteria: Iterable[Any], rules: dict[str, Any] | None = None, **k
 
 
 class PairRuleForm(BaseForm):
-    """Pin or forbid any leader-mentor pair of the cohort."""
+    """Pin or forbid a leader-mentor pair of the cohort: the two people are chosen from search results."""
 
-    leader_id = SelectField("Leader", coerce=int, validators=[InputRequired("Choose a leader.")])
-    mentor_id = SelectField("Mentor", coerce=int, validators=[InputRequired("Choose a mentor.")])
+    leader_id = IntegerField("Leader", validators=[InputRequired("Choose a leader."), NumberRange(1, ID_MAX)])
+    mentor_id = IntegerField("Mentor", validators=[InputRequired("Choose a mentor."), NumberRange(1, ID_MAX)])
     kind = SelectField(
         "Rule", choices=choices([("pin", "Pin: always pair them"), ("forbid", "Forbid: never pair them")])
     )
     submit = SubmitField("Add")
+
+
+class PairSearchForm(QueryForm):
+    """Find the leader and the mentor of a pin or forbid by name or email (a server-side search)."""
+
+    leader_q = StringField(
+        "Leader", validators=[Optional(), Length(max=SEARCH_MAX)], description="Part of a leader's name or email."
+    )
+    mentor_q = StringField(
+        "Mentor", validators=[Optional(), Length(max=SEARCH_MAX)], description="Part of a mentor's name or email."
+    )
+    submit = SubmitField("Find")
+
+
+REVIEW_SHOWS = (
+    ("", "Every pair"),
+    ("low", "Low scores (the lowest quarter)"),
+    ("short", "A must goal short"),
+    ("pinned", "Pinned"),
+    ("unmatched", "Leaders without a mentor"),
+)
+
+
+class ReviewFilterForm(QueryForm):
+    """Filters of the review page's table."""
+
+    show = SelectField("Show", choices=choices(REVIEW_SHOWS), validators=[Optional()])
+    department = SelectField("Department", choices=choices([("", "Every department")]), validators=[Optional()])
+    q = StringField("Name", validators=[Optional(), Length(max=SEARCH_MAX)], description="Part of a name.")
+    submit = SubmitField("Filter")
 
 
 class PublishForm(BaseForm):
@@ -185,7 +217,8 @@ class ParticipantFilterForm(QueryForm):
         validators=[Optional()],
     )
     department = SelectField("Department", choices=choices([("", "Every department")]), validators=[Optional()])
-    missing = BooleanField("Only people missing something")
+    missing = SelectField("Missing", choices=choices([("", "Anyone"), *list(MISSING_CHOICES)]), validators=[Optional()])
+    q = StringField("Name or email", validators=[Optional(), Length(max=SEARCH_MAX)])
     submit = SubmitField("Filter")
 
 
@@ -245,9 +278,12 @@ class RolesForm(BaseForm):
 
 
 class AuditFilterForm(QueryForm):
-    """Filter the audit log by action."""
+    """Filter the audit log by action, and search who did it and the detail."""
 
     action = SelectField("Action", choices=choices([("", "Every action")]), validators=[Optional()])
+    q = StringField(
+        "Search", validators=[Optional(), Length(max=SEARCH_MAX)], description="Part of a name, email or detail."
+    )
     submit = SubmitField("Filter")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,10 +13,11 @@ from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices
 from mentoring.models import RunStage
 from mentoring.programme import bp
-from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
+from mentoring.programme.forms import PairRuleForm, PairSearchForm, PublishForm, RepairForm, ReviewFilterForm
 from mentoring.programme.views import load_cohort
 from mentoring.services import Conflict, NotFound, ServiceError
-from mentoring.services.readmodels import run_progress, run_review
+from mentoring.services.readmodels import participants, run_progress, run_review
+from mentoring.services.readmodels.paging import page_number
 from mentoring.services.usecases import pair_rules, publishing, run_jobs
 
 if TYPE_CHECKING:
@@ -25,11 +26,6 @@ if TYPE_CHECKING:
 
 def _review_url(cohort_id: int) -> str:
     return url_for("programme.review", cohort_id=cohort_id)
-
-
-def _people_choices(form: PairRuleForm, cohort_id: int) -> None:
-    form.leader_id.choices = choices((p.id, p.name) for p in pair_rules.cohort_leaders(cohort_id))
-    form.mentor_id.choices = choices((p.id, p.name) for p in pair_rules.cohort_mentors(cohort_id))
 
 
 def _count(number: int, one: str, many: str | None = None) -> str:
@@ -104,15 +100,36 @@ def run_progress_json(cohort_id: int) -> Response:
 @bp.route("/cohorts/<id:cohort_id>/review")
 @manager_required
 def review(cohort_id: int) -> str:
-    """The latest run: pairs with reasons, unmatched leaders, mentor loads, earlier runs, pins and forbids."""
+    """The latest run, a page of pairs at a time, filtered; unmatched leaders, busy mentors, runs, pins and forbids."""
     found = load_cohort(cohort_id)
-    page = run_review.review(found.id)
-    form = PairRuleForm()
-    _people_choices(form, found.id)
+    filter_form = ReviewFilterForm(request.args)
+    filter_form.department.choices = choices(
+        [("", "Every department")] + [(d, d) for d in participants.departments(found.id)]
+    )
+    filters = run_review.ReviewFilters()
+    if filter_form.validate():
+        filters = run_review.ReviewFilters(
+            filter_form.show.data or "", filter_form.department.data or "", filter_form.q.data or ""
+        )
+    page = run_review.review(found.id, filters, page=page_number(request.args.get("page")))
+    search = PairSearchForm(request.args)
+    found_people = {"leaders": [], "mentors": []}
+    if search.validate() and (search.leader_q.data or search.mentor_q.data):
+        found_people = {
+            "leaders": pair_rules.find_leaders(found.id, search.leader_q.data or ""),
+            "mentors": pair_rules.find_mentors(found.id, search.mentor_q.data or ""),
+        }
     publish_form = PublishForm(run_id=str(page.run.id) if page.run else "")
-    progress = run_progress.latest_progress(found.id)
     return render_template(
-        "programme/review.html", cohort=found, page=page, form=form, publish_form=publish_form, progress=progress
+        "programme/review.html",
+        cohort=found,
+        page=page,
+        filter_form=filter_form,
+        search=search,
+        found_people=found_people,
+        form=PairRuleForm(formdata=None),
+        publish_form=publish_form,
+        progress=run_progress.latest_progress(found.id),
     )
 
 
@@ -149,7 +166,6 @@ def add_pair_rule(cohort_id: int) -> str | Response:
     """Pin or forbid any leader-mentor pair of the cohort."""
     found = load_cohort(cohort_id)
     form = PairRuleForm()
-    _people_choices(form, found.id)
     if not form.validate_on_submit():
         flash("Choose a leader and a mentor of this cohort.", "error")
         return redirect(_review_url(found.id))

@@ -14,6 +14,7 @@ from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_f
 from mentoring.services import InvalidField
 from mentoring.services.readmodels import invitations as invitation_pages
 from mentoring.services.readmodels import participants, run_progress, run_review
+from mentoring.services.readmodels.paging import page_number
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import cohorts, matching_runs
 
@@ -138,13 +139,20 @@ def _life_cycle(cohort_id: int, action: object, done: str) -> Response:
 @bp.route("/cohorts/<id:cohort_id>/participants", endpoint="participants")
 @manager_required
 def participants_page(cohort_id: int) -> str:
-    """The cohort's mentors and leaders, filtered, with who is missing what."""
+    """The cohort's mentors and leaders, one page at a time, filtered, with who is missing what."""
     found = load_cohort(cohort_id)
     form = ParticipantFilterForm(request.args)
-    table = participants.participants(found.id)
-    form.department.choices = choices([("", "Every department")] + [(d, d) for d in table.departments])
+    known = participants.departments(found.id)
+    form.department.choices = choices([("", "Every department")] + [(d, d) for d in known])
+    filters = participants.Filters()
     if form.validate():
-        table = table.filtered(
-            role=form.role.data or None, department=form.department.data or None, missing_only=form.missing.data
+        filters = participants.Filters(
+            role=form.role.data or None,
+            department=form.department.data or None,
+            missing=form.missing.data or None,
+            text=form.q.data or "",
         )
+    table = participants.participants(
+        found.id, filters, page=page_number(request.args.get("page")), known_departments=known
+    )
     return render_template("programme/participants.html", cohort=found, form=form, table=table)

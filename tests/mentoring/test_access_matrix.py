@@ -71,6 +71,7 @@ PROGRAMME_GETS = (
     "programme.participants",
     "programme.review",
     "programme.people",
+    "programme.person",
     "programme.skills",
     "programme.audit_log",
     "programme.run_progress_json",

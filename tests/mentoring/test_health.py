@@ -329,3 +329,21 @@ def test_a_cohort_without_pairs_has_an_empty_dashboard(make_cohort, make_manager
     page = client.get(f"/programme/health/{cohort.id}").get_data(as_text=True)
     assert 'id="stat-pairs">0</div>' in page and "No active pairs in this cohort yet" in page
     assert client.get(f"/programme/health/{cohort.id}/pairs.csv").status_code == 200
+
+
+def test_the_remembered_figures_follow_every_change(small_cohort, add_meeting, add_fit, make_manager, login_as, client):
+    from mentoring.models import Person
+
+    # Given the manager has looked at the dashboard once (its figures are now remembered)
+    world = small_cohort(date.today())
+    login_as(make_manager())
+    url = f"/programme/health/{world['cohort'].id}"
+    assert 'id="stat-held">2<' in client.get(url).text
+    # When a session is held, a leader renamed and a mentor says "not a good fit"
+    add_meeting(world["ben_di"], _at(date.today() - timedelta(days=1)))
+    db.session.get(Person, world["ana_cy"].leader_id).name = "Anastasia"
+    db.session.commit()
+    add_fit(world["ana_cy"], "mentor", False)
+    # Then the next look shows all three
+    page = client.get(url).text
+    assert 'id="stat-held">3<' in page and "Anastasia" in page and 'id="stat-fit-no">2<' in page

@@ -228,8 +228,13 @@ def test_participants_show_who_is_missing_what_and_filter(client, programme, mak
     assert "No mentor profile yet: left out of the matching." in page
     assert '<p class="stat">2</p><p class="stat-label">missing something' in page
     # When filtered to people missing something, or to one role or department
-    missing = client.get(url, query_string={"missing": "y"}).text
+    missing = client.get(url, query_string={"missing": "anything"}).text
     assert "Bare Leader" in missing and "New Mentor" in missing and "Ada Brand" not in missing
+    no_goals = client.get(url, query_string={"missing": "goals"}).text
+    assert "Bare Leader" in no_goals and "New Mentor" not in no_goals
+    no_profile = client.get(url, query_string={"missing": "profile", "role": "mentor"}).text
+    assert "New Mentor" in no_profile and "Bare Leader" not in no_profile
+    assert "Bare Leader" in client.get(url, query_string={"q": "bare"}).text
     mentors = client.get(url, query_string={"role": "mentor"}).text
     assert "New Mentor" in mentors and "Lena Lead" not in mentors
     sales = client.get(url, query_string={"department": "Sales"}).text

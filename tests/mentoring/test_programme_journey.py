@@ -160,12 +160,21 @@ def test_a_pin_or_forbid_of_people_outside_the_cohort_is_refused(client, program
 def test_the_pair_rule_form_only_offers_the_cohorts_people(client, programme, make_mentor):
     outsider = make_mentor(name="Out Sider")
     login(client, programme.manager)
+    review = f"/programme/cohorts/{programme.cohort.id}/review"
+    # When the manager searches for a leader and a mentor by part of their names
+    found = client.get(review, query_string={"leader_q": "lena", "mentor_q": "sider"}).text
+    # Then only the cohort's people are found: the outsider is not enrolled
+    assert "No mentor of this cohort matches" in found and 'name="mentor_id"' not in found
+    found = client.get(review, query_string={"leader_q": "lena", "mentor_q": "ada"}).text
+    assert f'name="leader_id" value="{programme.leaders[0].id}"' in found
+    assert f'name="mentor_id" value="{programme.mentors[0].id}"' in found
+    # And a hand-made post with someone outside the cohort is refused
     response = client.post(
         f"/programme/cohorts/{programme.cohort.id}/pair-rules",
         data={"leader_id": programme.leaders[0].id, "mentor_id": outsider.id, "kind": "pin"},
         follow_redirects=True,
     )
-    assert any("Choose a leader and a mentor of this cohort" in m for m in flashes(response.text))
+    assert any("not enrolled in this cohort" in m for m in flashes(response.text))
     assert db.session.execute(select(func.count(PairRule.id))).scalar_one() == 0
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from mentoring.database import writing
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Person
 from mentoring.models.security import AUDIT_DETAIL_MAX
+from mentoring.services.readmodels.paging import Page, paginate
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 (NEL) and Unicode line breaks
 
@@ -56,6 +57,24 @@ def recent_events(limit: int = 200, action: str | None = None) -> list[AuditEven
     if action:
         query = query.where(AuditEvent.action == action)
     return list(db.session.execute(query).scalars())
+
+
+def events_page(action: str | None = None, text: str = "", page: int = 1, per_page: int = 100) -> Page:
+    """One page of the audit log, newest first, optionally of one action and containing `text` (who or detail)."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    text = " ".join((text or "").split())
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(AuditEvent.actor_label).like(pattern, escape="\\"),
+                func.lower(AuditEvent.detail).like(pattern, escape="\\"),
+                func.lower(AuditEvent.object_id).like(pattern, escape="\\"),
+            )
+        )
+    return paginate(query, page, per_page)
 
 
 def as_log_line(event: AuditEvent) -> str:

@@ -31,7 +31,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
@@ -74,6 +74,50 @@ def queue(
     )
     db.session.add(notification)
     return notification
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One email to queue with `queue_many`: its once-only occasion, kind, recipient and text."""
+
+    occasion: str
+    kind: str
+    person_id: int
+    to_address: str
+    subject: str
+    body: str
+    cohort_id: int | None = None
+    match_id: int | None = None
+
+
+def queue_many(messages: list[Queued]) -> int:
+    """Queue many emails in the current transaction with bulk INSERTs, skipping occasions queued before."""
+    wanted = {m.occasion[:OCCASION_MAX]: m for m in messages}
+    keys = sorted(wanted)
+    if keys:
+        # One range scan of the unique occasion index (a batch shares its prefix), not a list of every key.
+        between = Notification.occasion.between(keys[0], keys[-1])
+        for (occasion,) in db.session.execute(select(Notification.occasion).where(between)):
+            wanted.pop(occasion, None)
+    rows = [
+        {
+            "occasion": occasion,
+            "kind": m.kind,
+            "person_id": m.person_id,
+            "to_address": m.to_address,
+            "subject": m.subject[:SUBJECT_MAX],
+            "body": m.body[:BODY_MAX],
+            "cohort_id": m.cohort_id,
+            "match_id": m.match_id,
+            "created_at": utcnow(),
+            "attempts": 0,
+            "last_error": "",
+        }
+        for occasion, m in wanted.items()
+    ]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
 
 
 def deliver_soon() -> int | None:

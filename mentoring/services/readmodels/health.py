@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matching import graph as session_graph
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, FitCheck, Match, Meeting, Notification, Person, Skill
 from mentoring.models.cohorts import STALL_DAYS_DEFAULT
-from mentoring.services import NotFound
 from mentoring.services.infra import audit
-from mentoring.services.readmodels.pair_view import MANAGER, feedback_for
+from mentoring.services.readmodels import health_memo
+from mentoring.services.readmodels.paging import Page, page_of
 from mentoring.services.translators.sessions_document import HEALTH_COHORTS, SessionsDocument, build_sessions
 from mentoring.services.usecases.cohorts import get_cohort
 
@@ -72,34 +72,87 @@ class Dashboard:
     nudges: list[Notification]
     ended_pairs: int
     fit_answers: dict[str, int] = field(default_factory=dict)
+    pair_page: Page = field(default_factory=Page)
+    attention_count: int = 0
+    leader_count: int = 0
+    status: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class CohortFigures:
+    """A cohort's document, the library's metrics and the pair and leader rows built from them (read-only)."""
+
+    document: SessionsDocument
+    metrics: dict[str, Any]
+    rows: list[dict[str, Any]]
+    leaders: list[dict[str, Any]]
+    attention: list[AttentionItem]
+    by_sort: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def sorted_rows(self, column: str, direction: str) -> tuple[list[dict[str, Any]], str, str]:
+        """The rows sorted as asked (see sort_rows), each order computed once."""
+        column = column if column in SORT_COLUMNS else "leader"
+        direction = "desc" if direction == "desc" else "asc"
+        if (column, direction) not in self.by_sort:
+            self.by_sort[column, direction] = sort_rows(self.rows, column, direction)[0]
+        return self.by_sort[column, direction], column, direction
+
+
+def skill_names_by_key() -> dict[str, str]:
+    """Skill key -> its current name."""
+    return dict(db.session.execute(select(Skill.key, Skill.name)).all())
+
+
+def cohort_figures(cohort: Cohort, as_of: date) -> CohortFigures:
+    """The cohort's health figures on as_of: remembered while its sessions, pairs and people stay the same."""
+    skill_names = skill_names_by_key()
+    key = (
+        "cohort",
+        cohort.id,
+        as_of,
+        cohort.stall_days,
+        tuple(sorted(skill_names.items())),
+        health_memo.fingerprint([cohort.id]),
+    )
+
+    def compute() -> CohortFigures:
+        document = build_sessions([cohort.id])
+        metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
+        rows = pair_rows(document, metrics, skill_names, cohort_id=cohort.id)
+        leaders = _leader_rows(metrics, document, cohort.id)
+        return CohortFigures(document, metrics, rows, leaders, _attention(sort_rows(rows, "leader", "asc")[0]))
+
+    return health_memo.remembered(key, compute)
 
 
 def cohort_metrics(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any]]:
     """The cohort's SESSIONS document and the library's metrics for it on as_of."""
-    document, metrics, _graph = _cohort_graph(cohort, as_of)
-    return document, metrics
+    figures = cohort_figures(cohort, as_of)
+    return figures.document, figures.metrics
 
 
-def _cohort_graph(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any], Any]:
-    """The cohort's SESSIONS document, its metrics and its session graph, the graph built once."""
-    document = build_sessions([cohort.id])
-    graph = session_graph.build_graph(document.data)  # validates the document as metrics_from_json would
-    metrics = session_graph.compute_metrics(graph, as_of, cohort.stall_days, MIN_SESSIONS)
-    return document, metrics, graph
-
-
-def _fit_answers(match_ids: list[int]) -> dict[int, dict[int, bool]]:
+def fit_answers(match_ids: list[int], cohort_id: int | None = None) -> dict[int, dict[int, bool]]:
+    """match id -> person id -> their answer, for these matches (or every match of the cohort)."""
     answers: dict[int, dict[int, bool]] = {}
-    if match_ids:
-        query = select(FitCheck).where(FitCheck.match_id.in_(match_ids))
-        for check in db.session.execute(query).scalars():
-            answers.setdefault(check.match_id, {})[check.person_id] = check.good_fit
+    query = select(FitCheck.match_id, FitCheck.person_id, FitCheck.good_fit)
+    if cohort_id is not None:
+        query = query.join(Match, Match.id == FitCheck.match_id).where(Match.cohort_id == cohort_id)
+    elif match_ids:
+        query = query.where(FitCheck.match_id.in_(match_ids))
+    else:
+        return answers
+    for match_id, person_id, good_fit in db.session.execute(query):
+        answers.setdefault(match_id, {})[person_id] = good_fit
     return answers
 
 
-def _pair_rows(document: SessionsDocument, metrics: dict[str, Any], skill_names: dict[str, str]) -> list[dict]:
+def pair_rows(
+    document: SessionsDocument, metrics: dict[str, Any], skill_names: dict[str, str], cohort_id: int | None = None
+) -> list[dict]:
+    """The library's pair rows with match ids, names, a status word and both fit answers."""
     matches = document.match_rows
-    fits = _fit_answers(list(matches))
+    fits = fit_answers(list(matches), cohort_id)
     rows = []
     for row in metrics["pairs"]:
         match_id = document.matches[row["leader"], row["mentor"]][-1]
@@ -205,38 +258,76 @@ def nudges_sent(cohort_id: int, limit: int = 200) -> list[Notification]:
     return list(db.session.execute(query).scalars())
 
 
+PAIR_STATUSES = ("attention", "stalled", "at risk", "active")
+ATTENTION_SHOWN = 20
+LEADERS_SHOWN = 20
+NUDGES_SHOWN = 50
+GRAPH_MAX_NODES = 150  # a larger drawing is unreadable and heavy: the GraphML export carries it instead
+
+
+def _matching(rows: list[dict[str, Any]], status: str, text: str, attention_ids: set[int]) -> list[dict[str, Any]]:
+    if status == "attention":
+        rows = [r for r in rows if r["match_id"] in attention_ids]
+    elif status in PAIR_STATUSES:
+        rows = [r for r in rows if r["status"] == status]
+    text = " ".join((text or "").split()).casefold()
+    if text:
+        rows = [r for r in rows if text in r["leader_name"].casefold() or text in r["mentor_name"].casefold()]
+    return rows
+
+
 def cohort_dashboard(
-    cohort_id: int, sort: str = "leader", direction: str = "asc", now: datetime | None = None
+    cohort_id: int,
+    sort: str = "leader",
+    direction: str = "asc",
+    now: datetime | None = None,
+    status: str = "",
+    text: str = "",
+    page: int = 1,
 ) -> Dashboard:
-    """The health page of one cohort on the day of `now`."""
+    """The health page of one cohort on the day of `now`: one page of its pairs, sorted and filtered."""
     cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
-    document, metrics, graph = _cohort_graph(cohort, as_of)
-    skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
-    rows, sort, direction = sort_rows(_pair_rows(document, metrics, skill_names), sort, direction)
-    svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
-    ended = db.session.execute(select(Match.id).where(Match.cohort_id == cohort.id, Match.status == "ended")).all()
+    figures = cohort_figures(cohort, as_of)
+    document, metrics = figures.document, figures.metrics
+    skill_names = skill_names_by_key()
+    rows, sort, direction = figures.sorted_rows(sort, direction)
+    attention = figures.attention
+    shown = _matching(rows, status, text, {item.row["match_id"] for item in attention})
+    svg = ""
+    if len(document.data["people"]) <= GRAPH_MAX_NODES:
+        graph = session_graph.build_graph(document.data)
+        svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
+    ended = db.session.execute(
+        select(func.count(Match.id)).where(Match.cohort_id == cohort.id, Match.status == "ended")
+    ).scalar_one()
     skills = [
         {**s, "name": skill_names.get(s["skill"], s["skill"])} for s in metrics["programme"]["goal_coverage_by_skill"]
     ]
+    leaders = figures.leaders
     return Dashboard(
         cohort=cohort,
         as_of=as_of,
         metrics=metrics,
-        pairs=rows,
+        pairs=page_of(shown, page).items,
         sort=sort,
         direction=direction,
         skills=skills,
-        leaders=_leader_rows(metrics, document, cohort.id),
+        leaders=leaders[:LEADERS_SHOWN],
         departments=metrics["departments"],
-        attention=_attention(rows),
+        attention=attention[:ATTENTION_SHOWN],
         svg=svg,
-        nudges=nudges_sent(cohort.id),
-        ended_pairs=len(ended),
+        nudges=nudges_sent(cohort.id, limit=NUDGES_SHOWN),
+        ended_pairs=ended,
         fit_answers={
             "no": sum((r["fit_leader"] is False) + (r["fit_mentor"] is False) for r in rows),
             "yes": sum((r["fit_leader"] is True) + (r["fit_mentor"] is True) for r in rows),
         },
+        pair_page=page_of(shown, page),
+        attention_count=len(attention),
+        leader_count=len(leaders),
+        status=status if status in PAIR_STATUSES else "",
+        text=text,
     )
 
 
@@ -257,60 +348,14 @@ def programme_overview(now: datetime | None = None) -> list[CohortHealth]:
         for c in db.session.execute(query).scalars()
     ]
     if len(lines) > 1:
-        together = session_graph.metrics_from_json(build_sessions(None).data, as_of, STALL_DAYS_DEFAULT, MIN_SESSIONS)
-        lines.append(CohortHealth(cohort=None, programme=together["programme"]))
+
+        def together() -> dict[str, Any]:
+            document = build_sessions(None)
+            return session_graph.metrics_from_json(document.data, as_of, STALL_DAYS_DEFAULT, MIN_SESSIONS)
+
+        key = ("together", as_of, health_memo.fingerprint(None))
+        lines.append(CohortHealth(cohort=None, programme=health_memo.remembered(key, together)["programme"]))
     return lines
-
-
-# ---------------------------------------------------------------- one pair, for the manager
-
-
-@dataclass
-class ManagedPair:
-    """One pair as the manager sees it: sessions with ratings and only the feedback text shared with managers."""
-
-    match: Match
-    meetings: list[Meeting]
-    feedback: dict[int, list[Any]]
-    fit: dict[int, bool]
-    nudges: list[Notification]
-    metrics: dict[str, Any] | None = None  # the pair's row of the dashboard; None once the pair has ended
-
-
-def _metrics_row(match: Match, as_of: date) -> dict[str, Any] | None:
-    if match.status != "active" or match.cohort.status not in HEALTH_COHORTS:
-        return None
-    document, metrics = cohort_metrics(match.cohort, as_of)
-    skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
-    return next((row for row in _pair_rows(document, metrics, skill_names) if row["match_id"] == match.id), None)
-
-
-def managed_pair(cohort_id: int, match_id: int, now: datetime | None = None) -> ManagedPair:
-    """A pair of the cohort for the manager's eyes; NotFound if it is not in that cohort."""
-    match = db.session.get(Match, match_id)
-    if match is None or match.cohort_id != cohort_id:
-        raise NotFound("There is no such pair in this cohort.")
-    found = list(
-        db.session.execute(
-            select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-        ).scalars()
-    )
-    feedback = {m.id: [feedback_for(f, match, MANAGER) for f in m.feedback] for m in found}
-    nudges = list(
-        db.session.execute(
-            select(Notification)
-            .where(Notification.match_id == match.id, Notification.kind.like("nudge-%"))
-            .order_by(Notification.created_at.desc())
-        ).scalars()
-    )
-    return ManagedPair(
-        match=match,
-        meetings=found,
-        feedback=feedback,
-        fit=_fit_answers([match.id]).get(match.id, {}),
-        nudges=nudges,
-        metrics=_metrics_row(match, (now or utcnow()).date()),
-    )
 
 
 # ---------------------------------------------------------------- exports

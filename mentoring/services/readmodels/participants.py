@@ -1,17 +1,37 @@
-"""Who takes part in a cohort, and what each person is still missing before they can be matched well."""
+"""Who takes part in a cohort, and what each person is still missing before they can be matched well.
+
+Filters, counts and paging run in SQL: a page reads its own rows and a few aggregates, however large
+the cohort. What a person misses is one SQL condition per gap (for filters and counts) and the same
+rule in Python for the rows on the page.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, String, and_, case, cast, exists, false, func, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from mentoring.extensions import db
-from mentoring.models import LeaderRequest, MentorEnrolment, MentorProfile, Person
+from mentoring.models import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill, Person
+from mentoring.services.readmodels.paging import PER_PAGE, Page, page_number
 from mentoring.services.usecases.cohorts import get_cohort
+from mentoring.services.usecases.people_admin import like_pattern
 
 ROLE_CHOICES = ("mentor", "leader")
+MISSING_CHOICES = (
+    ("anything", "Anything"),
+    ("blocked", "Left out of the matching"),
+    ("goals", "Learning goals (leaders)"),
+    ("profile", "A mentor profile"),
+    ("skills", "Skills (mentors)"),
+    ("bio", "A short bio (mentors)"),
+    ("language", "A language"),
+    ("timezone", "A time zone"),
+    ("department", "A department"),
+    ("grade", "A grade"),
+    ("format", "A meeting format"),
+)
 
 
 @dataclass(frozen=True)
@@ -39,25 +59,120 @@ class Participant:
 
 @dataclass
 class ParticipantTable:
-    """The participants page: the filtered rows, counts over the whole cohort, and the filter choices."""
+    """The participants page: one page of filtered rows, counts over the whole cohort, and the filter choices."""
 
     rows: list[Participant]
     counts: dict[str, int] = field(default_factory=dict)
     departments: list[str] = field(default_factory=list)
-    everyone: list[Participant] = field(default_factory=list)
+    page: Page = field(default_factory=Page)
 
-    def filtered(
-        self, role: str | None = None, department: str | None = None, missing_only: bool = False
-    ) -> ParticipantTable:
-        """The same table showing only the rows that pass the filters; counts still cover everyone."""
-        rows = [
-            row
-            for row in self.everyone
-            if (role not in ROLE_CHOICES or row.role == role)
-            and (not department or (row.person.department or "").lower() == department.lower())
-            and (not missing_only or row.gaps)
-        ]
-        return ParticipantTable(rows, {**self.counts, "shown": len(rows)}, self.departments, self.everyone)
+
+@dataclass(frozen=True)
+class Filters:
+    """What the manager narrowed the table to."""
+
+    role: str | None = None
+    department: str | None = None
+    missing: str | None = None
+    text: str = ""
+
+
+# ---------------------------------------------------------------- gaps as SQL conditions
+
+
+def _empty_list(column: ColumnElement) -> ColumnElement:
+    return or_(column.is_(None), cast(column, String).in_(["[]", "null", ""]))
+
+
+def _blank(column: ColumnElement) -> ColumnElement:
+    return or_(column.is_(None), func.trim(column) == "")
+
+
+def _has_goals() -> ColumnElement:
+    return exists().where(Goal.request_id == LeaderRequest.id)
+
+
+def _has_skills() -> ColumnElement:
+    return exists().where(MentorSkill.profile_id == MentorProfile.id)
+
+
+def _person_gap(kind: str, role: str) -> ColumnElement | None:
+    if kind == "language":
+        return _empty_list(Person.languages)
+    if kind == "timezone":
+        return _blank(Person.timezone)
+    if kind == "department":
+        return _blank(Person.department)
+    if kind == "grade":
+        return Person.grade.is_(None)
+    if kind == "format":
+        no_format = _empty_list(Person.formats)
+        return and_(no_format, _empty_list(LeaderRequest.formats)) if role == "leader" else no_format
+    return None
+
+
+def _gap_condition(kind: str, role: str) -> ColumnElement:
+    """Rows of `role` missing `kind` ("anything" and "blocked" combine the others)."""
+    if kind == "blocked":
+        disabled = Person.is_active.is_(False)
+        return or_(disabled, MentorProfile.id.is_(None)) if role == "mentor" else disabled
+    if kind == "anything":
+        kinds = ["blocked", "language", "timezone", "department", "grade", "format"]
+        kinds += ["goals"] if role == "leader" else ["skills", "bio"]
+        return or_(*(_gap_condition(k, role) for k in kinds))
+    if role == "leader" and kind == "goals":
+        return not_(_has_goals())
+    if role == "mentor" and kind == "profile":
+        return MentorProfile.id.is_(None)
+    if role == "mentor" and kind == "skills":
+        return and_(MentorProfile.id.is_not(None), not_(_has_skills()))
+    if role == "mentor" and kind == "bio":
+        return and_(MentorProfile.id.is_not(None), _blank(MentorProfile.bio))
+    return _person_gap(kind, role) if _person_gap(kind, role) is not None else false()
+
+
+# ---------------------------------------------------------------- the two row queries
+
+
+def _leaders(cohort_id: int) -> tuple:
+    goal_count = select(func.count(Goal.id)).where(Goal.request_id == LeaderRequest.id).scalar_subquery()
+    query = (
+        select(Person, LeaderRequest.formats, LeaderRequest.mentors_wanted, goal_count)
+        .join(LeaderRequest, LeaderRequest.person_id == Person.id)
+        .where(LeaderRequest.cohort_id == cohort_id)
+    )
+    return query, "leader"
+
+
+def _mentors(cohort_id: int) -> tuple:
+    skill_count = select(func.count(MentorSkill.id)).where(MentorSkill.profile_id == MentorProfile.id).scalar_subquery()
+    query = (
+        select(Person, MentorProfile, skill_count)
+        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+        .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
+        .where(MentorEnrolment.cohort_id == cohort_id)
+    )
+    return query, "mentor"
+
+
+def _filtered(query: Select, role: str, filters: Filters) -> Select:
+    if filters.department:
+        query = query.where(func.lower(Person.department) == filters.department.lower())
+    if filters.missing:
+        query = query.where(_gap_condition(filters.missing, role))
+    if filters.text:
+        pattern = like_pattern(filters.text)
+        query = query.where(
+            or_(func.lower(Person.name).like(pattern, escape="\\"), func.lower(Person.email).like(pattern, escape="\\"))
+        )
+    return query
+
+
+def _count(query: Select) -> int:
+    return db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+# ---------------------------------------------------------------- rows and their gaps
 
 
 def _person_gaps(person: Person, formats: list[str]) -> list[Gap]:
@@ -66,9 +181,9 @@ def _person_gaps(person: Person, formats: list[str]) -> list[Gap]:
         gaps.append(Gap("Account disabled: left out of the matching.", blocking=True))
     if not person.languages:
         gaps.append(Gap("No language given: the common-language rule cannot be checked."))
-    if not person.timezone:
+    if not (person.timezone or "").strip():
         gaps.append(Gap("No time zone: working-hour overlap is not counted."))
-    if not person.department:
+    if not (person.department or "").strip():
         gaps.append(Gap("No department: the same-department rule cannot be checked."))
     if person.grade is None:
         gaps.append(Gap("No grade: the seniority gap cannot be checked."))
@@ -77,63 +192,116 @@ def _person_gaps(person: Person, formats: list[str]) -> list[Gap]:
     return gaps
 
 
-def _leader_row(request: LeaderRequest) -> Participant:
-    person = request.person
+def _leader_row(person: Person, formats: list[str] | None, wanted: int | None, goals: int) -> Participant:
     gaps = []
-    if not request.goals:
+    if not goals:
         gaps.append(Gap("No learning goals: only language, time zone and format can guide the matching."))
-    gaps += _person_gaps(person, person.formats or request.formats or [])
-    wanted = request.mentors_wanted or 1
-    summary = f"{len(request.goals)} goal{'s' if len(request.goals) != 1 else ''}"
+    gaps += _person_gaps(person, person.formats or formats or [])
+    wanted = wanted or 1
+    summary = f"{goals} goal{'s' if goals != 1 else ''}"
     summary += f", wants {wanted} mentors" if wanted > 1 else ""
     return Participant(person, "leader", summary, gaps)
 
 
-def _mentor_row(person: Person, profile: MentorProfile | None) -> Participant:
+def _mentor_row(person: Person, profile: MentorProfile | None, skills: int) -> Participant:
     gaps = []
     if profile is None:
         gaps.append(Gap("No mentor profile yet: left out of the matching.", blocking=True))
         summary = "no profile"
     else:
-        if not profile.skills:
+        if not skills:
             gaps.append(Gap("No skills listed: can only be matched on language, time zone and format."))
         if not profile.bio.strip():
             gaps.append(Gap("No short bio: leaders will know little about them."))
-        summary = f"{len(profile.skills)} skill{'s' if len(profile.skills) != 1 else ''}, takes {profile.capacity}"
+        summary = f"{skills} skill{'s' if skills != 1 else ''}, takes {profile.capacity}"
     gaps += _person_gaps(person, person.formats or [])
     return Participant(person, "mentor", summary, gaps)
 
 
-def participants(
-    cohort_id: int, role: str | None = None, department: str | None = None, missing_only: bool = False
-) -> ParticipantTable:
-    """The cohort's mentors and leaders with what each is missing, filtered; counts cover everyone."""
-    cohort = get_cohort(cohort_id)
-    # Load goals, people and skills with the rows: one query per kind, not one per participant.
-    requests = list(
-        db.session.execute(
-            select(LeaderRequest)
-            .where(LeaderRequest.cohort_id == cohort.id)
-            .options(selectinload(LeaderRequest.goals), joinedload(LeaderRequest.person))
-        ).scalars()
+def _flagged(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _counts(cohort_id: int) -> dict[str, int]:
+    """Counts over the whole cohort: one aggregate query per role, each a single pass over its rows."""
+    active = Person.is_active.is_(True)
+    at_least_one = case((LeaderRequest.mentors_wanted > 1, LeaderRequest.mentors_wanted), else_=1)
+    leaders = (
+        select(
+            func.count(),
+            _flagged(_gap_condition("anything", "leader")),
+            _flagged(_gap_condition("blocked", "leader")),
+            func.coalesce(func.sum(case((active, at_least_one), else_=0)), 0),
+        )
+        .select_from(Person)
+        .join(LeaderRequest, LeaderRequest.person_id == Person.id)
+        .where(LeaderRequest.cohort_id == cohort_id)
     )
-    mentors = db.session.execute(
-        select(Person, MentorProfile)
+    mentors = (
+        select(
+            func.count(),
+            _flagged(_gap_condition("anything", "mentor")),
+            _flagged(_gap_condition("blocked", "mentor")),
+            func.coalesce(
+                func.sum(case((and_(active, MentorProfile.id.is_not(None)), MentorProfile.capacity), else_=0)), 0
+            ),
+        )
+        .select_from(Person)
         .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
         .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
-        .options(selectinload(MentorProfile.skills))
-        .where(MentorEnrolment.cohort_id == cohort.id)
-    ).all()
-    leader_rows = [_leader_row(r) for r in requests]
-    mentor_rows = [_mentor_row(person, profile) for person, profile in mentors]
-    everyone = sorted(mentor_rows + leader_rows, key=lambda row: (row.role, row.person.name.lower(), row.person.id))
-    counts = {
-        "mentors": len(mentor_rows),
-        "leaders": len(leader_rows),
-        "places": sum(profile.capacity for person, profile in mentors if profile is not None and person.is_active),
-        "wanted": sum(max(1, r.mentors_wanted or 1) for r in requests if r.person.is_active),
-        "missing": sum(1 for row in everyone if row.gaps),
-        "blocked": sum(1 for row in everyone if row.blocked),
+        .where(MentorEnrolment.cohort_id == cohort_id)
+    )
+    lead, lead_missing, lead_blocked, wanted = db.session.execute(leaders).one()
+    ment, ment_missing, ment_blocked, places = db.session.execute(mentors).one()
+    return {
+        "leaders": lead,
+        "mentors": ment,
+        "places": int(places),
+        "wanted": int(wanted),
+        "missing": int(lead_missing) + int(ment_missing),
+        "blocked": int(lead_blocked) + int(ment_blocked),
     }
-    departments = sorted({row.person.department for row in everyone if row.person.department}, key=str.lower)
-    return ParticipantTable([], counts, departments, everyone).filtered(role, department, missing_only)
+
+
+def departments(cohort_id: int) -> list[str]:
+    """The departments of the cohort's participants, for the filter."""
+    leaders = select(Person.department).join(LeaderRequest, LeaderRequest.person_id == Person.id)
+    leaders = leaders.where(LeaderRequest.cohort_id == cohort_id)
+    mentors = select(Person.department).join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+    mentors = mentors.where(MentorEnrolment.cohort_id == cohort_id)
+    found = set(db.session.execute(leaders.union(mentors)).scalars())
+    return sorted((d for d in found if d), key=str.lower)
+
+
+def participants(
+    cohort_id: int,
+    filters: Filters | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    known_departments: list[str] | None = None,
+) -> ParticipantTable:
+    """One page of the cohort's leaders then mentors, by name, with what each is missing; counts cover everyone."""
+    cohort = get_cohort(cohort_id)
+    filters = filters or Filters()
+    parts = []
+    for query, role in (_leaders(cohort.id), _mentors(cohort.id)):
+        if filters.role in ROLE_CHOICES and filters.role != role:
+            continue
+        parts.append((_filtered(query, role, filters).order_by(func.lower(Person.name), Person.id), role))
+    sizes = [_count(query) for query, _ in parts]
+    total = sum(sizes)
+    page = min(page_number(page), max(1, -(-total // per_page)))
+    offset, rows = (page - 1) * per_page, []
+    for (query, role), size in zip(parts, sizes, strict=True):
+        if offset >= size:
+            offset -= size
+            continue
+        wanted = per_page - len(rows)
+        for row in db.session.execute(query.limit(wanted).offset(offset)):
+            rows.append(_leader_row(*row) if role == "leader" else _mentor_row(*row))
+        offset = 0
+        if len(rows) >= per_page:
+            break
+    counts = {**_counts(cohort.id), "shown": total}
+    found_departments = known_departments if known_departments is not None else departments(cohort.id)
+    return ParticipantTable(rows, counts, found_departments, Page(rows, page, per_page, total))

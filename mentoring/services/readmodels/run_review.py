@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from matching.errors import name_people
 from mentoring.extensions import db
@@ -23,10 +23,13 @@ from mentoring.models import (
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
-from mentoring.services.readmodels.mentor_loads import running_cohort_names
+from mentoring.services.readmodels.paging import Page, paginate
+from mentoring.services.readmodels.review_filters import ReviewFilters, low_score, must_goal_short
+from mentoring.services.readmodels.review_loads import LoadView, busy_mentors, full_elsewhere_note
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
+from mentoring.services.usecases.people_admin import like_pattern
 
 SUCCESSFUL = matching_runs.SUCCESSFUL
 
@@ -78,22 +81,6 @@ class UnmatchedView:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class LoadView:
-    """A mentor's load in this run out of the places they had left, and their pairs in other running cohorts."""
-
-    mentor: Person | None
-    load: int
-    capacity: int
-    elsewhere: int = 0
-    elsewhere_in: tuple[str, ...] = ()
-
-    @property
-    def total(self) -> int:
-        """Leaders across cohorts if this run is published."""
-        return self.load + self.elsewhere
-
-
 @dataclass
 class Review:
     """Everything on the review page of one cohort."""
@@ -112,6 +99,12 @@ class Review:
     publishable: bool = False
     running: bool = False
     criteria: list[matching_problem.CriterionInfo] = field(default_factory=matching_problem.criteria)
+    filters: ReviewFilters | None = None
+    pair_page: Page = field(default_factory=Page)
+    unmatched_page: Page = field(default_factory=Page)
+    unmatched_count: int = 0
+    load_counts: dict[str, int] = field(default_factory=dict)
+    rules_count: int = 0
 
 
 def latest_run(cohort_id: int) -> MatchRun | None:
@@ -120,10 +113,35 @@ def latest_run(cohort_id: int) -> MatchRun | None:
     return db.session.execute(query).scalar_one_or_none()
 
 
+RUNS_SHOWN = 20
+
+
 def runs_of(cohort_id: int) -> list[MatchRun]:
     """Every run of the cohort, newest first."""
     query = select(MatchRun).where(MatchRun.cohort_id == cohort_id).order_by(MatchRun.id.desc())
     return list(db.session.execute(query).scalars())
+
+
+def run_lines(run: MatchRun) -> tuple[list[tuple[str, str, float, bool]], list[tuple[str, str]]]:
+    """Every pair of the run as (leader, mentor, score, pinned) by leader name, and (leader, reason) of the unmatched.
+
+    What the command line prints: names and numbers only, in two queries.
+    """
+    leader, mentor = aliased(Person), aliased(Person)
+    query = (
+        select(leader.name, mentor.name, RunPair.score, RunPair.pinned)
+        .join(leader, leader.id == RunPair.leader_id)
+        .join(mentor, mentor.id == RunPair.mentor_id)
+        .where(RunPair.run_id == run.id)
+        .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+    )
+    pairs = [tuple(row) for row in db.session.execute(query)]
+    reasons = {int(u["leader_id"]): u.get("reason", "") for u in run.unmatched or [] if u.get("leader_id")}
+    names = matching_runs.people_names(reasons)
+    unmatched = sorted(
+        (names.get(str(pid), "(left)"), matching_runs.describe(reason)) for pid, reason in reasons.items()
+    )
+    return pairs, unmatched  # type: ignore[return-value]
 
 
 def is_published(run: MatchRun) -> bool:
@@ -234,22 +252,6 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
     return rows
 
 
-def full_elsewhere_note(unmatched: dict[str, Any], loads: list[LoadView]) -> str:
-    """For a leader short of room: the mentors with no room because of pairs in other cohorts ("" if none)."""
-    full = {x.mentor.id: x for x in loads if x.mentor is not None and x.elsewhere and x.load >= x.capacity}
-    cause = unmatched.get("cause")
-    if not full or cause not in ("full", "department_cap", "no_candidate"):
-        return ""
-    # The mentors the reason names first, then those left with no places at all (never "compatible").
-    about = [full[i] for i in unmatched.get("mentor_ids", []) if i in full]
-    about += [x for _, x in sorted(full.items()) if x.capacity == 0 and x not in about]
-    if not about:
-        return ""
-    shown = ", ".join(f"{x.mentor.name} ({', '.join(x.elsewhere_in) or 'another cohort'})" for x in about[:5])
-    more = f" and {len(about) - 5} more" if len(about) > 5 else ""
-    return f"No room because of their pairs in another running cohort: {shown}{more}."
-
-
 def unmatched_reason(unmatched: dict[str, Any], names: dict[str, str]) -> str:
     """Why a leader is unmatched, with the mentors it is about named (the library's template, filled in)."""
     template = unmatched.get("template")
@@ -259,77 +261,146 @@ def unmatched_reason(unmatched: dict[str, Any], names: dict[str, str]) -> str:
     return name_people(template, ids, names, int(unmatched.get("more", 0)))
 
 
-def review(cohort_id: int) -> Review:
-    """The review page of a cohort: its latest run in readable form, runs, pins and forbids."""
+def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    leader, mentor = aliased(Person), aliased(Person)
+    query = (
+        select(RunPair, leader, mentor)
+        .join(leader, leader.id == RunPair.leader_id)
+        .join(mentor, mentor.id == RunPair.mentor_id)
+        .where(RunPair.run_id == run.id)
+        .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+    )
+    if filters.show == "low":
+        threshold = low_score(run.id)
+        query = query.where(RunPair.score <= threshold) if threshold is not None else query
+    elif filters.show == "short":
+        query = query.where(must_goal_short(cohort_id, run.id))
+    elif filters.show == "pinned":
+        query = query.where(RunPair.pinned.is_(True))
+    if filters.department:
+        department = filters.department.lower()
+        query = query.where(
+            or_(func.lower(leader.department) == department, func.lower(mentor.department) == department)
+        )
+    if filters.text:
+        pattern = like_pattern(filters.text)
+        query = query.where(
+            or_(func.lower(leader.name).like(pattern, escape="\\"), func.lower(mentor.name).like(pattern, escape="\\"))
+        )
+    found = paginate(query, page, per_page, scalars=False)
+    pairs = [row[0] for row in found.items]
+    goal_lines = _goal_lines(cohort_id, pairs)
+    rules: dict[tuple[int, int], PairRule] = {}
+    if pairs:
+        rule_query = select(PairRule).where(
+            PairRule.cohort_id == cohort_id, PairRule.leader_id.in_({p.leader_id for p in pairs})
+        )
+        rules = {(r.leader_id, r.mentor_id): r for r in db.session.execute(rule_query).scalars()}
+    found.items = [
+        ProposedPair(
+            who_leads,
+            who_mentors,
+            p.score,
+            p.pinned,
+            reason_lines(p.reasons),
+            goal_lines.get((p.leader_id, p.mentor_id), []),
+            rules.get((p.leader_id, p.mentor_id)),
+        )
+        for p, who_leads, who_mentors in found.items
+    ]
+    return found
+
+
+def _unmatched_page(run: MatchRun, filters: ReviewFilters, page: int, per_page: int, blocked: list[LoadView]) -> Page:
+    items = {int(u["leader_id"]): u for u in run.unmatched or [] if u.get("leader_id")}
+    if not items:
+        return Page([], 1, per_page, 0)
+    query = select(Person).where(Person.id.in_(list(items))).order_by(func.lower(Person.name), Person.id)
+    if filters.department:
+        query = query.where(func.lower(Person.department) == filters.department.lower())
+    if filters.text:
+        query = query.where(func.lower(Person.name).like(like_pattern(filters.text), escape="\\"))
+    found = paginate(query, page, per_page)
+    named = matching_runs.people_names(i for person in found.items for i in items[person.id].get("mentor_ids", []))
+    found.items = [
+        UnmatchedView(
+            person,
+            unmatched_reason(items[person.id], named),
+            int(items[person.id].get("unfilled", 1)),
+            full_elsewhere_note(items[person.id], blocked),
+        )
+        for person in found.items
+    ]
+    return found
+
+
+RULES_SHOWN = 50
+
+
+def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, per_page: int = 50) -> Review:
+    """The review page of a cohort: one page of its latest run's pairs, filtered, and the run's figures."""
     cohort = get_cohort(cohort_id)
+    filters = filters or ReviewFilters()
     run = latest_run(cohort.id)
-    page = Review(
+    rules_query = (
+        select(PairRule)
+        .where(PairRule.cohort_id == cohort.id)
+        .order_by(PairRule.kind.desc(), PairRule.id)
+        .options(joinedload(PairRule.leader), joinedload(PairRule.mentor))
+    )
+    runs_query = (
+        select(MatchRun)
+        .where(MatchRun.cohort_id == cohort.id)
+        .order_by(MatchRun.id.desc())
+        .limit(RUNS_SHOWN)
+        .options(
+            # The list shows a run's headline only: its big JSON columns (loads, unmatched) stay unread.
+            load_only(
+                MatchRun.id,
+                MatchRun.cohort_id,
+                MatchRun.kind,
+                MatchRun.started_at,
+                MatchRun.run_by_id,
+                MatchRun.status,
+                MatchRun.matched,
+                MatchRun.total_score,
+            ),
+            joinedload(MatchRun.run_by),
+        )
+    )
+    view = Review(
         cohort=cohort,
         run=run,
-        runs=runs_of(cohort.id),
-        rules=pair_rules(cohort.id),
+        runs=list(db.session.execute(runs_query).scalars()),
+        rules=paginate(rules_query, 1, RULES_SHOWN).items,
         running=matching_runs.run_in_progress(cohort),
+        filters=filters,
     )
+    view.rules_count = db.session.execute(
+        select(func.count(PairRule.id)).where(PairRule.cohort_id == cohort.id)
+    ).scalar_one()
     if run is None:
-        return page
-    ids = [p.leader_id for p in run.pairs] + [p.mentor_id for p in run.pairs]
-    ids += [u.get("leader_id", 0) for u in run.unmatched or []]
-    ids += [x.get("mentor_id", 0) for x in run.mentor_loads or []]
-    people = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
-    rules = {(r.leader_id, r.mentor_id): r for r in page.rules}
-    goal_lines = _goal_lines(cohort.id, list(run.pairs))
-    page.pairs = sorted(
-        (
-            ProposedPair(
-                p.leader,
-                p.mentor,
-                p.score,
-                p.pinned,
-                reason_lines(p.reasons),
-                goal_lines.get((p.leader_id, p.mentor_id), []),
-                rules.get((p.leader_id, p.mentor_id)),
-            )
-            for p in run.pairs
-        ),
-        key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()),
-    )
-    busy = [x.get("mentor_id", 0) for x in run.mentor_loads or [] if x.get("elsewhere")]
-    cohort_names = running_cohort_names(busy, except_cohort=cohort.id)
-    page.loads = sorted(
-        (
-            LoadView(
-                people.get(x.get("mentor_id")),
-                int(x.get("load", 0)),
-                int(x.get("capacity", 0)),
-                int(x.get("elsewhere", 0)),
-                tuple(cohort_names.get(x.get("mentor_id", 0), ())),
-            )
-            for x in run.mentor_loads or []
-        ),
-        key=lambda load: (-load.total, load.mentor.name if load.mentor else ""),
-    )
-    named = matching_runs.people_names(i for u in run.unmatched or [] for i in u.get("mentor_ids", []))
-    page.unmatched = [
-        UnmatchedView(
-            people.get(u.get("leader_id")),
-            unmatched_reason(u, named),
-            int(u.get("unfilled", 1)),
-            full_elsewhere_note(u, page.loads),
-        )
-        for u in run.unmatched or []
-    ]
-    page.stats = _stats(run)
-    page.message = matching_runs.run_message(run)
+        return view
+    view.loads, blocked, view.load_counts = busy_mentors(run, cohort.id)
+    if filters.show == "unmatched":
+        view.unmatched_page = _unmatched_page(run, filters, page, per_page, blocked)
+    else:
+        view.pair_page = _pairs_page(cohort.id, run, filters, page, per_page)
+    view.pairs = view.pair_page.items
+    view.unmatched = view.unmatched_page.items
+    view.unmatched_count = len(run.unmatched or [])
+    view.stats = _stats(run)
+    view.message = matching_runs.run_message(run)
     if run.status == "failed":
-        page.message = "The matching could not run: " + page.message
-    page.rules_changed = run.rules != matching_problem.cohort_rules(cohort)
-    page.published = is_published(run)
-    page.publishable = (
+        view.message = "The matching could not run: " + view.message
+    view.rules_changed = run.rules != matching_problem.cohort_rules(cohort)
+    view.published = is_published(run)
+    view.publishable = (
         run.status in SUCCESSFUL
-        and not page.published
+        and not view.published
         and (
             (run.kind == "full" and cohort.status == "matched")
             or (run.kind == "repair" and cohort.status == "published")
         )
     )
-    return page
+    return view

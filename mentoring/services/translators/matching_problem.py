@@ -7,6 +7,7 @@ flagged pairs' leaders, with every other active pair pinned as it is.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,15 @@ from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
     FitCheck,
+    Goal,
     LeaderRequest,
     Match,
     MentorEnrolment,
     MentorProfile,
+    MentorSkill,
     PairRule,
     Person,
+    Skill,
 )
 from mentoring.services import Conflict, InvalidField
 from mentoring.services.readmodels.mentor_loads import running_loads
@@ -83,6 +87,51 @@ def cohort_rules(cohort: Cohort) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- ORM rows -> Problem
+#
+# A fixed number of set-based queries, whatever the cohort's size: people, requests, goals, profiles,
+# skills, reporting lines, rules and history each come in one SELECT of plain columns (no ORM objects,
+# so no lazy loads), and are joined up here in dictionaries.
+
+_PERSON_COLUMNS = (
+    Person.id,
+    Person.department,
+    Person.grade,
+    Person.languages,
+    Person.timezone,
+    Person.formats,
+    Person.location,
+)
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """A leader's request in the cohort, as the problem needs it."""
+
+    person_id: int
+    department: str | None
+    grade: int | None
+    languages: list[str] | None
+    timezone: str | None
+    formats: list[str] | None
+    location: str | None
+    request_id: int
+    request_formats: list[str] | None
+    mentors_wanted: int | None
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """A mentor enrolled in the cohort with a profile, as the problem needs it."""
+
+    person_id: int
+    department: str | None
+    grade: int | None
+    languages: list[str] | None
+    timezone: str | None
+    formats: list[str] | None
+    location: str | None
+    profile_id: int
+    capacity: int
 
 
 def _manager_refs() -> dict[int, str | None]:
@@ -102,59 +151,87 @@ def _manager_refs() -> dict[int, str | None]:
     return refs
 
 
-def _leader(request: LeaderRequest, manager: str | None, wanted: int | None = None) -> Any:
-    person = request.person
-    goals = tuple(matching.Goal(goal.skill.key, goal.priority, goal.target_level) for goal in request.goals)
-    return matching.Leader(
-        id=str(person.id),
-        department=person.department,
-        grade=person.grade,
-        manager=manager,
-        goals=goals,
-        languages=tuple(person.languages or ()),
-        timezone=person.timezone,
-        # How the person can meet now (their details), not the copy kept with the request when they asked.
-        formats=tuple(person.formats or request.formats or ()),
-        location=person.location,
-        mentors_wanted=wanted or max(1, request.mentors_wanted or 1),
-    )
-
-
-def _mentor(profile: MentorProfile, manager: str | None, capacity: int) -> Any:
-    person = profile.person
-    return matching.Mentor(
-        id=str(person.id),
-        department=person.department,
-        grade=person.grade,
-        manager=manager,
-        skills=tuple((skill.skill.key, skill.proficiency) for skill in profile.skills),
-        languages=tuple(person.languages or ()),
-        timezone=person.timezone,
-        formats=tuple(person.formats or ()),
-        location=person.location,
-        capacity=capacity,
-    )
-
-
-def _requests(cohort_id: int) -> list[LeaderRequest]:
+def _asks(cohort_id: int) -> list[_Ask]:
     query = (
-        select(LeaderRequest)
+        select(*_PERSON_COLUMNS, LeaderRequest.id, LeaderRequest.formats, LeaderRequest.mentors_wanted)
         .join(Person, Person.id == LeaderRequest.person_id)
         .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True))
         .order_by(Person.id)
     )
-    return list(db.session.execute(query).scalars())
+    return [_Ask(*row) for row in db.session.execute(query)]
 
 
-def _profiles(cohort_id: int) -> list[MentorProfile]:
+def _offers(cohort_id: int) -> list[_Offer]:
     query = (
-        select(MentorProfile)
+        select(*_PERSON_COLUMNS, MentorProfile.id, MentorProfile.capacity)
         .join(Person, Person.id == MentorProfile.person_id)
         .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
         .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True))
         .order_by(Person.id)
     )
-    return list(db.session.execute(query).scalars())
+    return [_Offer(*row) for row in db.session.execute(query)]
+
+
+def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
+    """request id -> its goals, must first then by skill (the order the request page shows)."""
+    query = (
+        select(Goal.request_id, Skill.key, Goal.priority, Goal.target_level)
+        .join(Skill, Skill.id == Goal.skill_id)
+        .join(LeaderRequest, LeaderRequest.id == Goal.request_id)
+        .where(LeaderRequest.cohort_id == cohort_id)
+        .order_by(Goal.request_id, Goal.priority.desc(), Goal.skill_id)
+    )
+    goals: dict[int, list[Any]] = defaultdict(list)
+    for request_id, key, priority, level in db.session.execute(query):
+        goals[request_id].append(matching.Goal(key, priority, level))
+    return goals
+
+
+def _skills_by_profile(cohort_id: int) -> dict[int, list[tuple[str, int]]]:
+    """profile id -> (skill key, proficiency) of the cohort's enrolled mentors, by skill id."""
+    query = (
+        select(MentorSkill.profile_id, Skill.key, MentorSkill.proficiency)
+        .join(Skill, Skill.id == MentorSkill.skill_id)
+        .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
+        .join(MentorEnrolment, MentorEnrolment.person_id == MentorProfile.person_id)
+        .where(MentorEnrolment.cohort_id == cohort_id)
+        .order_by(MentorSkill.profile_id, MentorSkill.skill_id)
+    )
+    skills: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for profile_id, key, proficiency in db.session.execute(query):
+        skills[profile_id].append((key, proficiency))
+    return skills
+
+
+def _leader(ask: _Ask, goals: list[Any], manager: str | None, wanted: int | None = None) -> Any:
+    return matching.Leader(
+        id=str(ask.person_id),
+        department=ask.department,
+        grade=ask.grade,
+        manager=manager,
+        goals=tuple(goals),
+        languages=tuple(ask.languages or ()),
+        timezone=ask.timezone,
+        # How the person can meet now (their details), not the copy kept with the request when they asked.
+        formats=tuple(ask.formats or ask.request_formats or ()),
+        location=ask.location,
+        mentors_wanted=wanted or max(1, ask.mentors_wanted or 1),
+    )
+
+
+def _mentor(offer: _Offer, skills: list[tuple[str, int]], manager: str | None, capacity: int) -> Any:
+    return matching.Mentor(
+        id=str(offer.person_id),
+        department=offer.department,
+        grade=offer.grade,
+        manager=manager,
+        skills=tuple(skills),
+        languages=tuple(offer.languages or ()),
+        timezone=offer.timezone,
+        formats=tuple(offer.formats or ()),
+        location=offer.location,
+        capacity=capacity,
+    )
 
 
 def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple[str, str]]:
@@ -164,42 +241,62 @@ def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple
     return sorted(pair for pair in pairs if pair[0] in leaders and pair[1] in mentors)
 
 
-def _pair_rules(cohort_id: int) -> list[PairRule]:
-    query = select(PairRule).where(PairRule.cohort_id == cohort_id).order_by(PairRule.id)
-    return list(db.session.execute(query).scalars())
+def _pair_rules(cohort_id: int) -> list[tuple[str, int, int]]:
+    query = (
+        select(PairRule.kind, PairRule.leader_id, PairRule.mentor_id)
+        .where(PairRule.cohort_id == cohort_id)
+        .order_by(PairRule.id)
+    )
+    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
+
+
+def _left_out_notes(left_out: list[tuple[str, int, int]]) -> list[str]:
+    """A sentence per pin or forbid left out of a run, naming both people."""
+    if not left_out:
+        return []
+    ids = sorted({i for _, leader, mentor in left_out for i in (leader, mentor)})
+    names = dict(db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+    return [
+        f"The {kind} of {names.get(leader, 'someone who left')} and {names.get(mentor, 'someone who left')} was "
+        "left out: one of them is not in this run."
+        for kind, leader, mentor in left_out
+    ]
 
 
 def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None) -> Translation:
     """The cohort as a matching Problem: a full run, or a re-pair of the given flagged matches."""
     refs = _manager_refs()
-    requests, profiles = _requests(cohort.id), _profiles(cohort.id)
+    asks, offers = _asks(cohort.id), _offers(cohort.id)
+    goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
     # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
-    taken = running_loads({p.person_id for p in profiles}, except_cohort=cohort.id)
+    taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     elsewhere = {str(mentor): count for mentor, count in taken.items()}
-    capacities = {str(p.person_id): max(0, p.capacity - taken.get(p.person_id, 0)) for p in profiles}
-    scope = RepairScope(requests=requests)
+    capacities = {str(o.person_id): max(0, o.capacity - taken.get(o.person_id, 0)) for o in offers}
+    scope = RepairScope(requests=asks)
     if repair_match_ids is not None:
-        scope = _repair_scope(cohort.id, set(repair_match_ids), requests, capacities)
-    leaders = [_leader(r, refs.get(r.person_id), scope.wanted.get(r.person_id)) for r in scope.requests]
-    mentors = [_mentor(p, refs.get(p.person_id), capacities[str(p.person_id)]) for p in profiles]
+        scope = _repair_scope(cohort.id, set(repair_match_ids), asks, capacities)
+    leaders = [
+        _leader(a, goals.get(a.request_id, []), refs.get(a.person_id), scope.wanted.get(a.person_id))
+        for a in scope.requests
+    ]
+    mentors = [
+        _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), capacities[str(o.person_id)]) for o in offers
+    ]
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
-    pinned, forbidden, notes = set(scope.pinned), set(scope.forbidden), []
+    in_run = leader_ids | mentor_ids
+    pinned, forbidden, left_out = set(scope.pinned), set(scope.forbidden), []
     flagged_leaders = {leader for leader, _ in scope.flagged}
-    for rule in _pair_rules(cohort.id):
-        pair = (str(rule.leader_id), str(rule.mentor_id))
+    for kind, leader_id, mentor_id in _pair_rules(cohort.id):
+        pair = (str(leader_id), str(mentor_id))
         if pair[0] not in leader_ids or pair[1] not in mentor_ids:
             if repair_match_ids is None:
-                notes.append(
-                    f"The {rule.kind} of {rule.leader.name} and {rule.mentor.name} was left out: "
-                    "one of them is not in this run."
-                )
+                left_out.append((kind, leader_id, mentor_id))
         elif repair_match_ids is None or (pair[0] in flagged_leaders and pair not in pinned and pair not in forbidden):
-            (forbidden if rule.kind == "forbid" else pinned).add(pair)
+            (forbidden if kind == "forbid" else pinned).add(pair)
+    notes = _left_out_notes(left_out)
     # Someone both leading and mentoring in one cohort must never be paired with themself.
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
-    org = sorted(
-        (str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in leader_ids | mentor_ids
-    )
+    org = sorted((str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in in_run)
     problem = matching.Problem(
         leaders=tuple(leaders),
         mentors=tuple(mentors),
@@ -216,41 +313,49 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
 class RepairScope:
     """Who a run is about: for a re-pair, the leaders of active pairs, with pins, forbids and slots."""
 
-    requests: list[LeaderRequest]
+    requests: list[_Ask]
     pinned: set[tuple[str, str]] = field(default_factory=set)
     forbidden: set[tuple[str, str]] = field(default_factory=set)
     flagged: set[tuple[str, str]] = field(default_factory=set)
     wanted: dict[int, int] = field(default_factory=dict)
 
 
-def _repair_scope(
-    cohort_id: int, match_ids: set[int], requests: list[LeaderRequest], capacities: dict[str, int]
-) -> RepairScope:
+def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[_Ask], capacities: dict[str, int]) -> RepairScope:
     """A re-pair: every other active pair pinned as it is, the flagged ones forbidden, slots unchanged."""
-    matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort_id)).scalars())
+    query = select(Match.id, Match.leader_id, Match.mentor_id, Match.status).where(Match.cohort_id == cohort_id)
+    matches = list(db.session.execute(query))
     active = [m for m in matches if m.status == "active"]
-    said_no = set(db.session.execute(select(FitCheck.match_id).where(FitCheck.good_fit.is_(False))).scalars())
+    said_no = set(
+        db.session.execute(
+            select(FitCheck.match_id)
+            .join(Match, Match.id == FitCheck.match_id)
+            .where(Match.cohort_id == cohort_id, FitCheck.good_fit.is_(False))
+        ).scalars()
+    )
     flagged = [m for m in active if m.id in match_ids and m.id in said_no]
     if not flagged or len(flagged) != len(match_ids):
         raise Conflict("Choose pairs from the attention list of this cohort.")
-    scope = RepairScope(requests=[r for r in requests if r.person_id in {m.leader_id for m in active}])
+    active_leaders = {m.leader_id for m in active}
+    scope = RepairScope(requests=[r for r in requests if r.person_id in active_leaders])
     in_problem = {r.person_id for r in scope.requests}
-    used_outside: dict[str, int] = {}
+    used_outside: dict[str, int] = defaultdict(int)
+    pins_of: dict[str, int] = defaultdict(int)
     for m in active:
         if m.id in match_ids:
             scope.flagged.add((str(m.leader_id), str(m.mentor_id)))
         elif m.leader_id in in_problem and str(m.mentor_id) in capacities:
             scope.pinned.add((str(m.leader_id), str(m.mentor_id)))
         else:
-            used_outside[str(m.mentor_id)] = used_outside.get(str(m.mentor_id), 0) + 1
+            used_outside[str(m.mentor_id)] += 1
             continue
         # Each leader keeps as many places as they have pairs now: nobody else gains a mentor.
         scope.wanted[m.leader_id] = scope.wanted.get(m.leader_id, 0) + 1
+    for _, pinned_mentor in scope.pinned:
+        pins_of[pinned_mentor] += 1
     for mentor, capacity in capacities.items():
         # Existing pairs are facts: a mentor keeps them even after lowering their capacity
         # (`capacity` here is already net of pairs in other running cohorts).
-        pins = sum(1 for _, pinned_mentor in scope.pinned if pinned_mentor == mentor)
-        capacities[mentor] = max(capacity - used_outside.get(mentor, 0), pins)
+        capacities[mentor] = max(capacity - used_outside.get(mentor, 0), pins_of.get(mentor, 0))
     # Flagged pairs, and pairs ended by an earlier re-pair, are never proposed again.
     scope.forbidden = scope.flagged | {(str(m.leader_id), str(m.mentor_id)) for m in matches if m.status == "ended"}
     return scope

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, and_, select, union
 
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, Goal, LeaderRequest, Match, Meeting, Person, Skill
@@ -34,6 +33,33 @@ def mentor_node(person_id: int) -> str:
     return f"M{person_id}"
 
 
+@dataclass(frozen=True)
+class PairRow:
+    """A published pair as the document needs it (plain columns, not an ORM object)."""
+
+    id: int
+    cohort_id: int
+    leader_id: int
+    mentor_id: int
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A logged session as the document needs it."""
+
+    id: int
+    match_id: int
+    starts_at: datetime
+    duration_minutes: int
+    skills: list[int]
+    status: str
+    proposed_at: datetime
+    answered_at: datetime | None
+    answered_by_id: int | None
+    cancelled_by_id: int | None
+
+
 @dataclass
 class SessionsDocument:
     """The library's SESSIONS.json input, the names behind its ids, and the match ids behind its pairs."""
@@ -41,58 +67,84 @@ class SessionsDocument:
     data: dict[str, Any]
     labels: dict[str, str]
     matches: dict[tuple[str, str], list[int]]
-    match_rows: dict[int, Match] = field(default_factory=dict)
+    match_rows: dict[int, PairRow] = field(default_factory=dict)
 
 
-def _department(person: Person) -> str:
-    return " ".join(_UNPRINTABLE.sub(" ", person.department or "").split()) or NO_DEPARTMENT
+def _department(department: str | None) -> str:
+    return " ".join(_UNPRINTABLE.sub(" ", department or "").split()) or NO_DEPARTMENT
 
 
-def _active_matches(cohort_ids: Iterable[int] | None) -> list[Match]:
+def matches_query(cohort_ids: Iterable[int] | None, pair: tuple[int, int] | None = None) -> Select:
+    """The active pairs of published or closed cohorts (of these cohorts, of this one pair), as columns."""
     query = (
-        select(Match)
+        select(Match.id, Match.cohort_id, Match.leader_id, Match.mentor_id, Match.published_at)
         .join(Cohort, Match.cohort_id == Cohort.id)
         .where(Match.status == "active", Cohort.status.in_(HEALTH_COHORTS))
-        .order_by(Match.leader_id, Match.mentor_id, Match.id)
-        .options(selectinload(Match.leader), selectinload(Match.mentor))
     )
     if cohort_ids is not None:
         query = query.where(Match.cohort_id.in_(list(cohort_ids)))
-    return list(db.session.execute(query).scalars())
+    if pair is not None:
+        query = query.where(Match.leader_id == pair[0], Match.mentor_id == pair[1])
+    return query
 
 
-def _goal_keys(matches: list[Match]) -> dict[tuple[int, int], list[str]]:
-    wanted = {(m.cohort_id, m.leader_id) for m in matches}
+def _people(matches: Select) -> dict[int, tuple[str, str | None]]:
+    """id -> (name, department) of everyone in these pairs."""
+    pairs = matches.subquery()
+    ids = union(select(pairs.c.leader_id), select(pairs.c.mentor_id)).subquery()
+    query = select(Person.id, Person.name, Person.department).where(Person.id.in_(select(ids.c[0])))
+    return {pid: (name, department) for pid, name, department in db.session.execute(query)}
+
+
+def _goal_keys(matches: Select) -> dict[tuple[int, int], list[str]]:
+    pairs = matches.subquery()
     query = (
         select(LeaderRequest.cohort_id, LeaderRequest.person_id, Skill.key)
         .join(Goal, Goal.request_id == LeaderRequest.id)
         .join(Skill, Goal.skill_id == Skill.id)
-        .where(LeaderRequest.person_id.in_({leader for _, leader in wanted}))
+        .join(pairs, and_(pairs.c.leader_id == LeaderRequest.person_id, pairs.c.cohort_id == LeaderRequest.cohort_id))
+        .distinct()
         .order_by(Skill.key)
     )
     goals: dict[tuple[int, int], list[str]] = {}
     for cohort_id, person_id, key in db.session.execute(query):
-        if (cohort_id, person_id) in wanted:
-            goals.setdefault((cohort_id, person_id), []).append(key)
+        goals.setdefault((cohort_id, person_id), []).append(key)
     return goals
 
 
-# The columns a session item needs, read as plain rows (no ORM objects: this runs on every dashboard view).
-MEETING_COLUMNS = (
-    Meeting.id,
-    Meeting.match_id,
-    Meeting.status,
-    Meeting.starts_at,
-    Meeting.duration_minutes,
-    Meeting.skills,
-    Meeting.proposed_at,
-    Meeting.answered_at,
-    Meeting.answered_by_id,
-    Meeting.cancelled_by_id,
-)
+def _sessions(matches: Select) -> tuple[list[SessionRow], dict[int, dict[int, int]]]:
+    """The logged sessions of these pairs, by start, and meeting id -> author id -> rating of held ones."""
+    match_ids = select(matches.subquery().c.id)
+    query = (
+        select(
+            Meeting.id,
+            Meeting.match_id,
+            Meeting.starts_at,
+            Meeting.duration_minutes,
+            Meeting.skills,
+            Meeting.status,
+            Meeting.proposed_at,
+            Meeting.answered_at,
+            Meeting.answered_by_id,
+            Meeting.cancelled_by_id,
+        )
+        .where(Meeting.match_id.in_(match_ids), Meeting.status.in_(LOGGED))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    sessions = [SessionRow(*row) for row in db.session.execute(query)]
+    ratings: dict[int, dict[int, int]] = {}
+    query = (
+        select(Feedback.meeting_id, Feedback.author_id, Feedback.rating)
+        .join(Meeting, Meeting.id == Feedback.meeting_id)
+        .where(Meeting.match_id.in_(match_ids), Meeting.status == "held")
+        .order_by(Feedback.id)
+    )
+    for meeting_id, author_id, rating in db.session.execute(query):
+        ratings.setdefault(meeting_id, {})[author_id] = rating
+    return sessions, ratings
 
 
-def _session_status(meeting: Any, match: Match) -> str | None:
+def _session_status(meeting: SessionRow, match: PairRow) -> str | None:
     if meeting.status in ("held", "missed"):
         return meeting.status
     # Only an agreed (accepted) session that is then cancelled is a cancellation; a withdrawn proposal is not.
@@ -109,14 +161,12 @@ def _iso(moment: datetime) -> str:
 
 
 def _session_item(
-    meeting: Any, match: Match, status: str, keys: dict[int, str], given: list[tuple[int, int]]
+    meeting: SessionRow, match: PairRow, status: str, keys: dict[int, str], given: dict[int, int]
 ) -> dict[str, Any]:
-    """One session of the document; `given` is the (author id, rating) of its feedback."""
     ratings: dict[str, int | None] = {"leader": None, "mentor": None}
     if status == "held":
-        for author_id, rating in given:
-            side = "leader" if author_id == match.leader_id else "mentor"
-            ratings[side] = rating
+        for author_id, rating in given.items():
+            ratings["leader" if author_id == match.leader_id else "mentor"] = rating
     # The response time is the leader's: only an answer given by the leader is recorded.
     leader_answered = (
         meeting.answered_by_id == match.leader_id
@@ -129,30 +179,39 @@ def _session_item(
         "date": meeting.starts_at.date().isoformat(),
         "status": status,
         "minutes": meeting.duration_minutes,
-        "skills": [keys[i] for i in meeting.skills if i in keys],
+        "skills": [keys[i] for i in meeting.skills or [] if i in keys],
         "ratings": ratings,
         "proposed_at": _iso(meeting.proposed_at) if leader_answered else None,
         "answered_at": _iso(meeting.answered_at) if leader_answered else None,
     }
 
 
-def build_sessions(cohort_ids: Iterable[int] | None = None) -> SessionsDocument:
-    """The SESSIONS document of the active pairs of these cohorts (every published or closed cohort if None)."""
-    matches = _active_matches(cohort_ids)
-    goals = _goal_keys(matches)
+def build_sessions(cohort_ids: Iterable[int] | None = None, pair: tuple[int, int] | None = None) -> SessionsDocument:
+    """The SESSIONS document of the active pairs of these cohorts (every published or closed cohort if None).
+
+    `pair` (leader id, mentor id) keeps only that pair: what one pair's page needs, not the whole cohort.
+    Six set-based queries of plain columns, whatever the number of pairs.
+    """
+    pairs_query = matches_query(cohort_ids, pair)
+    matches = [
+        PairRow(*row) for row in db.session.execute(pairs_query.order_by(Match.leader_id, Match.mentor_id, Match.id))
+    ]
+    people = _people(pairs_query)
+    goals = _goal_keys(pairs_query)
     keys = dict(db.session.execute(select(Skill.id, Skill.key)).all())
-    people: dict[str, dict[str, str]] = {}
+    nodes: dict[str, dict[str, str]] = {}
     labels: dict[str, str] = {}
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     owners: dict[tuple[str, str], list[int]] = {}
-    by_match: dict[int, Match] = {m.id: m for m in matches}
+    by_match: dict[int, PairRow] = {m.id: m for m in matches}
     for match in matches:
-        for node, person, role in (
-            (leader_node(match.leader_id), match.leader, "leader"),
-            (mentor_node(match.mentor_id), match.mentor, "mentor"),
+        for node, person_id, role in (
+            (leader_node(match.leader_id), match.leader_id, "leader"),
+            (mentor_node(match.mentor_id), match.mentor_id, "mentor"),
         ):
-            people.setdefault(node, {"id": node, "role": role, "department": _department(person)})
-            labels[node] = person.name
+            name, department = people.get(person_id, ("", None))
+            nodes.setdefault(node, {"id": node, "role": role, "department": _department(department)})
+            labels[node] = name
         key = (leader_node(match.leader_id), mentor_node(match.mentor_id))
         started = match.published_at.date().isoformat()
         pair_goals = goals.get((match.cohort_id, match.leader_id), [])
@@ -162,28 +221,18 @@ def build_sessions(cohort_ids: Iterable[int] | None = None) -> SessionsDocument:
         else:
             pairs[key] = {"leader": key[0], "mentor": key[1], "started": started, "goals": list(pair_goals)}
         owners.setdefault(key, []).append(match.id)
-    sessions = []
+    items = []
     if by_match:
-        logged = (Meeting.match_id.in_(list(by_match)), Meeting.status.in_(LOGGED))
-        ratings: dict[int, list[tuple[int, int]]] = {}
-        given = (
-            select(Feedback.meeting_id, Feedback.author_id, Feedback.rating)
-            .join(Meeting, Meeting.id == Feedback.meeting_id)
-            .where(*logged)
-            .order_by(Feedback.id)
-        )
-        for meeting_id, author_id, rating in db.session.execute(given):
-            ratings.setdefault(meeting_id, []).append((author_id, rating))
-        query = select(*MEETING_COLUMNS).where(*logged).order_by(Meeting.starts_at, Meeting.id)
-        for meeting in db.session.execute(query):
+        sessions, ratings = _sessions(pairs_query)
+        for meeting in sessions:
             match = by_match[meeting.match_id]
             status = _session_status(meeting, match)
             if status is not None:
-                sessions.append(_session_item(meeting, match, status, keys, ratings.get(meeting.id, [])))
+                items.append(_session_item(meeting, match, status, keys, ratings.get(meeting.id, {})))
     data = {
-        "people": [people[n] for n in sorted(people, key=_node_order)],
+        "people": [nodes[n] for n in sorted(nodes, key=_node_order)],
         "pairs": [pairs[k] for k in sorted(pairs, key=lambda k: (_node_order(k[0]), _node_order(k[1])))],
-        "sessions": sessions,
+        "sessions": items,
     }
     return SessionsDocument(data=data, labels=labels, matches=owners, match_rows=by_match)
 

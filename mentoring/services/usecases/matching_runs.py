@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 import matching
 from matching.errors import name_people
@@ -204,6 +204,7 @@ def _store(
         )
     if repair is not None:
         stats["repair_of"] = repair
+    pair_rows: list[dict[str, Any]] = []
     if solution is None:
         # The library's own record: its sentence names ids, not people; names are looked up when shown.
         if isinstance(failure, matching.InputError):
@@ -211,7 +212,7 @@ def _store(
             failure = failure.problem
         run.status, run.message = "failed", (failure or "the solver gave no answer.")[:500]
     else:
-        _fill(run, solution, translation.elsewhere if translation is not None else {})
+        pair_rows = _fill(run, solution, translation.elsewhere if translation is not None else {})
         stats["solver"] = _plain_json({**dict(solution.stats), "gap": solution.gap})
     if translation is not None and translation.notes:
         stats["notes"] = list(translation.notes)
@@ -220,6 +221,8 @@ def _store(
     if run.status in SUCCESSFUL and cohort.status == "open":
         cohort.status = "matched"
     db.session.flush()
+    if pair_rows:  # one bulk INSERT, not one statement per pair
+        db.session.execute(insert(RunPair), [{**row, "run_id": run.id} for row in pair_rows])
     how = "page" if run_by is not None else "command line"
     action = "matching.repair_run" if repair is not None else "matching.run"
     audit.record(
@@ -233,7 +236,8 @@ def _store(
     return run
 
 
-def _fill(run: MatchRun, solution: Any, elsewhere: dict[str, int]) -> None:
+def _fill(run: MatchRun, solution: Any, elsewhere: dict[str, int]) -> list[dict[str, Any]]:
+    """Copy the solution's figures onto the run; returns its pairs as rows for a bulk INSERT."""
     run.status = solution.status if solution.status in (*SUCCESSFUL, "infeasible") else "failed"
     run.message = (solution.reason or "")[:500]
     run.matched = solution.matched
@@ -255,13 +259,13 @@ def _fill(run: MatchRun, solution: Any, elsewhere: dict[str, int]) -> None:
         {"mentor_id": int(x.mentor), "load": x.load, "capacity": x.capacity, "elsewhere": elsewhere.get(x.mentor, 0)}
         for x in solution.mentors
     ]
-    run.pairs = [
-        RunPair(
-            leader_id=int(p.leader),
-            mentor_id=int(p.mentor),
-            score=float(p.score),
-            pinned=bool(p.pinned),
-            reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons],
-        )
+    return [
+        {
+            "leader_id": int(p.leader),
+            "mentor_id": int(p.mentor),
+            "score": float(p.score),
+            "pinned": bool(p.pinned),
+            "reasons": [{"criterion": c, "points": float(v)} for c, v in p.reasons],
+        }
         for p in solution.pairs
     ]

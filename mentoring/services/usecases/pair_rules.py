@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from mentoring.extensions import db
 from mentoring.models import LeaderRequest, MentorEnrolment, MentorProfile, PairRule, Person
@@ -10,30 +10,35 @@ from mentoring.models.cohorts import RULE_KINDS
 from mentoring.services import Conflict, NotFound, unit_of_work
 from mentoring.services.infra import audit
 from mentoring.services.usecases.cohorts import get_cohort
+from mentoring.services.usecases.people_admin import like_pattern
 
 KIND_WORDS = {"pin": "pinned", "forbid": "forbidden"}
 
 
-def cohort_leaders(cohort_id: int) -> list[Person]:
-    """People with a leader request in the cohort, by name."""
-    query = (
-        select(Person)
-        .join(LeaderRequest, LeaderRequest.person_id == Person.id)
-        .where(LeaderRequest.cohort_id == cohort_id)
-        .order_by(Person.name, Person.id)
-    )
-    return list(db.session.execute(query).scalars())
+FOUND_MAX = 20
 
 
-def cohort_mentors(cohort_id: int) -> list[Person]:
-    """Mentors enrolled in the cohort, by name."""
-    query = (
-        select(Person)
-        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-        .where(MentorEnrolment.cohort_id == cohort_id)
-        .order_by(Person.name, Person.id)
+def _found(query: Select, text: str) -> list[Person]:
+    text = " ".join((text or "").split())
+    if not text:
+        return []
+    pattern = like_pattern(text)
+    query = query.where(
+        or_(func.lower(Person.name).like(pattern, escape="\\"), func.lower(Person.email).like(pattern, escape="\\"))
     )
-    return list(db.session.execute(query).scalars())
+    return list(db.session.execute(query.order_by(func.lower(Person.name), Person.id).limit(FOUND_MAX)).scalars())
+
+
+def find_leaders(cohort_id: int, text: str) -> list[Person]:
+    """Up to 20 people with a leader request in the cohort whose name or email contains `text`."""
+    query = select(Person).join(LeaderRequest, LeaderRequest.person_id == Person.id)
+    return _found(query.where(LeaderRequest.cohort_id == cohort_id), text)
+
+
+def find_mentors(cohort_id: int, text: str) -> list[Person]:
+    """Up to 20 mentors enrolled in the cohort whose name or email contains `text`."""
+    query = select(Person).join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+    return _found(query.where(MentorEnrolment.cohort_id == cohort_id), text)
 
 
 def _participants(cohort_id: int, leader_id: int, mentor_id: int) -> tuple[LeaderRequest, Person]:

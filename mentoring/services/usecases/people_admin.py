@@ -8,22 +8,22 @@ from mentoring.extensions import db
 from mentoring.models import AuditEvent, Person
 from mentoring.models.people import ROLES
 from mentoring.services import NotFound
+from mentoring.services.readmodels.paging import PER_PAGE, Page, paginate
 from mentoring.services.usecases import accounts
 
-SEARCH_LIMIT = 200
 
-
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, lower-case, with %, _ and \\ taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def search_people(text: str = "", role: str | None = None, limit: int = SEARCH_LIMIT) -> list[Person]:
-    """People whose name, email or department contains `text` (any case), optionally with one role, by name."""
-    query = select(Person).order_by(func.lower(Person.name), Person.id).limit(limit)
+def search_people(text: str = "", role: str | None = None, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the people whose name, email or department contains `text` (any case), optionally of one role."""
+    query = select(Person).order_by(func.lower(Person.name), Person.id)
     text = " ".join((text or "").split())
     if text:
-        pattern = _like(text)
+        pattern = like_pattern(text)
         query = query.where(
             or_(
                 func.lower(Person.name).like(pattern, escape="\\"),
@@ -33,7 +33,7 @@ def search_people(text: str = "", role: str | None = None, limit: int = SEARCH_L
         )
     if role in ROLES:
         query = query.where(getattr(Person, f"is_{role}").is_(True))
-    return list(db.session.execute(query).scalars())
+    return paginate(query, page, per_page)
 
 
 def get_person(person_id: int) -> Person:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from mentoring.database import locked, utcnow
@@ -84,13 +85,60 @@ def _lock_run(run_id: int) -> MatchRun:
     ).scalar_one()
 
 
-def _refuse_disabled(pairs: list[RunPair]) -> None:
-    for person in sorted({p.leader for p in pairs} | {p.mentor for p in pairs}, key=lambda x: x.id):
-        if not person.is_active:
+@dataclass(frozen=True)
+class _Pair:
+    """A proposed pair of the run, as plain columns."""
+
+    leader_id: int
+    mentor_id: int
+    score: float
+    reasons: list
+    pinned: bool
+
+
+def _run_pairs(run_id: int) -> list[_Pair]:
+    query = (
+        select(RunPair.leader_id, RunPair.mentor_id, RunPair.score, RunPair.reasons, RunPair.pinned)
+        .where(RunPair.run_id == run_id)
+        .order_by(RunPair.leader_id, RunPair.mentor_id)
+    )
+    return [_Pair(*row) for row in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class _Contact:
+    """What an email about pairs needs of a person."""
+
+    id: int
+    name: str
+    email: str
+    is_active: bool
+
+
+def _contacts(run_id: int, others: Iterable[int] = ()) -> dict[int, _Contact]:
+    """id -> name, email and whether enabled, for everyone in the run's pairs and these others."""
+    columns = select(Person.id, Person.name, Person.email, Person.is_active)
+    in_run = or_(
+        Person.id.in_(select(RunPair.leader_id).where(RunPair.run_id == run_id)),
+        Person.id.in_(select(RunPair.mentor_id).where(RunPair.run_id == run_id)),
+    )
+    found = {row[0]: _Contact(*row) for row in db.session.execute(columns.where(in_run))}
+    wanted = sorted({i for i in others if i and i not in found})
+    for start in range(0, len(wanted), 1_000):
+        query = columns.where(Person.id.in_(wanted[start : start + 1_000]))
+        found.update((row[0], _Contact(*row)) for row in db.session.execute(query))
+    return found
+
+
+def _refuse_disabled(pairs: list[_Pair], people: dict[int, _Contact]) -> None:
+    ids = {p.leader_id for p in pairs} | {p.mentor_id for p in pairs}
+    for person_id in sorted(ids):
+        person = people.get(person_id)
+        if person is not None and not person.is_active:
             raise Conflict(f"{person.name}'s account is disabled. Run the matching again before publishing.")
 
 
-def _refuse_over_capacity(cohort_id: int, pairs: list[RunPair]) -> None:
+def _refuse_over_capacity(cohort_id: int, pairs: list[_Pair], people: dict[int, _Contact]) -> None:
     """Refuse a run made stale by places used since: a pair published in another cohort, a lower capacity."""
     new = Counter(p.mentor_id for p in pairs)
     if not new:
@@ -98,13 +146,36 @@ def _refuse_over_capacity(cohort_id: int, pairs: list[RunPair]) -> None:
     elsewhere = running_loads(new, except_cohort=cohort_id)
     query = select(MentorProfile.person_id, MentorProfile.capacity).where(MentorProfile.person_id.in_(list(new)))
     capacity = dict(db.session.execute(query).all())
-    mentors = {p.mentor_id: p.mentor for p in pairs}
     for mentor_id, count in sorted(new.items()):
         if elsewhere.get(mentor_id, 0) + count > capacity.get(mentor_id, 0):
+            name = people[mentor_id].name if mentor_id in people else "a mentor"
             raise Conflict(
-                f"Since this run, {mentors[mentor_id].name} has fewer places (a pair published in another "
+                f"Since this run, {name} has fewer places (a pair published in another "
                 "cohort, or a lower capacity). Run the matching again, then publish."
             )
+
+
+def _new_matches(cohort_id: int, run_id: int, pairs: list[_Pair], now: datetime) -> None:
+    """Insert the pairs as active Matches in one bulk INSERT."""
+    if pairs:
+        rows = [
+            {
+                "cohort_id": cohort_id,
+                "leader_id": p.leader_id,
+                "mentor_id": p.mentor_id,
+                "run_id": run_id,
+                "score": p.score,
+                "reasons": list(p.reasons or []),
+                "status": "active",
+                "published_at": now,
+            }
+            for p in pairs
+        ]
+        db.session.execute(insert(Match), rows)
+
+
+def _unmatched_ids(run: MatchRun) -> list[int]:
+    return [int(u["leader_id"]) for u in run.unmatched or [] if u.get("leader_id")]
 
 
 def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: datetime) -> PublishResult:
@@ -120,29 +191,17 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
         db.session.rollback()
         return PublishResult(already=True)
     run = _lock_run(run_id)
-    pairs = list(run.pairs)
-    _refuse_disabled(pairs)
-    _refuse_over_capacity(cohort_id, pairs)
+    pairs = _run_pairs(run.id)
+    unmatched = _unmatched_ids(run)
+    people = _contacts(run.id, unmatched)
+    _refuse_disabled(pairs, people)
+    _refuse_over_capacity(cohort_id, pairs, people)
     existing = set(
         db.session.execute(select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all()
     )
-    created = [
-        Match(
-            cohort_id=cohort_id,
-            leader_id=p.leader_id,
-            mentor_id=p.mentor_id,
-            run_id=run.id,
-            score=p.score,
-            reasons=list(p.reasons),
-            status="active",
-            published_at=now,
-        )
-        for p in pairs
-        if (p.leader_id, p.mentor_id) not in existing
-    ]
-    db.session.add_all(created)
-    db.session.flush()
-    emails = _announce(cohort, pairs, [u.get("leader_id") for u in run.unmatched or []], f"published:{cohort_id}")
+    created = [p for p in pairs if (p.leader_id, p.mentor_id) not in existing]
+    _new_matches(cohort_id, run.id, created, now)
+    emails = _announce(cohort, pairs, unmatched, f"published:{cohort_id}", people)
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
     audit.record(
         "cohort.published",
@@ -162,36 +221,30 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
         db.session.rollback()
         return PublishResult(already=True)
     flagged_ids = set((run.stats or {}).get("repair_of") or [])
-    matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort_id)).scalars())
+    query = select(Match.id, Match.leader_id, Match.mentor_id, Match.status).where(Match.cohort_id == cohort_id)
+    matches = list(db.session.execute(query))
     by_pair = {(m.leader_id, m.mentor_id): m for m in matches}
     flagged = [m for m in matches if m.id in flagged_ids]
-    pairs = list(run.pairs)
+    pairs = _run_pairs(run.id)
     kept_changed = any(
         p.pinned and getattr(by_pair.get((p.leader_id, p.mentor_id)), "status", None) != "active" for p in pairs
     )
     if len(flagged) != len(flagged_ids) or any(m.status != "active" for m in flagged) or kept_changed:
         raise Conflict("The pairs of this cohort changed since this re-pair ran. Run the re-pair again.")
-    _refuse_disabled(pairs)
-    for match in flagged:
-        match.status, match.ended_at = "ended", now
-    new_pairs = [p for p in pairs if (p.leader_id, p.mentor_id) not in by_pair]
-    db.session.add_all(
-        Match(
-            cohort_id=cohort_id,
-            leader_id=p.leader_id,
-            mentor_id=p.mentor_id,
-            run_id=run.id,
-            score=p.score,
-            reasons=list(p.reasons),
-            status="active",
-            published_at=now,
-        )
-        for p in new_pairs
-    )
-    db.session.flush()
     affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged}
-    unmatched = [u.get("leader_id") for u in run.unmatched or [] if u.get("leader_id") in affected]
-    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}", ended=flagged)
+    unmatched = [leader_id for leader_id in _unmatched_ids(run) if leader_id in affected]
+    new_pairs = [p for p in pairs if (p.leader_id, p.mentor_id) not in by_pair]
+    ended = [(m.leader_id, m.mentor_id) for m in flagged]
+    people = _contacts(run.id, list(affected) + unmatched)
+    _refuse_disabled(pairs, people)
+    db.session.execute(
+        update(Match)
+        .where(Match.id.in_([m.id for m in flagged]))
+        .values(status="ended", ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    _new_matches(cohort_id, run.id, new_pairs, now)
+    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}", people, ended=ended)
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
     audit.record(
         "cohort.repair_published",
@@ -205,29 +258,32 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
 
 
 def _announce(
-    cohort: Cohort, pairs: list[RunPair], unmatched_ids: list[int], occasion: str, ended: list[Match] | None = None
+    cohort: Cohort,
+    pairs: list[_Pair],
+    unmatched_ids: list[int],
+    occasion: str,
+    people: dict[int, _Contact],
+    ended: list[tuple[int, int]] | None = None,
 ) -> int:
-    """Queue one email per person about their new (and ended) pairs; returns how many were queued."""
-    mentors_of: dict[int, list[Person]] = defaultdict(list)
-    leaders_of: dict[int, list[Person]] = defaultdict(list)
-    ended_with: dict[int, list[Person]] = defaultdict(list)
+    """Queue one email per person about their new (and ended) pairs, in bulk; returns how many were queued."""
+    mentors_of: dict[int, list[_Contact]] = defaultdict(list)
+    leaders_of: dict[int, list[_Contact]] = defaultdict(list)
+    ended_with: dict[int, list[_Contact]] = defaultdict(list)
     mentoring_ended: set[int] = set()
-    people: dict[int, Person] = {}
+    told: set[int] = set()
     for pair in pairs:
-        mentors_of[pair.leader_id].append(pair.mentor)
-        leaders_of[pair.mentor_id].append(pair.leader)
-        people[pair.leader_id], people[pair.mentor_id] = pair.leader, pair.mentor
-    for match in ended or []:
-        ended_with[match.leader_id].append(match.mentor)
-        ended_with[match.mentor_id].append(match.leader)
-        mentoring_ended.add(match.mentor_id)
-        people[match.leader_id], people[match.mentor_id] = match.leader, match.mentor
-    for leader_id in unmatched_ids:
-        person = db.session.get(Person, leader_id) if leader_id else None
-        if person is not None:
-            people[person.id] = person
-    queued = 0
-    for person_id in sorted(people):
+        mentors_of[pair.leader_id].append(people[pair.mentor_id])
+        leaders_of[pair.mentor_id].append(people[pair.leader_id])
+        told.update((pair.leader_id, pair.mentor_id))
+    for leader_id, mentor_id in ended or []:
+        if leader_id in people and mentor_id in people:
+            ended_with[leader_id].append(people[mentor_id])
+            ended_with[mentor_id].append(people[leader_id])
+            mentoring_ended.add(mentor_id)
+            told.update((leader_id, mentor_id))
+    told.update(leader_id for leader_id in unmatched_ids if leader_id in people)
+    messages = []
+    for person_id in sorted(told):
         person = people[person_id]
         subject, body = _message(
             cohort,
@@ -238,22 +294,23 @@ def _announce(
             as_mentor=person_id in mentoring_ended,
             repair=ended is not None,
         )
-        if mail.queue(f"{occasion}:{person_id}", "published", person, subject, body, cohort_id=cohort.id):
-            queued += 1
-    return queued
+        messages.append(
+            mail.Queued(f"{occasion}:{person_id}", "published", person.id, person.email, subject, body, cohort.id)
+        )
+    return mail.queue_many(messages)
 
 
-def _names(people: list[Person]) -> str:
+def _names(people: list[_Contact]) -> str:
     names = [p.name for p in people]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _message(
     cohort: Cohort,
-    person: Person,
-    mentors: list[Person],
-    leaders: list[Person],
-    ended: list[Person],
+    person: _Contact,
+    mentors: list[_Contact],
+    leaders: list[_Contact],
+    ended: list[_Contact],
     as_mentor: bool,
     repair: bool,
 ) -> tuple[str, str]:
