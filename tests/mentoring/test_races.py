@@ -205,3 +205,35 @@ def test_registering_the_same_email_at_once(app):
     outcomes = race(app, lambda: accounts.register(account), threads=4)
     assert outcomes == [OK] * 4  # a taken email is not an error, to avoid revealing who has an account
     assert rows(Person, Person.email == "sam.same@example.com") == 1
+
+
+def test_publishing_two_cohorts_that_share_a_mentors_last_place_at_once(
+    app, make_cohort, make_manager, make_mentor, make_leader
+):
+    from mentoring.models import Match
+    from mentoring.services.usecases import matching_runs, publishing
+
+    # Given one mentor with one place, enrolled in two cohorts, each with a matched run that gives them a leader
+    manager = make_manager()
+    first, second = make_cohort(name="First round"), make_cohort(name="Second round")
+    mentor = make_mentor(capacity=1, cohort=first)
+    database.session.add(MentorEnrolment(cohort_id=second.id, person_id=mentor.id))
+    database.session.commit()
+    make_leader(first)
+    make_leader(second)
+    runs = {c.id: matching_runs.run_matching(c.id, manager).id for c in (first, second)}
+    manager_id, mentor_id = manager.id, mentor.id
+    ids = iter(sorted(runs))
+    lock = threading.Lock()
+
+    def publish() -> None:
+        with lock:
+            cohort_id = next(ids)
+        publishing.publish(database.session.get(Person, manager_id), cohort_id, run_id=runs[cohort_id])
+
+    # When both are published at the same moment
+    outcomes = race(app, publish, threads=2)
+    # Then one publishes and the other is told the mentor has fewer places: never two leaders for one place
+    assert sorted(o == OK for o in outcomes) == [False, True], outcomes
+    assert only(outcomes, "has fewer places") == set()
+    assert rows(Match, Match.mentor_id == mentor_id, Match.status == "active") == 1

@@ -143,9 +143,11 @@ def _refuse_over_capacity(cohort_id: int, pairs: list[_Pair], people: dict[int, 
     new = Counter(p.mentor_id for p in pairs)
     if not new:
         return
+    # The mentors' profile rows stay locked until this publish commits, so two cohorts published at the same
+    # moment (PostgreSQL) cannot both spend a mentor's last place; SQLite's writers are one at a time anyway.
+    query = select(MentorProfile.person_id, MentorProfile.capacity).where(MentorProfile.person_id.in_(sorted(new)))
+    capacity = dict(db.session.execute(locked(query.order_by(MentorProfile.person_id))).all())
     elsewhere = running_loads(new, except_cohort=cohort_id)
-    query = select(MentorProfile.person_id, MentorProfile.capacity).where(MentorProfile.person_id.in_(list(new)))
-    capacity = dict(db.session.execute(query).all())
     for mentor_id, count in sorted(new.items()):
         if elsewhere.get(mentor_id, 0) + count > capacity.get(mentor_id, 0):
             name = people[mentor_id].name if mentor_id in people else "a mentor"
