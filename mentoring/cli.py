@@ -115,8 +115,9 @@ def match_command(cohort: str) -> None:
     click.echo(f"Solver status: {run.status} in {seconds:g} s")
     leaders = (run.stats or {}).get("leaders", run.matched + len(unmatched))
     click.echo(f"Matched: {run.matched} of {leaders} leaders; total score {run.total_score:g}")
-    if run.message:
-        click.echo(matching_runs.describe(run.message))
+    message = matching_runs.run_message(run)
+    if message:
+        click.echo(message)
     if pairs:
         click.echo("")
         rows = [(leader, mentor, f"{score:g}", "pinned" if pinned else "") for leader, mentor, score, pinned in pairs]

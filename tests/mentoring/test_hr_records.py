@@ -136,7 +136,7 @@ def test_the_account_page_shows_what_came_from_hr_and_the_people_page_who_left(a
     imported()
     # Mo leaves (a row may have fewer cells than the header: the missing ones are empty)
     imported(HR_FILE.replace("languages\n", "languages,status\n").replace("fr;en\n", "fr;en,leaver\n"))
-    register(client, "tom@corp.example")
+    set_password_by_link(app, client, "tom@corp.example")
     client.post("/auth/login", data={"email": "tom@corp.example", "password": PASSWORD})
     page = client.get("/account/").get_data(as_text=True)
     assert "From HR records" in page and "E2" in page and "Lea Leader" in page  # Tom's manager

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
-from mentoring.models import Cohort, MatchRun, Notification, Person, RunPair
+from mentoring.models import Cohort, MatchRun, MentorProfile, Notification, Person, RunPair
 from mentoring.services.infra import mail
 from mentoring.services.usecases import publishing
 from tests.mentoring.queue_helpers import queue_settings, running_consumer, wait_until
@@ -174,6 +174,7 @@ def _matched_cohort(pairs: int, password_hash: str) -> tuple[int, int]:
     db.session.execute(insert(Person), people)
     ids = list(db.session.execute(select(Person.id).where(Person.email.like("bulk%")).order_by(Person.id)).scalars())
     manager_id, leaders, mentors = ids[0], ids[1::2], ids[2::2]
+    db.session.execute(insert(MentorProfile), [{"person_id": mentor, "capacity": 1} for mentor in mentors])
     cohort = Cohort(name="Bulk 2027", status="matched", rules={})
     db.session.add(cohort)
     db.session.flush()

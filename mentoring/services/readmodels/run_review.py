@@ -136,11 +136,9 @@ def run_lines(run: MatchRun) -> tuple[list[tuple[str, str, float, bool]], list[t
         .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
     )
     pairs = [tuple(row) for row in db.session.execute(query)]
-    reasons = {int(u["leader_id"]): u.get("reason", "") for u in run.unmatched or [] if u.get("leader_id")}
-    names = matching_runs.people_names(reasons)
-    unmatched = sorted(
-        (names.get(str(pid), "(left)"), matching_runs.describe(reason)) for pid, reason in reasons.items()
-    )
+    items = {int(u["leader_id"]): u for u in run.unmatched or [] if u.get("leader_id")}
+    names = matching_runs.people_names([*items, *(i for u in items.values() for i in u.get("mentor_ids", []))])
+    unmatched = sorted((names.get(str(pid), "(left)"), unmatched_reason(u, names)) for pid, u in items.items())
     return pairs, unmatched  # type: ignore[return-value]
 
 
