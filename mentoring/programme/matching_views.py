@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
 from mentoring.forms import choices
-from mentoring.models import RunStage
 from mentoring.programme import bp
 from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
 from mentoring.programme.views import load_cohort
@@ -53,9 +52,9 @@ def _requested_flash(requested: run_jobs.RunRequest) -> None:
     job = requested.job
     if requested.already:
         flash("A matching run of this cohort is already queued or running: its progress is shown below.", "warning")
-    elif job.stage == RunStage.DONE and job.run is not None:
+    elif job.stage == run_jobs.RunStage.DONE and job.run is not None:
         _run_flash(job.run)
-    elif job.stage == RunStage.FAILED:
+    elif job.stage == run_jobs.RunStage.FAILED:
         flash(job.detail or "The matching could not run.", "error")
     else:
         flash("The matching is queued: its progress is shown below. You can leave this page and come back.", "info")
