@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 from mentoring.access import manager_required
 from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices
-from mentoring.models import RunStage
 from mentoring.programme import bp
 from mentoring.programme.forms import PairRuleForm, PairSearchForm, PublishForm, RepairForm, ReviewFilterForm
 from mentoring.programme.views import load_cohort
@@ -50,9 +49,9 @@ def _requested_flash(requested: run_jobs.RunRequest) -> None:
     job = requested.job
     if requested.already:
         flash("A matching run of this cohort is already queued or running: its progress is shown below.", "warning")
-    elif job.stage == RunStage.DONE and job.run is not None:
+    elif job.stage == run_jobs.RunStage.DONE and job.run is not None:
         _run_flash(job.run)
-    elif job.stage == RunStage.FAILED:
+    elif job.stage == run_jobs.RunStage.FAILED:
         flash(job.detail or "The matching could not run.", "error")
     else:
         flash("The matching is queued: its progress is shown below. You can leave this page and come back.", "info")

@@ -14,7 +14,19 @@ from io import BytesIO
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Invitation, Match, MatchRun, Meeting, PeopleUpload, Person, Skill, TokenPurpose
+from mentoring.models import (
+    Cohort,
+    FitCheck,
+    Invitation,
+    Match,
+    MatchRun,
+    Meeting,
+    PeopleUpload,
+    Person,
+    RunJob,
+    Skill,
+    TokenPurpose,
+)
 from mentoring.services.infra import tokens
 from mentoring.services.usecases import matching_runs, people_import
 from tests.conftest import DEFAULT_PASSWORD
@@ -55,6 +67,29 @@ def shown(page: Callable[[World], str], field: str, **changed: object) -> Body:
 def run_matching_in_open_cohort(world: World) -> None:
     """The manager has run the matching of the open cohort (so it is matched, with a run to publish)."""
     matching_runs.run_matching(world.open_cohort, world.manager)
+
+
+def queue_a_run(world: World) -> None:
+    """A matching run of the open cohort waits in the queue for a consumer (it holds the cohort's lock)."""
+    now = datetime.now(UTC)
+    db.session.execute(
+        update(Cohort)
+        .where(Cohort.id == world.open_cohort)
+        .values(run_token="queued", run_started_at=now, run_lease_until=now + timedelta(minutes=30))
+    )
+    db.session.add(
+        RunJob(
+            cohort_id=world.open_cohort, repair_of=[], requested_by_id=world.manager.id, token="queued", stage="queued"
+        )
+    )
+    db.session.commit()
+
+
+def queued_run_path(world: World) -> str:
+    """The cancel button of the queued run."""
+    job_id = db.session.execute(select(RunJob.id).where(RunJob.cohort_id == world.open_cohort)).scalar_one()
+    db.session.rollback()
+    return f"/programme/cohorts/{world.open_cohort}/jobs/{job_id}/cancel"
 
 
 def flag_the_pair(world: World) -> None:
@@ -292,6 +327,7 @@ CASES = [
         shown(lambda w: f"/programme/cohorts/{w.open_cohort}/rules", "objective", objective="score"),
     ),
     Case("programme.run_matching", "manager", lambda w: f"/programme/cohorts/{w.open_cohort}/run"),
+    Case("programme.cancel_run", "manager", queued_run_path, setup=queue_a_run),
     Case(
         "programme.reopen_cohort",
         "manager",

@@ -321,7 +321,8 @@ def build_message(item: Outgoing) -> Message:
         message.attach(invite)
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = "".join(item.to_address.split())
-    message["Subject"] = Header(" ".join(item.subject.split()), "utf-8")
+    subject = " ".join(item.subject.split())
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     message["Message-ID"] = message_id(item.id)
     message["Date"] = formatdate(usegmt=True)
     return message

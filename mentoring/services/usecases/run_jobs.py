@@ -24,6 +24,8 @@ from mentoring.services import Conflict, NotFound, ServiceError
 from mentoring.services.infra import audit, jobs, run_lock
 from mentoring.services.usecases import matching_runs
 
+__all__ = ["RunRequest", "RunStage", "active_job", "cancel", "execute", "request_run", "sweep_stalled"]
+
 TASK = "matching.run"
 QUEUED_LEASE = timedelta(minutes=30)  # how long a job may wait for a consumer before its lock lapses
 MAX_ATTEMPTS = 3
