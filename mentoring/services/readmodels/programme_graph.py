@@ -109,14 +109,14 @@ def departments(cohort_id: int | None = None) -> DepartmentGraph:
         pairs = pairs.where(Match.cohort_id == cohort_id)
     people = pairs.with_only_columns(Match.leader_id).union(pairs.with_only_columns(Match.mentor_id)).subquery()
     counts = db.session.execute(
-        select(func.coalesce(Person.department, NO_DEPARTMENT), func.count(Person.id))
+        select(Person.department, func.count(Person.id))
         .where(Person.id.in_(select(people.c[0])))
-        .group_by(func.coalesce(Person.department, NO_DEPARTMENT))
+        .group_by(Person.department)
     ).all()
     sessions = (
         select(
-            func.coalesce(leader.department, NO_DEPARTMENT),
-            func.coalesce(mentor.department, NO_DEPARTMENT),
+            leader.department,
+            mentor.department,
             func.count(Meeting.id),
         )
         .join(Match, Match.id == Meeting.match_id)
@@ -124,15 +124,21 @@ def departments(cohort_id: int | None = None) -> DepartmentGraph:
         .join(leader, leader.id == Match.leader_id)
         .join(mentor, mentor.id == Match.mentor_id)
         .where(Meeting.status == "held", Cohort.status.in_(("published", "closed")))
-        .group_by(func.coalesce(leader.department, NO_DEPARTMENT), func.coalesce(mentor.department, NO_DEPARTMENT))
+        .group_by(leader.department, mentor.department)
     )
     if cohort_id is not None:
         sessions = sessions.where(Match.cohort_id == cohort_id)
     merged: dict[tuple[str, str], int] = {}
+    # Departments are grouped as stored (NULL together) and named here: a bound label in GROUP BY is refused
+    # by PostgreSQL.
     for a, b, held in db.session.execute(sessions):
+        a, b = a or NO_DEPARTMENT, b or NO_DEPARTMENT
         key = (min(a, b), max(a, b))
         merged[key] = merged.get(key, 0) + held
-    nodes = sorted((DepartmentNode(name, n) for name, n in counts), key=lambda x: (-x.people, x.name))
+    people_per: dict[str, int] = {}
+    for name, n in counts:
+        people_per[name or NO_DEPARTMENT] = people_per.get(name or NO_DEPARTMENT, 0) + n
+    nodes = sorted((DepartmentNode(name, n) for name, n in people_per.items()), key=lambda x: (-x.people, x.name))
     links = sorted((DepartmentLink(a, b, held) for (a, b), held in merged.items()), key=lambda x: (-x.held, x.a, x.b))
     title = "Departments joined by held sessions" + (" in this cohort" if cohort_id else " across cohorts")
     return DepartmentGraph(departments_svg(nodes, links, title), nodes, links)
