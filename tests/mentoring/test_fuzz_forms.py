@@ -587,6 +587,7 @@ NO_FIELDS = {
     "programme.import_discard",
     "programme.refresh_choice",
     "programme.close_choice",
+    "programme.cancel_run",
     "leaders.pick_mentor",
     "mentors.accept_choice",
     "mentors.decline_choice",
