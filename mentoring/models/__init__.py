@@ -6,6 +6,7 @@ from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
 from mentoring.models.security import AuditEvent, LoginAttempt, LoginSession
 from mentoring.models.skills import Skill
+from mentoring.models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
     "AuditEvent",
@@ -27,5 +28,7 @@ __all__ = [
     "Person",
     "RunPair",
     "Skill",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "normalise_email",
 ]

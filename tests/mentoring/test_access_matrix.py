@@ -68,6 +68,7 @@ PROGRAMME_GETS = (
     "programme.cohorts",
     "programme.cohort",
     "programme.attention",
+    "programme.changes",
     "programme.participants",
     "programme.review",
     "programme.people",
@@ -96,8 +97,18 @@ PROGRAMME_POSTS = (
     "programme.unretire_skill",
     "programme.add_skill",
     "health.send_nudges",
+    "programme.replace_mentor",
+    "programme.place_late_joiners",
+    "programme.offer_waitlist",
+    "programme.remove_from_waitlist",
 )
-PROGRAMME_FORMS = ("programme.new_cohort", "programme.edit_cohort", "programme.rules", "programme.edit_skill")
+PROGRAMME_FORMS = (
+    "programme.new_cohort",
+    "programme.edit_cohort",
+    "programme.rules",
+    "programme.edit_skill",
+    "programme.change_pair",
+)
 
 # endpoint -> method -> role -> outcome
 EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {

@@ -246,3 +246,63 @@ def _repair_scope(
     # Flagged pairs, and pairs ended by an earlier re-pair, are never proposed again.
     scope.forbidden = scope.flagged | {(str(m.leader_id), str(m.mentor_id)) for m in matches if m.status == "ended"}
     return scope
+
+
+# ---------------------------------------------------------------- placing a few leaders in a published cohort
+
+
+def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int] = ()) -> Translation:
+    """Only these leaders (person id -> places to fill) against the mentors' spare capacity.
+
+    Everyone else's active pairs stay as they are: they are left out of the problem and use up their
+    mentors' capacity (except the pairs in `freed`, which a change is about to end). A pair that ever
+    existed in the cohort is never proposed again; pins do not apply (they are for full runs), forbids do.
+    """
+    refs = _manager_refs()
+    freed_ids = set(freed)
+    requests = [r for r in _requests(cohort.id) if wanted.get(r.person_id, 0) > 0]
+    matches = list(db.session.execute(select(Match).where(Match.cohort_id == cohort.id)).scalars())
+    load: dict[int, int] = {}
+    per_department: dict[int, dict[str | None, int]] = {}
+    departments = dict(
+        db.session.execute(
+            select(Person.id, Person.department)
+            .join(Match, Match.leader_id == Person.id)
+            .where(Match.cohort_id == cohort.id, Match.status == "active")
+        ).all()
+    )
+    for match in matches:
+        if match.status == "active" and match.id not in freed_ids:
+            load[match.mentor_id] = load.get(match.mentor_id, 0) + 1
+            counts = per_department.setdefault(match.mentor_id, {})
+            department = departments.get(match.leader_id)
+            counts[department] = counts.get(department, 0) + 1
+    profiles = [p for p in _profiles(cohort.id) if p.capacity - load.get(p.person_id, 0) > 0]
+    leaders = [_leader(r, refs.get(r.person_id), wanted[r.person_id]) for r in requests]
+    mentors = [_mentor(p, refs.get(p.person_id), p.capacity - load.get(p.person_id, 0)) for p in profiles]
+    leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
+    forbidden = {(str(m.leader_id), str(m.mentor_id)) for m in matches}
+    forbidden.update((str(r.leader_id), str(r.mentor_id)) for r in _pair_rules(cohort.id) if r.kind == "forbid")
+    forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
+    rules = matching.Rules.from_dict(cohort_rules(cohort))
+    cap = rules.max_per_department_per_mentor
+    if cap is not None:
+        # The department cap counts the mentor's existing pairs too, which this problem leaves out.
+        for request in requests:
+            department = request.person.department
+            for profile in profiles:
+                if per_department.get(profile.person_id, {}).get(department, 0) >= cap:
+                    forbidden.add((str(request.person_id), str(profile.person_id)))
+    forbidden = {pair for pair in forbidden if pair[0] in leader_ids and pair[1] in mentor_ids}
+    org = sorted(
+        (str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in leader_ids | mentor_ids
+    )
+    problem = matching.Problem(
+        leaders=tuple(leaders),
+        mentors=tuple(mentors),
+        org=tuple(org),
+        forbidden=tuple(sorted(forbidden)),
+        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
+        rules=rules,
+    )
+    return Translation(problem, [])

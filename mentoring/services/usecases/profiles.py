@@ -27,6 +27,7 @@ from mentoring.models import (
 )
 from mentoring.models.profiles import BIO_MAX, PRIORITIES, TEXT_MAX
 from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, unit_of_work
+from mentoring.services.usecases import pair_changes
 from mentoring.services.usecases.cohorts import open_cohorts
 from mentoring.services.usecases.people import Details, apply_details
 
@@ -211,9 +212,12 @@ def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) ->
         if profile is None:
             profile = MentorProfile(person_id=person.id, person=person)
             db.session.add(profile)
+        raised = profile.capacity is not None and capacity > profile.capacity
         profile.capacity, profile.hours_per_month, profile.bio = capacity, hours, bio
         _apply_skills(profile, offer.skill_levels)
         _apply_enrolments(person, offer.cohort_ids)
+    if raised:
+        pair_changes.offer_for_mentor(person)  # room appeared: the waitlist may get an offer
     return profile
 
 

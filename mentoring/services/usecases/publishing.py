@@ -16,8 +16,10 @@ from mentoring.models import Cohort, Match, MatchRun, Person, RunPair
 from mentoring.services import Conflict
 from mentoring.services.infra import audit, mail
 from mentoring.services.readmodels.run_review import SUCCESSFUL, is_published, latest_run
-from mentoring.services.usecases import matching_runs
+from mentoring.services.usecases import matching_runs, pair_changes, waitlist
 from mentoring.services.usecases.cohorts import get_cohort
+
+ASKED = ", as one of you asked."
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def publish(
         raise Conflict("The latest run found no pairs to publish. Fix what it reports and run the matching again.")
     if matching_runs.run_in_progress(cohort, now):
         raise Conflict("A matching run is in progress for this cohort. Publish when it has finished.")
+    kind = run.kind
     try:
         result = (
             _publish_change(manager, cohort, run, now)
@@ -72,6 +75,8 @@ def publish(
         raise
     if result.emails and deliver:
         mail.deliver_pending()
+    if kind == "repair" and result.ended:
+        pair_changes.offer_when_room(cohort_id)  # a pair ended: its mentor may have room for the waitlist
     return result
 
 
@@ -122,7 +127,9 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     ]
     db.session.add_all(created)
     db.session.flush()
-    emails = _announce(cohort, pairs, [u.get("leader_id") for u in run.unmatched or []], f"published:{cohort_id}")
+    waitlisted = waitlist.record_publish(cohort_id, run, [], now)
+    unmatched = [u.get("leader_id") for u in run.unmatched or []]
+    emails = _announce(cohort, pairs, unmatched, f"published:{cohort_id}", waitlisted=waitlisted)
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
     audit.record(
         "cohort.published",
@@ -169,9 +176,19 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
         for p in new_pairs
     )
     db.session.flush()
-    affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged}
+    stats = run.stats or {}
+    affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged} | set(stats.get("placing") or [])
     unmatched = [u.get("leader_id") for u in run.unmatched or [] if u.get("leader_id") in affected]
-    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}", ended=flagged)
+    waitlisted = waitlist.record_publish(cohort_id, run, flagged, now)
+    emails = _announce(
+        cohort,
+        new_pairs,
+        unmatched,
+        f"repaired:{run.id}",
+        ended=flagged,
+        why=_ended_words(stats),
+        waitlisted=waitlisted,
+    )
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
     audit.record(
         "cohort.repair_published",
@@ -184,8 +201,24 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
     return PublishResult(created=len(new_pairs), ended=len(flagged), emails=emails)
 
 
+def _ended_words(stats: dict) -> str:
+    """What follows "Your pairing with X in Y has ended" for this kind of change."""
+    change = stats.get("change")
+    if change == "end":
+        return f". The reason given: {stats.get('reason') or 'none'}."
+    if change == "replace":
+        return ": the programme manager chose a new mentor for the leader."
+    return ASKED
+
+
 def _announce(
-    cohort: Cohort, pairs: list[RunPair], unmatched_ids: list[int], occasion: str, ended: list[Match] | None = None
+    cohort: Cohort,
+    pairs: list[RunPair],
+    unmatched_ids: list[int],
+    occasion: str,
+    ended: list[Match] | None = None,
+    why: str = ASKED,
+    waitlisted: set[int] | None = None,
 ) -> int:
     """Queue one email per person about their new (and ended) pairs; returns how many were queued."""
     mentors_of: dict[int, list[Person]] = defaultdict(list)
@@ -202,7 +235,7 @@ def _announce(
         ended_with[match.mentor_id].append(match.leader)
         mentoring_ended.add(match.mentor_id)
         people[match.leader_id], people[match.mentor_id] = match.leader, match.mentor
-    for leader_id in unmatched_ids:
+    for leader_id in [*unmatched_ids, *sorted(waitlisted or ())]:
         person = db.session.get(Person, leader_id) if leader_id else None
         if person is not None:
             people[person.id] = person
@@ -217,6 +250,8 @@ def _announce(
             ended_with[person_id],
             as_mentor=person_id in mentoring_ended,
             repair=ended is not None,
+            why=why,
+            waitlisted=person_id in (waitlisted or ()),
         )
         if mail.queue(f"{occasion}:{person_id}", "published", person, subject, body, cohort_id=cohort.id):
             queued += 1
@@ -236,11 +271,13 @@ def _message(
     ended: list[Person],
     as_mentor: bool,
     repair: bool,
+    why: str = ASKED,
+    waitlisted: bool = False,
 ) -> tuple[str, str]:
     """Subject and plain-text body of one person's email about their pairs."""
     lines = [f"Hello {person.name},", ""]
     if ended:
-        lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended, as one of you asked.")
+        lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended{why}")
     if mentors:
         lines.append(
             f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
@@ -251,12 +288,16 @@ def _message(
             f"You will mentor {_names(leaders)}. "
             'Sign in and open "My leaders" to see their goals and why you were paired.'
         )
-    if not mentors and not leaders:
+    if as_mentor and not mentors and not leaders:
+        lines.append("No new leader is planned for you for now.")
+    elif not mentors and not leaders and not waitlisted:
         lines.append(
-            "No new leader is planned for you for now."
-            if as_mentor
-            else "We could not find a mentor for you this time. A programme manager will be in touch."
+            "We could not find a mentor for you this time. A programme manager will be in touch."
+            if why == ASKED
+            else "No new mentor is planned for you in this cohort."
         )
+    if waitlisted:
+        lines.append("You are on the waitlist: you will be offered a mentor as soon as one has room.")
     lines += ["", f"Thank you for taking part in {cohort.name}."]
     topic = "Your pairing has changed" if repair else "Your pairing"
     return f"{topic} in {cohort.name}", "\n".join(lines) + "\n"
