@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Match, MatchRun, Meeting, Person, Skill
+from mentoring.models import FitCheck, Match, MatchRun, Meeting, PairRule, Person, Skill
 from mentoring.services.usecases import matching_runs
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.world import BRANDING, World, page_form
@@ -53,6 +53,12 @@ def shown(page: Callable[[World], str], field: str, **changed: object) -> Body:
 def run_matching_in_open_cohort(world: World) -> None:
     """The manager has run the matching of the open cohort (so it is matched, with a run to publish)."""
     matching_runs.run_matching(world.open_cohort, world.manager)
+
+
+def drop_the_open_rule(world: World) -> None:
+    """The open cohort's forbid is removed, so forbidding the pair again writes a row."""
+    db.session.delete(db.session.get(PairRule, world.open_rule))
+    db.session.commit()
 
 
 def flag_the_pair(world: World) -> None:
@@ -212,15 +218,17 @@ CASES = [
         lambda w: f"/programme/cohorts/{w.open_cohort}/pair-rules",
         lambda w, c: {"leader_id": str(w.leader.id), "mentor_id": str(w.mentor.id), "kind": "pin"},
     ),
+    # Pins and forbids steer runs, so they are set in the open cohort (a published one refuses them).
     Case(
         "programme.pin_pair",
         "manager",
-        lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.other_leader.id}/{w.other_mentor.id}/pin",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/pairs/{w.leader.id}/{w.mentor.id}/pin",
     ),
     Case(
         "programme.forbid_pair",
         "manager",
-        lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.leader.id}/{w.mentor.id}/forbid",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/pairs/{w.leader.id}/{w.mentor.id}/forbid",
+        setup=drop_the_open_rule,
     ),
     Case(
         "programme.remove_pair_rule",

@@ -100,7 +100,6 @@ PROGRAMME_POSTS = (
     "programme.replace_mentor",
     "programme.place_late_joiners",
     "programme.offer_waitlist",
-    "programme.remove_from_waitlist",
 )
 PROGRAMME_FORMS = (
     "programme.new_cohort",
@@ -129,6 +128,8 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "leaders.withdraw_request": {"POST": {**leaders(), "other_leader": MISSING}},
     **{endpoint: {"GET": managers()} for endpoint in PROGRAMME_GETS},
     **{endpoint: {"POST": managers()} for endpoint in PROGRAMME_POSTS},
+    # The world's outsider is on no waitlist.
+    "programme.remove_from_waitlist": {"POST": managers(MISSING)},
     **{endpoint: {"GET": managers(), "POST": managers()} for endpoint in PROGRAMME_FORMS},
     "sessions.overview": {"GET": signed_in(OK)},
     "sessions.pair": {"GET": pair_members()},
