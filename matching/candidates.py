@@ -8,15 +8,19 @@ the best score it left out, which lets the dual check skip most leaders without 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from matching.fast import FastScorer
+from matching.fast import NEG, FastScorer
 from matching.features import Features
+from matching.vectorised import Pairs, evaluate
 
-CHUNK_CELLS = 4_000_000  # pairs scored at once: about 32 MB per float64 array
+CHUNK_CELLS = 4_000_000  # pairs scored at once: about 16 MB per int32 array
+THREADS = max(1, min(2, os.cpu_count() or 1))  # scoring threads (the machines this runs on have 2 cores)
 
 
 def chunks(rows: np.ndarray, m: int, cells: int = CHUNK_CELLS) -> Iterator[np.ndarray]:
@@ -52,9 +56,9 @@ class Pool:
 class _MentorTop:
     """Each mentor's best k leaders so far, kept across chunks (so less popular mentors get candidates too)."""
 
-    def __init__(self, k: int, m: int) -> None:
-        self.k = k
-        self.values = np.full((0, m), -np.inf)
+    def __init__(self, k: int, m: int, missing: float | int, dtype: type) -> None:
+        self.k, self.missing = k, missing
+        self.values = np.full((0, m), missing, dtype=dtype)
         self.rows = np.zeros((0, m), dtype=np.int64)
 
     def add(self, rows: np.ndarray, values: np.ndarray) -> None:
@@ -70,7 +74,7 @@ class _MentorTop:
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(leader, mentor, score) of the kept pairs."""
-        r, c = np.nonzero(np.isfinite(self.values))
+        r, c = np.nonzero(self.values != self.missing)
         return self.rows[r, c], c, self.values[r, c]
 
 
@@ -86,37 +90,109 @@ def mentor_side_k(feats: Features, k: int) -> int:
     return 0 if ratio < 0.5 else min(k, math.ceil(k * ratio))
 
 
-def top_candidates(scorer: FastScorer, k: int) -> Pool:
-    """Each leader's k best compatible mentors (k per wanted mentor) and each mentor's k best leaders."""
+def _points(values: np.ndarray, cents: bool) -> np.ndarray:
+    """Scores in points (-inf where a rule fails) from block values (hundredths with NEG, or points)."""
+    if not cents:
+        return values.astype(np.float64)
+    out = np.divide(values, 100.0)
+    np.putmask(out, values == NEG, -np.inf)
+    return out
+
+
+@dataclass(frozen=True)
+class _Picked:
+    """What one chunk of leaders contributes: counts, best left-out, kept pairs, and its scores if still needed."""
+
+    rows: np.ndarray
+    compatible: np.ndarray
+    theta: np.ndarray
+    li: np.ndarray
+    mj: np.ndarray
+    score: np.ndarray
+    values: np.ndarray | None
+
+
+def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool) -> _Picked:
+    """Score one chunk of leaders and keep each one's best k (k per wanted mentor)."""
+    feats, m = scorer.feats, len(scorer.feats.mentors.ids)
+    cents = scorer.exact_cents  # whole hundredths in int32: half the memory traffic of float64
+    missing = NEG if cents else -np.inf
+    values = scorer.block_cents(rows) if cents else scorer.block(rows)
+    compatible = np.count_nonzero(values != missing, axis=1)
+    keep = k * int(feats.leaders.slots[rows].max(initial=1))
+    theta = np.full(len(rows), -np.inf)
+    if keep < m:
+        part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
+        theta = _points(np.take_along_axis(values, part[:, m - keep - 1 : m - keep], axis=1)[:, 0], cents)
+        cols = part[:, m - keep :]
+    else:
+        cols = np.broadcast_to(np.arange(m), values.shape)
+    picked = np.take_along_axis(values, cols, axis=1)
+    r, c = np.nonzero(picked != missing)
+    got = _points(picked[r, c], cents)
+    return _Picked(rows, compatible, theta, rows[r], cols[r, c], got, values if keep_values else None)
+
+
+def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
+    """Each leader's k best compatible mentors (k per wanted mentor) and each mentor's k best leaders.
+
+    Chunks of leaders are scored on `threads` threads (numpy releases the GIL), a wave at a time so
+    memory stays bounded; results are merged in chunk order, so the pool never depends on timing.
+    """
     feats = scorer.feats
+    if feats.given is not None:
+        return given_candidates(scorer)
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
-    mentor_top = _MentorTop(mentor_side_k(feats, k), m)
+    cents = scorer.exact_cents
+    mentor_top = _MentorTop(mentor_side_k(feats, k), m, NEG if cents else -np.inf, np.int32 if cents else np.float64)
     theta = np.full(n, -np.inf)
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for rows in chunks(np.arange(n), m):
-        values = scorer.block(rows)
-        compatible[rows] = np.count_nonzero(values > -np.inf, axis=1)
-        keep = k * int(feats.leaders.slots[rows].max(initial=1))
-        if keep < m:
-            part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
-            theta[rows] = np.take_along_axis(values, part[:, m - keep - 1 : m - keep], axis=1)[:, 0]
-            cols = part[:, m - keep :]
-        else:
-            cols = np.broadcast_to(np.arange(m), values.shape)
-        picked = np.take_along_axis(values, cols, axis=1)
-        best[rows] = picked.max(axis=1, initial=-np.inf)
-        r, c = np.nonzero(np.isfinite(picked))
-        parts.append((rows[r], cols[r, c], picked[r, c]))
-        mentor_top.add(rows, values)
-    parts.append(mentor_top.pairs())
-    best_abs = np.where(compatible > 0, np.maximum(np.abs(np.maximum(best, scorer.floor)), abs(scorer.floor)), 0.0)
+    todo = list(chunks(np.arange(n), m))
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        for start in range(0, len(todo), max(1, threads)):
+            wave = todo[start : start + max(1, threads)]
+            for got in pool.map(lambda rows: _pick(scorer, rows, k, mentor_top.k > 0), wave):
+                compatible[got.rows] = got.compatible
+                theta[got.rows] = got.theta
+                np.maximum.at(best, got.li, got.score)
+                parts.append((got.li, got.mj, got.score))
+                if got.values is not None:
+                    mentor_top.add(got.rows, got.values)
+    li, mj, sc = mentor_top.pairs()
+    parts.append((li, mj, _points(sc, cents)))
+    return _pool(parts, theta, compatible, best, scorer.floor, m)
+
+
+def _pool(
+    parts: list[tuple[np.ndarray, ...]],
+    theta: np.ndarray,
+    compatible: np.ndarray,
+    best: np.ndarray,
+    floor: float,
+    m: int,
+) -> Pool:
+    best_abs = np.where(compatible > 0, np.maximum(np.abs(np.maximum(best, floor)), abs(floor)), 0.0)
     pool = Pool(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), theta, compatible, best_abs)
     if parts:
         li, mj, sc = (np.concatenate(x) for x in zip(*parts, strict=True))
         pool.extend(li.astype(np.int64), mj.astype(np.int64), sc, m)
     return pool
+
+
+def given_candidates(scorer: FastScorer) -> Pool:
+    """With given scores only listed pairs can be made: every compatible one is a candidate, nothing is left out."""
+    feats = scorer.feats
+    n, m = len(feats.leaders.ids), len(feats.mentors.ids)
+    keys = feats.given.keys if feats.given is not None else np.zeros(0, np.int64)
+    li, mj = keys // m, keys % m
+    values = evaluate(Pairs(feats, li, mj), scorer.rules)
+    ok = np.isfinite(values)
+    compatible = np.bincount(li[ok], minlength=n).astype(np.int64)
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, li[ok], values[ok])
+    return _pool([(li[ok], mj[ok], values[ok])], np.full(n, -np.inf), compatible, best, scorer.floor, m)
 
 
 @dataclass(frozen=True)
@@ -134,7 +210,8 @@ def leaders_to_rescan(pool: Pool, duals: Duals, threshold: float) -> np.ndarray:
     A left-out pair's reduced cost is s - u_leader - v_mentor - w_dept <= theta - u_leader,
     because mentor and department prices are never negative.
     """
-    return np.flatnonzero(pool.theta - duals.leader > threshold)
+    with np.errstate(invalid="ignore"):  # nothing left out (-inf) minus an unbounded price (-inf): not a rescan
+        return np.flatnonzero(pool.theta - duals.leader > threshold)
 
 
 def price_left_out(
@@ -150,7 +227,8 @@ def price_left_out(
     for chunk in chunks(np.sort(rows), m):
         values = scorer.block(chunk)
         dept_price = duals.dept[:, dept[chunk]].T  # (chunk, m); missing departments read column -1 = 0
-        reduced = values - duals.leader[chunk][:, None] - duals.mentor[None, :] - dept_price
+        with np.errstate(invalid="ignore"):  # incompatible (-inf) minus an unbounded price (-inf) stays out
+            reduced = values - duals.leader[chunk][:, None] - duals.mentor[None, :] - dept_price
         r, c = np.nonzero(reduced > threshold)
         li, mj = chunk[r], c
         fresh = ~np.isin(li * m + mj, in_pool)

@@ -16,7 +16,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from matching.io import dump_solution, dumps_solution, load_problem
     from matching.solve import solve
 
-    solution = solve(load_problem(args.problem))
+    solution = solve(load_problem(args.problem), write_lp=args.write_lp)
     if args.output:
         dump_solution(solution, args.output)
         print(
@@ -51,7 +51,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from matching.generate import generate
 
     if args.leaders < 0 or args.mentors < 0:
-        raise InputError("--leaders and --mentors: must not be negative.")
+        raise InputError("--leaders and --mentors", "must not be negative.")
     text = json.dumps(generate(args.leaders, args.mentors, args.seed, args.two_mentor_share), indent=1) + "\n"
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
@@ -65,7 +65,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--as-of: {text!r} is not a date in the form YYYY-MM-DD.") from None
+        raise InputError("--as-of", f"{text!r} is not a date in the form YYYY-MM-DD.") from None
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -75,10 +75,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     data = read_json(args.sessions, "sessions")
     if not isinstance(data, dict):
-        raise InputError("sessions: the top level must be a JSON object with people, pairs and sessions.")
+        raise InputError("sessions", "the top level must be a JSON object with people, pairs and sessions.")
     as_of = _date(args.as_of) if args.as_of else dt.date.today()
     if args.stall_days < 0 or args.min_sessions < 0:
-        raise InputError("--stall-days and --min-sessions: must not be negative.")
+        raise InputError("--stall-days and --min-sessions", "must not be negative.")
     result = metrics_from_json(data, as_of=as_of, stall_days=args.stall_days, min_sessions=args.min_sessions)
     print(json.dumps(result, indent=2))
     return 0
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="match leaders to mentors")
     p.add_argument("problem", metavar="PROBLEM.json")
     p.add_argument("-o", "--output", metavar="SOLUTION.json")
+    p.add_argument("--write-lp", metavar="MODEL.lp", help="also write the final model (CPLEX LP format)")
     p.set_defaults(func=cmd_solve)
     p = sub.add_parser("check", help="validate a solution against a problem")
     p.add_argument("problem", metavar="PROBLEM.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,35 +10,13 @@ import numpy as np
 from matching.errors import InputError
 from matching.features import Features
 from matching.problem import Problem
+from matching.rulebook import HARD_RULES, RULE_NAMES
 from matching.rules import Rules
 from matching.solution import Unmatched
-from matching.vectorised import RULE_NAMES, Grid, Pairs, rule_failures, scores
+from matching.vectorised import Grid, Pairs, rule_failures, score_failures, scores
 
-UNMATCHED_PHRASES = {
-    "same_person": "are the leader themself",
-    "not_in_scores": "have no score with this leader in scores",
-    "no_places": "offer no places (capacity 0)",
-    "same_department": "work in the same department",
-    "reporting_line": "are in the leader's reporting line",
-    "grade_gap": "are not at least {gap} grade below the leader",
-    "common_language": "share no language with the leader",
-    "repeat_pairs": "mentored the leader in an earlier cohort",
-    "forbidden": "are forbidden for this leader",
-    "min_score": "would score below the minimum score of {min_score}",
-    "no_gain": "would score 0 or less, which adds nothing under the 'score' objective",
-}
-PIN_PHRASES = {
-    "same_person": "are the same person",
-    "not_in_scores": "have no entry in scores",
-    "no_places": "cannot be paired because the mentor has capacity 0",
-    "same_department": "work in the same department, which rules.same_department forbids",
-    "reporting_line": "share a reporting line, which rules.reporting_line forbids",
-    "grade_gap": "are fewer than rules.min_grade_gap = {gap} grades apart",
-    "common_language": "share no language, which rules.common_language requires",
-    "repeat_pairs": "were paired in an earlier cohort, which rules.repeat_pairs forbids",
-    "forbidden": "are also listed in forbidden",
-    "min_score": "score {score}, below rules.min_score = {min_score}",
-}
+UNMATCHED_PHRASES = {r.name: r.unmatched for r in HARD_RULES}
+PIN_PHRASES = {r.name: r.pin for r in HARD_RULES if not r.pins_may_break}
 
 
 def _fmt(x: float | None) -> str:
@@ -45,13 +24,18 @@ def _fmt(x: float | None) -> str:
 
 
 def _failures_with_min_score(v: Grid, rules: Rules) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    fails = dict(rule_failures(v, rules))
     values = scores(v, rules)
-    if rules.min_score is not None:
-        fails["min_score"] = ~np.isnan(values) & (values < rules.min_score)
-    if rules.objective == "score":
-        fails["no_gain"] = ~np.isnan(values) & (values <= 0)
-    return fails, values
+    fails = rule_failures(v, rules) | score_failures(values, rules, v.feats)
+    order = {name: k for k, name in enumerate(RULE_NAMES)}
+    return dict(sorted(fails.items(), key=lambda item: order[item[0]])), values
+
+
+def _compatible(feats: Features, rules: Rules, rows: np.ndarray) -> np.ndarray:
+    fails, values = _failures_with_min_score(Grid(feats, rows), rules)
+    ok = ~np.isnan(values)
+    for mask in fails.values():
+        ok &= ~mask
+    return ok
 
 
 def check_pins(problem: Problem, feats: Features) -> None:
@@ -65,9 +49,11 @@ def check_pins(problem: Problem, feats: Features) -> None:
     words = {"gap": _fmt(rules.min_grade_gap), "min_score": _fmt(rules.min_score)}
     for k, (leader, mentor) in enumerate(problem.pinned):
         for name in RULE_NAMES:
-            if name in fails and fails[name][k] and name != "no_gain":  # a pin may add nothing
+            if name in fails and fails[name][k] and name in PIN_PHRASES:  # a pin may add nothing (no_gain)
                 phrase = PIN_PHRASES[name].format(score=_fmt(float(values[k])), **words)
-                raise InputError(f"pinned[{k}]: leader {leader!r} and mentor {mentor!r} {phrase}.")
+                raise InputError(
+                    f"pinned[{k}]", f"leader {leader!r} and mentor {mentor!r} {phrase}.", ids=(leader, mentor)
+                )
     _check_pin_counts(problem, feats)
 
 
@@ -81,15 +67,19 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
         taken = by_mentor.setdefault(mentor, [])
         if len(taken) >= feats.mentors.slots[j]:
             raise InputError(
-                f"pinned[{k}]: mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
-                f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}."
+                f"pinned[{k}]",
+                f"mentor {mentor!r} has capacity {feats.mentors.slots[j]} and is already "
+                f"pinned to {', '.join(map(repr, taken))}, so cannot also take leader {leader!r}.",
+                ids=(mentor, *taken, leader),
             )
         taken.append(leader)
         mine = by_leader.setdefault(leader, [])
         if len(mine) >= feats.leaders.slots[i]:
             raise InputError(
-                f"pinned[{k}]: leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
-                f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}."
+                f"pinned[{k}]",
+                f"leader {leader!r} wants {feats.leaders.slots[i]} mentor(s) and is already "
+                f"pinned to {', '.join(map(repr, mine))}, so cannot also take mentor {mentor!r}.",
+                ids=(leader, *mine, mentor),
             )
         mine.append(mentor)
         dept = int(feats.leaders.dept[i])
@@ -97,9 +87,11 @@ def _check_pin_counts(problem: Problem, feats: Features) -> None:
             same = by_dept.setdefault((mentor, dept), [])
             if len(same) >= cap:
                 raise InputError(
-                    f"pinned[{k}]: mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
+                    f"pinned[{k}]",
+                    f"mentor {mentor!r} is already pinned to {', '.join(map(repr, same))} from "
                     f"{feats.dept_names[dept]}, so taking leader {leader!r} breaks "
-                    f"rules.max_per_department_per_mentor = {cap}."
+                    f"rules.max_per_department_per_mentor = {cap}.",
+                    ids=(mentor, *same, leader),
                 )
             same.append(leader)
 
@@ -129,8 +121,13 @@ def explain_unmatched(
     pairs: set[tuple[int, int]],
     load: np.ndarray,
     dept_load: dict[tuple[int, int], int],
+    block: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Unmatched]:
-    """A reason for every leader with fewer mentors than wanted, in leader order (scanned in chunks)."""
+    """A reason for every leader with fewer mentors than wanted, in leader order (scanned in chunks).
+
+    `block(rows)`: scores of those leaders against every mentor, -inf where a rule fails (the fast
+    scorer); without it the rule book's reference formulas are evaluated.
+    """
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
     got = np.zeros(n, dtype=np.int64)
     partners: dict[int, list[int]] = {}
@@ -149,14 +146,15 @@ def explain_unmatched(
     step = max(1, 2_000_000 // max(m, 1))
     for start in range(0, len(short), step):
         rows = short[start : start + step]
-        fails, values = _failures_with_min_score(Grid(feats, rows), rules)
-        ok = ~np.isnan(values)
-        for mask in fails.values():
-            ok &= ~mask
+        ok = np.isfinite(block(rows)) if block is not None else _compatible(feats, rules, rows)
+        # Which rules rule mentors out is needed only for leaders with no compatible mentor at all.
+        bare = np.flatnonzero(~ok.any(axis=1))
+        fails = _failures_with_min_score(Grid(feats, rows[bare]), rules)[0] if len(bare) else {}
+        at = {int(r): k for k, r in enumerate(bare.tolist())}
         for row, i in enumerate(rows.tolist()):
             open_ = ok[row].copy()
             open_[partners.get(i, [])] = False
-            reason = _reason(feats, fails, row, i, open_, bool(got[i]), loads, rules)
+            reason = _reason(feats, fails, at.get(row, -1), i, open_, bool(got[i]), loads, rules)
             wanted, have = int(feats.leaders.slots[i]), int(got[i])
             if have:
                 reason = f"Wanted {wanted} mentors, got {have}: " + reason[0].lower() + reason[1:]

@@ -1,10 +1,11 @@
 """Fast scoring of leaders x every mentor: lookups in tables built once over distinct profiles.
 
-Most criteria and three hard rules depend only on a few attributes (department, languages, time
+The rule book's `profile` entries depend only on a few attributes (department, languages, time
 zone, formats, location). People sharing those attributes share a profile; the tables hold, for
-every (leader profile, mentor profile), the points in hundredths times 8 plus three rule bits.
-They are computed with the reference formulas of `matching.vectorised`, so scores agree exactly.
-Goal fit uses a per-leader lookup from its whole-number numerator to hundredths.
+every (leader profile, mentor profile), the points in hundredths shifted left past one bit per
+profile hard rule. They are filled by the rule book's own formulas, so scores agree exactly. The
+other entries are applied per block: pair lists where their pairs are, the rest as their formula;
+goal fit has an accelerated twin (a per-leader lookup from its whole-number numerator to hundredths).
 """
 
 from __future__ import annotations
@@ -14,17 +15,30 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.features import Features
+from matching.rulebook import CRITERIA, HARD_RULES, Criterion, HardRule
 from matching.rules import Rules
-from matching.vectorised import Grid, evaluate, profile_cents, profile_failures
+from matching.vectorised import evaluate
+from matching.views import Grid, Pairs
 
 TABLE_LIMIT = 16_000_000  # cells of one profile table (int32): 64 MB at most
-FLAG_BITS = {"no_places": 1, "same_department": 2, "common_language": 4}
-GROUPS = (  # (criteria, hard rules, leader attributes, mentor attributes) of each separate table
-    (("cross_department",), ("no_places", "same_department"), ("dept",), ("dept", "open")),
-    (("language",), ("common_language",), ("first_lang", "lang"), ("lang",)),
-    (("timezone",), (), ("zone",), ("zone",)),
-    (("format", "location"), (), ("fmt", "loc"), ("fmt", "loc")),
-)
+PROFILE_RULES = tuple(r.name for r in HARD_RULES if r.profile)
+FLAG_BITS = {name: 1 << k for k, name in enumerate(PROFILE_RULES)}
+SHIFT = len(PROFILE_RULES)  # points live above the rule bits
+FLAG_MASK = (1 << SHIFT) - 1
+NEG = np.iinfo(np.int32).min  # block_cents: the pair breaks a hard rule
+
+
+def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
+    """(criteria, hard rules, leader attributes, mentor attributes) per distinct attribute lists in the rule book."""
+    out: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[str], list[str]]] = {}
+    for entry in (*CRITERIA, *HARD_RULES):
+        if entry.profile:
+            names = out.setdefault((entry.leader_reads, entry.mentor_reads), ([], []))
+            names[0 if isinstance(entry, Criterion) else 1].append(entry.name)
+    return tuple((tuple(c), tuple(r), lead, ment) for (lead, ment), (c, r) in out.items())
+
+
+GROUPS = _groups()  # one table each when the combined table would be too big
 
 
 @dataclass(frozen=True)
@@ -72,14 +86,18 @@ def _factor(
     grid = Grid(feats, rep_l, rep_m)
     table = np.zeros(grid.shape, dtype=np.int32)
     if feats.given is None:
-        points = profile_cents(grid, rules)
-        for name in criteria:
-            table += points[name]
-    table *= 8
-    for name, mask in profile_failures(grid, rules).items():
-        if name in flags:
-            table |= np.where(mask, FLAG_BITS[name], 0)
+        for entry in CRITERIA:
+            if entry.name in criteria and entry.cents is not None:
+                table += np.broadcast_to(entry.cents(grid, rules), grid.shape).astype(np.int32)
+    table <<= SHIFT
+    for rule in HARD_RULES:
+        if rule.name in flags and rule.fails is not None and rule.applies(rules, feats):
+            table |= np.where(rule.fails(grid, rules), FLAG_BITS[rule.name], 0).astype(np.int32)
     return Factor(lead, ment, table)
+
+
+def _unique(names: object) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))  # type: ignore[call-overload]
 
 
 class FastScorer:
@@ -87,10 +105,13 @@ class FastScorer:
 
     def __init__(self, feats: Features, rules: Rules) -> None:
         self.feats, self.rules = feats, rules
-        everything = tuple(tuple(x for g in GROUPS for x in g[k]) for k in range(4))
-        combined = _factor(feats, rules, *everything)
-        factors = [combined] if combined is not None else [_factor(feats, rules, *g) for g in GROUPS]
-        self.factors: list[Factor] | None = None if any(f is None for f in factors) else factors  # type: ignore[misc]
+        self.factors: list[Factor] | None = None
+        if feats.given is None:  # given scores are read on the listed pairs themselves, never tabulated
+            everything = tuple(_unique(x for g in GROUPS for x in g[k]) for k in range(4))
+            combined = _factor(feats, rules, *everything)
+            factors = [combined] if combined is not None else [_factor(feats, rules, *g) for g in GROUPS]
+            self.factors = None if any(f is None for f in factors) else factors  # type: ignore[assignment]
+        self.active = tuple(r for r in HARD_RULES if r.applies(rules, feats))
         self._goal_table()
         # The lowest score any pair can have (used to bound score differences for the coverage bonus).
         if feats.given is not None:
@@ -116,42 +137,67 @@ class FastScorer:
         self.goal_index = self.goal_index.reshape(kinds.shape).astype(np.int64)
         self.goal_rows = (f.goal_met[used // 4].astype(np.int32) * (used % 4)[:, None]).astype(np.int32)
 
+    @property
+    def exact_cents(self) -> bool:
+        """Whether block_cents is available: engine scores (not given ones) from the profile tables."""
+        return self.factors is not None and self.feats.given is None
+
     def block(self, rows: np.ndarray) -> np.ndarray:
         """Scores of leaders `rows` (sorted) against every mentor, -inf where a hard rule fails."""
-        if self.factors is None:
+        if not self.exact_cents:
             return evaluate(Grid(self.feats, rows), self.rules)
-        f, rules = self.feats, self.rules
-        m = len(f.mentors.ids)
+        cents = self.block_cents(rows)
+        values = np.divide(cents, 100.0)
+        np.putmask(values, cents == NEG, -np.inf)
+        return values
+
+    def block_cents(self, rows: np.ndarray) -> np.ndarray:
+        """Scores in hundredths (int32) of leaders `rows` against every mentor, NEG where a hard rule fails."""
+        if not self.exact_cents or self.factors is None:
+            raise ValueError("whole-hundredth scores need the profile tables and engine scores")
         packed = np.take(self.factors[0].table[self.factors[0].lead[rows]], self.factors[0].ment, axis=1)
         for factor in self.factors[1:]:
             packed += np.take(factor.table[factor.lead[rows]], factor.ment, axis=1)
-        ok = (packed & 7) == 0
-        if f.given is not None:
-            values = Grid(f, rows).given()
-            ok &= ~np.isnan(values)
-        else:
+        ok = (packed & FLAG_MASK) == 0
+        packed >>= SHIFT
+        for criterion in CRITERIA:
+            if not criterion.profile:
+                self._add_points(criterion, rows, packed)
+        points: list[np.ndarray] = []  # the scores in points, made once if a rule reads them
+        for rule in self.active:
+            self._apply_rule(rule, rows, packed, ok, points)
+        np.putmask(packed, ~ok, NEG)
+        return packed
+
+    def _add_points(self, criterion: Criterion, rows: np.ndarray, total: np.ndarray) -> None:
+        """Add one criterion that is not in the profile tables: goals by lookup, pair lists where listed."""
+        f = self.feats
+        if criterion.name == "goals":  # accelerated twin of the rule book's formula (tests compare them)
             numerator = self.goal_rows[self.goal_index[rows, 0]]
             for g in range(1, self.goal_index.shape[1]):
                 numerator += self.goal_rows[self.goal_index[rows, g]]
             numerator += self.goal_offset[rows][:, None]
-            total = np.take(self.goal_lut, numerator)
-            packed >>= 3
-            total += packed
-            if rules.repeat_pairs == "penalize":
-                r, c, _ = f.history.in_rows(rows, m)
-                total[r, c] -= int(np.floor(rules.weight("repeat_penalty") * 100 + 0.5))
-            values = np.divide(total, 100.0)
-        if rules.min_grade_gap is not None:
-            ok &= ~(f.mentors.grade[None, :] > (f.leaders.grade[rows] - rules.min_grade_gap)[:, None])  # nan: False
-        sparse = [f.same_person, f.forbidden]
-        sparse += [f.reporting] if rules.reporting_line == "forbid" else []
-        sparse += [f.history] if rules.repeat_pairs == "forbid" else []
-        for pairs in sparse:
-            r, c, _ = pairs.in_rows(rows, m)
+            total += np.take(self.goal_lut, numerator)
+        elif criterion.pairs is not None:
+            r, c, _ = getattr(f, criterion.pairs).in_rows(rows, len(f.mentors.ids))
+            if len(r) and criterion.cents is not None:
+                total[r, c] += criterion.cents(Pairs(f, rows[r], c), self.rules).astype(total.dtype)
+        elif criterion.cents is not None and self.rules.weight(criterion.name) != 0:
+            total += np.broadcast_to(criterion.cents(Grid(f, rows), self.rules), total.shape).astype(total.dtype)
+
+    def _apply_rule(
+        self, rule: HardRule, rows: np.ndarray, cents: np.ndarray, ok: np.ndarray, points: list[np.ndarray]
+    ) -> None:
+        """Clear `ok` where one hard rule that is not in the profile tables fails."""
+        f = self.feats
+        if rule.profile:
+            return
+        if rule.on_score is not None:
+            if not points:
+                points.append(np.divide(cents, 100.0))
+            ok &= ~rule.on_score(points[0], self.rules)
+        elif rule.pairs is not None:
+            r, c, _ = getattr(f, rule.pairs).in_rows(rows, len(f.mentors.ids))
             ok[r, c] = False
-        if rules.min_score is not None:
-            ok &= values >= rules.min_score
-        if rules.objective == "score":
-            ok &= values > 0
-        np.putmask(values, ~ok, -np.inf)
-        return values
+        elif rule.fails is not None:
+            ok &= ~np.broadcast_to(rule.fails(Grid(f, rows), self.rules), ok.shape)

@@ -9,9 +9,10 @@ import numpy as np
 from matching.fields import fold, natural_key
 from matching.org import reporting_pairs
 from matching.problem import Leader, Mentor, Problem
+from matching.rulebook import IN_PERSON
 from matching.scoring import GOAL_SCALE, utc_offsets
 
-IN_PERSON, REMOTE = 1, 2
+REMOTE = 2
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class PairSet:
         """A PairSet from index pairs (and optional values, e.g. given scores)."""
         if not pairs:
             return cls(np.zeros(0, np.int64), None if values is None else np.zeros(0))
-        keys = np.array([i * m + j for i, j in pairs], dtype=np.int64)
+        keys = np.array(pairs, dtype=np.int64).reshape(-1, 2) @ np.array([m, 1], dtype=np.int64)
         order = np.argsort(keys, kind="stable")
         vals = None if values is None else np.asarray(values, dtype=np.float64)[order]
         return cls(keys[order], vals)
@@ -168,15 +169,17 @@ def build_features(problem: Problem) -> Features:
     mentors = _side(problem.mentors, depts, langs, locs, zones)
     sorted_leaders = tuple(sorted(problem.leaders, key=lambda p: natural_key(p.id)))
     sorted_mentors = tuple(sorted(problem.mentors, key=lambda p: natural_key(p.id)))
-    goal_row, goal_priority, goal_total, goal_met = _goal_arrays(sorted_leaders, sorted_mentors)
+    if problem.scores is None:
+        goal_row, goal_priority, goal_total, goal_met = _goal_arrays(sorted_leaders, sorted_mentors)
+    else:  # given scores: the criteria are never computed
+        n, m = len(sorted_leaders), len(sorted_mentors)
+        goal_row, goal_priority = np.zeros((n, 1), np.int32), np.zeros((n, 1), np.int32)
+        goal_total, goal_met = np.ones(n), np.zeros((1, m), np.int16)
     m = len(mentors.ids)
 
     def pairs(links: object) -> list[tuple[int, int]]:
-        out = []
-        for leader, mentor, *_ in links:  # type: ignore[attr-defined]
-            if leader in leaders.index and mentor in mentors.index:
-                out.append((leaders.index[leader], mentors.index[mentor]))
-        return out
+        found = ((leaders.index.get(a), mentors.index.get(b)) for a, b, *_ in links)  # type: ignore[attr-defined]
+        return [(i, j) for i, j in found if i is not None and j is not None]
 
     same = [(i, mentors.index[x]) for i, x in enumerate(leaders.ids) if x in mentors.index]
     given = None

@@ -6,7 +6,7 @@ import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from matching.errors import FieldError
@@ -15,6 +15,7 @@ FORMATS = ("remote", "in-person")
 _DIGITS = re.compile(r"([0-9]+)")
 
 
+@lru_cache(maxsize=200_000)
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key that compares digit runs as numbers, so 'L2' sorts before 'L10'."""
     key = []
@@ -26,6 +27,7 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(key)
 
 
+@lru_cache(maxsize=200_000)  # names repeat a lot (skills, languages, departments)
 def fold(text: str) -> str:
     """The form in which names (departments, languages, skills, places) are compared."""
     return " ".join(text.split()).casefold()

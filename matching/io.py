@@ -43,26 +43,27 @@ MENTOR_KEYS = (
 
 def _person(data: Any, kind: Callable[..., Any], keys: tuple[str, ...], path: str) -> Any:
     if not isinstance(data, Mapping):
-        raise InputError(f"{path}: must be an object with at least an id.")
+        raise InputError(path, "must be an object with at least an id.")
     if "id" not in data:
-        raise InputError(f"{path}.id: is missing; every person needs an id.")
+        raise InputError(f"{path}.id", "is missing; every person needs an id.")
     try:
         reject_unknown(data, keys, "")
         return kind(**{key: data[key] for key in keys if (key in data and data[key] is not None) or key == "id"})
     except FieldError as err:
-        raise err.under(path) from None
+        person = data.get("id")
+        raise err.under(path, ids=(str(person),) if isinstance(person, (str, int)) else ()) from None
 
 
 def problem_from_dict(data: Any) -> Problem:
     """A Problem from its JSON form (version 1); raises InputError naming the first bad field."""
     if not isinstance(data, Mapping):
-        raise InputError("problem: the top level must be a JSON object with leaders and mentors.")
+        raise InputError("problem", "the top level must be a JSON object with leaders and mentors.")
     try:
         reject_unknown(data, PROBLEM_KEYS, "")
     except FieldError as err:
-        raise InputError(f"{err.field}: {err.problem}") from None
+        raise err.under("") from None
     if data.get("version", VERSION) != VERSION:
-        raise InputError(f"version: only version {VERSION} is understood, got {data.get('version')!r}.")
+        raise InputError("version", f"only version {VERSION} is understood, got {data.get('version')!r}.")
     try:
         leaders = [
             _person(x, Leader, LEADER_KEYS, f"leaders[{k}]")
@@ -74,9 +75,9 @@ def problem_from_dict(data: Any) -> Problem:
         ]
         org = data.get("org")
         if org is not None and not isinstance(org, Mapping):
-            raise InputError("org: must be an object mapping each person id to their manager's id.")
+            raise InputError("org", "must be an object mapping each person id to their manager's id.")
     except FieldError as err:
-        raise InputError(f"{err.field}: {err.problem}") from None
+        raise err.under("") from None
     return Problem(
         leaders=tuple(leaders),
         mentors=tuple(mentors),
@@ -169,20 +170,20 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
 
 def _get(data: Mapping[str, Any], key: str, path: str) -> Any:
     if key not in data:
-        raise InputError(f"{path}.{key}: is missing.")
+        raise InputError(f"{path}.{key}", "is missing.")
     return data[key]
 
 
 def solution_from_dict(data: Any) -> Solution:
     """A Solution from its JSON form (used by `check` on a file written by anyone)."""
     if not isinstance(data, Mapping):
-        raise InputError("solution: the top level must be a JSON object.")
+        raise InputError("solution", "the top level must be a JSON object.")
     try:
         pairs = []
         for k, item in enumerate(as_list(data.get("pairs"), "pairs")):
             path = f"pairs[{k}]"
             if not isinstance(item, Mapping):
-                raise InputError(f"{path}: must be an object with leader and mentor.")
+                raise InputError(path, "must be an object with leader and mentor.")
             reasons = tuple(
                 (str(r.get("criterion")), float(r.get("points", 0)))
                 for r in as_list(item.get("reasons"), f"{path}.reasons")
@@ -205,9 +206,9 @@ def solution_from_dict(data: Any) -> Solution:
             for x in as_list(data.get("mentors"), "mentors")
         )
     except FieldError as err:
-        raise InputError(f"{err.field}: {err.problem}") from None
+        raise err.under("") from None
     except (TypeError, ValueError, AttributeError) as err:
-        raise InputError(f"solution: a field has the wrong type ({err}).") from None
+        raise InputError("solution", f"a field has the wrong type ({err}).") from None
     return Solution(
         status=str(data.get("status", "")),
         matched=int(data.get("matched", 0)),
@@ -224,14 +225,14 @@ def read_json(path: str | Path, what: str) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{what}: file {str(path)!r} does not exist.") from None
+        raise InputError(what, f"file {str(path)!r} does not exist.") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{what}: cannot read {str(path)!r} ({err.__class__.__name__}).") from None
+        raise InputError(what, f"cannot read {str(path)!r} ({err.__class__.__name__}).") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(
-            f"{what}: {str(path)!r} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
+            what, f"{str(path)!r} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
         ) from None
 
 

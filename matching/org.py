@@ -25,7 +25,9 @@ def ancestors(managers: dict[str, str]) -> dict[str, tuple[str, ...]]:
         person = start
         while person in managers and person not in chains:
             if person in on_path:
-                raise InputError(f"org: the reporting line of {start!r} loops back through {person!r}.")
+                raise InputError(
+                    "org", f"the reporting line of {start!r} loops back through {person!r}.", ids=(start, person)
+                )
             on_path.add(person)
             path.append(person)
             person = managers[person]

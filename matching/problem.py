@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from matching.errors import FieldError, InputError
 from matching.fields import (
     as_formats,
@@ -101,6 +103,10 @@ def _person_fields(obj: Any) -> None:
     _set(obj, "location", as_opt_text(obj.location, "location"))
 
 
+def _own_id(obj: Any) -> tuple[str, ...]:
+    return (str(obj.id),) if isinstance(obj.id, (str, int)) else ()
+
+
 def _label(kind: str, obj: Any) -> str:
     return f"{kind} {obj.id!r}" if isinstance(obj.id, (str, int)) else kind
 
@@ -126,7 +132,7 @@ class Leader:
             _set(self, "goals", _goals(self.goals))
             _set(self, "mentors_wanted", as_int(self.mentors_wanted, "mentors_wanted", 1, 10))
         except FieldError as err:
-            raise err.owned_by(_label("leader", self)) from None
+            raise err.owned_by(_label("leader", self), _own_id(self)) from None
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,7 @@ class Mentor:
             _set(self, "skills", _skills(self.skills))
             _set(self, "capacity", as_int(self.capacity, "capacity", 0, 100))
         except FieldError as err:
-            raise err.owned_by(_label("mentor", self)) from None
+            raise err.owned_by(_label("mentor", self), _own_id(self)) from None
 
     def skill_map(self) -> dict[str, int]:
         """The skills as a dict keyed by the compared (case-folded) skill name."""
@@ -166,12 +172,12 @@ def _links(value: Any, name: str) -> tuple[Link, ...]:
         if isinstance(item, Mapping):
             extra = set(item) - {"leader", "mentor"}
             if extra:
-                raise InputError(f"{name}[{k}].{sorted(extra)[0]}: unknown field; expected leader and mentor.")
+                raise InputError(f"{name}[{k}].{sorted(extra)[0]}", "unknown field; expected leader and mentor.")
             leader, mentor = item.get("leader"), item.get("mentor")
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             leader, mentor = item
         else:
-            raise InputError(f"{name}[{k}]: must be an object with leader and mentor.")
+            raise InputError(f"{name}[{k}]", "must be an object with leader and mentor.")
         out.append((_id_at(leader, f"{name}[{k}].leader"), _id_at(mentor, f"{name}[{k}].mentor")))
     return tuple(out)
 
@@ -180,26 +186,57 @@ def _id_at(value: Any, path: str) -> str:
     try:
         return as_id(value, "")
     except FieldError as err:
-        raise InputError(f"{path}: {err.problem}") from None
+        raise err.under(path) from None
+
+
+def _clean_ids(ids: list[Any]) -> bool:
+    kinds = set(map(type, ids))
+    if not kinds <= {str, int}:
+        return False
+    return all(x == x.strip() and x for x in ids if type(x) is str)
+
+
+def _scores_in_bulk(items: list[Any]) -> tuple[tuple[str, str, float], ...] | None:
+    """The common case without a per-item check: {leader, mentor, score} objects or triples, clean ids, numbers."""
+    keys = {"leader", "mentor", "score"}
+    if all(type(x) is dict and x.keys() == keys for x in items):
+        a, b, c = [x["leader"] for x in items], [x["mentor"] for x in items], [x["score"] for x in items]
+    elif all(type(x) is tuple and len(x) == 3 for x in items):
+        a, b, c = (list(column) for column in zip(*items, strict=True)) if items else ([], [], [])
+    else:
+        return None
+    if not (_clean_ids(a) and _clean_ids(b) and set(map(type, c)) <= {int, float}):
+        return None
+    numbers = np.array(c, dtype=np.float64)
+    if not np.isfinite(numbers).all():
+        return None
+    return tuple(zip(map(str, a), map(str, b), numbers.tolist(), strict=True))
 
 
 def _scores(value: Any) -> tuple[tuple[str, str, float], ...] | None:
     if value is None:
         return None
+    items = as_list(value, "scores")
+    bulk = _scores_in_bulk(items)
+    if bulk is not None:
+        return bulk
     out = []
-    for k, item in enumerate(as_list(value, "scores")):
+    for k, item in enumerate(items):
         if isinstance(item, Mapping):
             extra = set(item) - {"leader", "mentor", "score"}
             if extra:
-                raise InputError(f"scores[{k}].{sorted(extra)[0]}: unknown field; expected leader, mentor and score.")
+                raise InputError(f"scores[{k}].{sorted(extra)[0]}", "unknown field; expected leader, mentor and score.")
             triple = (item.get("leader"), item.get("mentor"), item.get("score"))
         elif isinstance(item, (tuple, list)) and len(item) == 3:
             triple = tuple(item)
         else:
-            raise InputError(f"scores[{k}]: must be an object with leader, mentor and score.")
-        score = as_opt_number(triple[2], "")
+            raise InputError(f"scores[{k}]", "must be an object with leader, mentor and score.")
+        try:
+            score = as_opt_number(triple[2], "")
+        except FieldError as err:
+            raise err.under(f"scores[{k}].score") from None
         if score is None:
-            raise InputError(f"scores[{k}].score: must be a number.")
+            raise InputError(f"scores[{k}].score", "must be a number.")
         out.append((_id_at(triple[0], f"scores[{k}].leader"), _id_at(triple[1], f"scores[{k}].mentor"), score))
     return tuple(out)
 
@@ -236,7 +273,7 @@ class Problem:
         for name in ("forbidden", "pinned", "history"):
             _set(self, name, _links(getattr(self, name), name))
         if not isinstance(self.rules, Rules):
-            raise InputError(f"rules: must be a Rules object, got {type(self.rules).__name__}.")
+            raise InputError("rules", f"must be a Rules object, got {type(self.rules).__name__}.")
         self._check_references()
 
     def _check_references(self) -> None:
@@ -246,14 +283,19 @@ class Problem:
         if self.scores is not None:
             lists.append(("scores", self.scores))
         for name, items in lists:
+            pairs = {(item[0], item[1]) for item in items}
+            if len(pairs) == len(items) and {a for a, _ in pairs} <= leaders and {b for _, b in pairs} <= mentors:
+                continue  # all known and distinct, checked in bulk; otherwise find the first bad one below
             seen: set[tuple[str, str]] = set()
             for k, item in enumerate(items):
                 if item[0] not in leaders:
-                    raise InputError(f"{name}[{k}].leader: unknown leader id {item[0]!r}.")
+                    raise InputError(f"{name}[{k}].leader", f"unknown leader id {item[0]!r}.", ids=(item[0],))
                 if item[1] not in mentors:
-                    raise InputError(f"{name}[{k}].mentor: unknown mentor id {item[1]!r}.")
+                    raise InputError(f"{name}[{k}].mentor", f"unknown mentor id {item[1]!r}.", ids=(item[1],))
                 if (item[0], item[1]) in seen:
-                    raise InputError(f"{name}[{k}]: the pair {item[0]!r}, {item[1]!r} is listed twice.")
+                    raise InputError(
+                        f"{name}[{k}]", f"the pair {item[0]!r}, {item[1]!r} is listed twice.", ids=item[:2]
+                    )
                 seen.add((item[0], item[1]))
 
 
@@ -262,9 +304,11 @@ def _people(value: Any, kind: type, name: str) -> tuple[Any, ...]:
     seen: dict[str, int] = {}
     for k, item in enumerate(as_list(value, name)):
         if not isinstance(item, kind):
-            raise InputError(f"{name}[{k}]: must be a {kind.__name__}, got {type(item).__name__}.")
+            raise InputError(f"{name}[{k}]", f"must be a {kind.__name__}, got {type(item).__name__}.")
         if item.id in seen:
-            raise InputError(f"{name}[{k}].id: duplicate id {item.id!r} (also {name}[{seen[item.id]}]).")
+            raise InputError(
+                f"{name}[{k}].id", f"duplicate id {item.id!r} (also {name}[{seen[item.id]}]).", ids=(item.id,)
+            )
         seen[item.id] = k
         out.append(item)
     return tuple(out)

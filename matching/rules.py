@@ -1,4 +1,4 @@
-"""The manager's matching rules (Rules) and the named score criteria with their default weights."""
+"""The manager's matching rules (Rules); the named score criteria and their default weights come from the rule book."""
 
 from __future__ import annotations
 
@@ -8,35 +8,9 @@ from typing import Any
 
 from matching.errors import FieldError, InputError
 from matching.fields import as_int, as_opt_number, reject_unknown
+from matching.rulebook import CRITERIA, CRITERION_NAMES, Criterion
 
-
-@dataclass(frozen=True)
-class Criterion:
-    """One named part of a pair's score, with a one-line description for managers."""
-
-    name: str
-    description: str
-
-
-CRITERIA: tuple[Criterion, ...] = (
-    Criterion("goals", "How well the mentor's skills cover the leader's goals, weighted by priority and target level."),
-    Criterion("language", "They share the leader's first language (full points) or another language (half)."),
-    Criterion("timezone", "How many working hours (9:00-17:00) their time zones have in common."),
-    Criterion("format", "They accept at least one common meeting format (remote or in person)."),
-    Criterion("location", "They are in the same location and both can meet in person."),
-    Criterion("cross_department", "They work in different departments, so the pairing builds a bridge."),
-    Criterion("repeat_penalty", "Points taken off when the pair met in an earlier cohort (repeat_pairs = penalize)."),
-)
-CRITERION_NAMES: tuple[str, ...] = tuple(c.name for c in CRITERIA)
-DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "goals": 60.0,
-    "language": 5.0,
-    "timezone": 10.0,
-    "format": 5.0,
-    "location": 5.0,
-    "cross_department": 10.0,
-    "repeat_penalty": 20.0,
-}
+DEFAULT_WEIGHTS: Mapping[str, float] = {c.name: c.default_weight for c in CRITERIA}
 GIVEN = "given"  # the single reason of a pair whose score came from Problem.scores
 
 OBJECTIVES = ("coverage", "score")
@@ -137,7 +111,7 @@ class Rules:
         if data is None:
             return cls()
         if not isinstance(data, Mapping):
-            raise InputError("rules: must be an object.")
+            raise InputError("rules", "must be an object.")
         try:
             reject_unknown(data, RULE_KEYS, "")
         except FieldError as err:
@@ -149,3 +123,6 @@ class Rules:
         out: dict[str, Any] = {key: getattr(self, key) for key in RULE_KEYS}
         out["weights"] = dict(self.weights)
         return out
+
+
+__all__ = ["CRITERIA", "CRITERION_NAMES", "DEFAULT_WEIGHTS", "GIVEN", "Criterion", "Rules"]

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from matching import flow, pulp_backend
 from matching import solver as solvers
 from matching.candidates import Duals, Pool, leaders_to_rescan, price_left_out, top_candidates
 from matching.diagnose import check_pins, explain_unmatched
 from matching.fast import FastScorer
 from matching.features import Features, PairSet, build_features
 from matching.greedy import greedy
-from matching.model import ModelInput, PairModel, build_model
+from matching.model import ArrayModel, ModelInput, build_model
 from matching.problem import Problem
 from matching.rules import GIVEN
 from matching.solution import FEASIBLE, INFEASIBLE, OPTIMAL, MentorLoad, Pair, Solution
@@ -89,26 +91,24 @@ def _model_input(feats: Features, pool: Pool, pins: PairSet, bonus: float | None
     )
 
 
-def read_duals(model: PairModel, feats: Features, sign: float) -> Duals:
-    """The model's row duals, per leader, mentor and (mentor, department), maximisation convention."""
+def read_duals(model: ArrayModel, row_duals: np.ndarray, feats: Features) -> Duals:
+    """The model's row duals (maximisation convention) per leader, mentor and (mentor, department)."""
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
     leader, mentor = np.zeros(n), np.zeros(m)
     dept = np.zeros((m, len(feats.dept_names) + 1))
-    for key, row in model.rows.items():
-        value = solvers.dual(row, sign)
-        if key[0] == "leader_slots":
-            leader[key[1]] += value
-        elif key[0] == "covered":
-            leader[key[1]] -= value  # x enters covered[L] with coefficient -1
-        elif key[0] == "capacity":
-            mentor[key[1]] = value
-        else:
-            dept[key[1], key[2]] = value
+    offset = 0
+    for fam in model.families:
+        values = row_duals[offset : offset + len(fam)]
+        offset += len(fam)
+        if fam.family == "leader_slots":
+            np.add.at(leader, fam.keys[:, 0], values)
+        elif fam.family == "covered":
+            np.add.at(leader, fam.keys[:, 0], -values)  # x enters covered[L] with coefficient -1
+        elif fam.family == "capacity":
+            mentor[fam.keys[:, 0]] = values
+        elif fam.family == "department_cap":
+            dept[fam.keys[:, 0], fam.keys[:, 1]] = values
     return Duals(leader, mentor, dept)
-
-
-def _values(variables: list[Any]) -> np.ndarray:
-    return np.array([v.varValue or 0.0 for v in variables], dtype=np.float64)
 
 
 def _integral(values: np.ndarray) -> bool:
@@ -119,6 +119,8 @@ class _Search:
     """One solve: the pool of candidate pairs, the model runs, and what they proved."""
 
     def __init__(self, problem: Problem, solver: str | None, top_k: int, full_dual_check: bool = False) -> None:
+        if solver not in (None, "flow", "highs", "cbc"):
+            raise ValueError(f"solver must be 'flow', 'highs' or 'cbc', got {solver!r}")
         self.full_dual_check = full_dual_check
         self.problem, self.rules, self.solver_name = problem, problem.rules, solver
         self.clock = _Clock()
@@ -140,21 +142,22 @@ class _Search:
             "solver": None,
         }
 
-    def _solve(self, mip: bool) -> tuple[PairModel, solvers.Run]:
-        t = time.perf_counter()
-        data = _model_input(self.feats, self.pool, self.pins, self.bonus, self.rules.max_per_department_per_mentor)
+    def _input(self) -> ModelInput:
         self.model_keys = self.pool.keys(len(self.feats.mentors.ids))
-        model = build_model(data, integer=mip)
+        return _model_input(self.feats, self.pool, self.pins, self.bonus, self.rules.max_per_department_per_mentor)
+
+    def _solve(self, mip: bool) -> tuple[ArrayModel, solvers.Result]:
+        t = time.perf_counter()
+        model = build_model(self._input(), integer=mip)
         t = self.clock.add("model_s", t)
-        result = solvers.run(model.prob, self.solver_name, mip, self.clock.left(self.rules.time_limit_s))
+        lp_solver = None if self.solver_name == "flow" else self.solver_name
+        result = solvers.run_model(model, lp_solver, self.clock.left(self.rules.time_limit_s))
         self.clock.add("solve_s", t)
         self.stats["solver"] = result.solver
         return model, result
 
-    def _price(self, model: PairModel, threshold: float) -> int:
+    def _price(self, duals: Duals, threshold: float) -> int:
         t = time.perf_counter()
-        sign = solvers.dual_sign(self.solver_name)
-        duals = read_duals(model, self.feats, sign)
         if self.full_dual_check:  # price every left-out pair, not only those the bound cannot rule out
             rows = np.arange(len(self.feats.leaders.ids))
         else:
@@ -168,15 +171,44 @@ class _Search:
         self.clock.add("pricing_s", t)
         return improving
 
+    def _network(self) -> bool:
+        if self.solver_name in ("highs", "cbc") or not flow.available():
+            return False
+        return flow.is_network(self._input())
+
     def run(self) -> tuple[str, np.ndarray, float | None]:
         """(status, chosen mask over the pool, relative gap) after pricing and integrality checks."""
+        return self._run_flow() if self._network() else self._run_lp()
+
+    def _run_flow(self) -> tuple[str, np.ndarray, float | None]:
+        """Min-cost flow on the pool, priced with the residual graph's potentials until nothing improves."""
+        self.stats["model"] = "network flow"
+        while True:
+            t = time.perf_counter()
+            data = self._input()
+            t = self.clock.add("model_s", t)
+            result = flow.solve_flow(data)
+            self.clock.add("solve_s", t)
+            self.stats["solver"] = result.solver
+            if result.outcome != solvers.OPTIMAL or result.duals is None:
+                self.stats["model"] = "LP"
+                return self._run_lp()
+            chosen = np.isin(self.pool.keys(len(self.feats.mentors.ids)), self.model_keys[result.chosen])
+            self.stats["pricing_rounds"] += 1
+            if not self._price(result.duals, PRICE_TOLERANCE):
+                return OPTIMAL, chosen, 0.0
+            if self.clock.left(self.rules.time_limit_s) <= 0 or self.stats["pricing_rounds"] >= MAX_PRICING_ROUNDS:
+                keys = self.pool.keys(len(self.feats.mentors.ids))
+                return FEASIBLE, np.isin(keys, self.model_keys[result.chosen]), None
+
+    def _run_lp(self) -> tuple[str, np.ndarray, float | None]:
         model, result = self._solve(mip=False)
         proven, earlier = False, None
         while result.outcome == solvers.OPTIMAL and self.stats["pricing_rounds"] < MAX_PRICING_ROUNDS:
             self.stats["pricing_rounds"] += 1
-            values = _values(model.x + list(model.covered.values()))
-            earlier = self.model_keys[_values(model.x) > 0.5] if _integral(values) else None
-            if not self._price(model, PRICE_TOLERANCE):
+            values = result.values
+            earlier = self.model_keys[values[: model.columns.pairs] > 0.5] if _integral(values) else None
+            if not self._price(read_duals(model, result.row_duals, self.feats), PRICE_TOLERANCE):
                 proven = True
                 break
             if self.clock.left(self.rules.time_limit_s) <= 0:
@@ -188,31 +220,31 @@ class _Search:
             return FEASIBLE, np.isin(self.pool.keys(len(self.feats.mentors.ids)), earlier), None
         if result.outcome != solvers.OPTIMAL:
             return self._fallback(result)
-        values = _values(model.x + list(model.covered.values()))
-        if _integral(values):
-            return (OPTIMAL if proven else FEASIBLE), self._chosen(model), 0.0 if proven else None
-        return self._mip(model, float(result.objective or 0.0))
+        if _integral(result.values):
+            return (OPTIMAL if proven else FEASIBLE), self._chosen(model, result), 0.0 if proven else None
+        return self._mip(model, result)
 
-    def _mip(self, lp_model: PairModel, lp_bound: float) -> tuple[str, np.ndarray, float | None]:
+    def _mip(self, lp_model: ArrayModel, lp: solvers.Result) -> tuple[str, np.ndarray, float | None]:
         """Fractional LP: solve the MIP; pairs that could close the gap (reduced cost > -gap) join first."""
         self.stats["model"] = "MIP"
+        lp_bound = float(lp.objective or 0.0)
         model, result = self._solve(mip=True)
         if result.outcome in (solvers.OPTIMAL, solvers.FEASIBLE) and result.objective is not None:
             gap = lp_bound - result.objective
-            if gap > PRICE_TOLERANCE and self._price(lp_model, -gap):
+            if gap > PRICE_TOLERANCE and self._price(read_duals(lp_model, lp.row_duals, self.feats), -gap):
                 model, result = self._solve(mip=True)
         if result.outcome not in (solvers.OPTIMAL, solvers.FEASIBLE) or result.objective is None:
             return self._fallback(result)
         gap = max(0.0, lp_bound - result.objective) / max(1.0, abs(lp_bound))
         status = OPTIMAL if result.outcome == solvers.OPTIMAL else FEASIBLE
-        return status, self._chosen(model), gap
+        return status, self._chosen(model, result), gap
 
-    def _chosen(self, model: PairModel) -> np.ndarray:
+    def _chosen(self, model: ArrayModel, result: solvers.Result) -> np.ndarray:
         """The chosen pairs of a model as a mask over the pool (which pricing may have grown since)."""
-        picked = self.model_keys[_values(model.x) > 0.5]
+        picked = self.model_keys[result.values[: model.columns.pairs] > 0.5]
         return np.isin(self.pool.keys(len(self.feats.mentors.ids)), picked)
 
-    def _fallback(self, result: solvers.Run) -> tuple[str, np.ndarray, float | None]:
+    def _fallback(self, result: solvers.Result) -> tuple[str, np.ndarray, float | None]:
         if result.outcome == solvers.INFEASIBLE:
             return INFEASIBLE, np.zeros(len(self.pool.li), dtype=bool), None
         self.stats["model"] = "greedy (solver stopped without a solution)"
@@ -220,18 +252,27 @@ class _Search:
 
 
 def solve(
-    problem: Problem, *, solver: str | None = None, top_k: int = DEFAULT_TOP_K, full_dual_check: bool = False
+    problem: Problem,
+    *,
+    solver: str | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    full_dual_check: bool = False,
+    write_lp: str | Path | None = None,
 ) -> Solution:
     """Match leaders to mentors under the problem's rules; the result is proven optimal when status says so.
 
-    `solver`: "highs" or "cbc" (default: HiGHS when highspy imports). `top_k`: candidates kept per wanted
+    `solver`: "flow", "highs" or "cbc" (default: OR-Tools' min-cost flow when the model is a network,
+    else HiGHS on the arrays when highspy imports, else CBC). `top_k`: candidates kept per wanted
     mentor before pricing. `full_dual_check`: rescore every left-out pair for the proof instead of only
     the leaders whose best left-out score could still beat their dual price (same result, slower).
+    `write_lp`: also write the model of the final candidate pairs to this file (CPLEX LP format).
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     search = _Search(problem, solver, top_k, full_dual_check)
     status, chosen, gap = search.run()
+    if write_lp is not None:  # the final candidates' model, with whole-number variables, for an analyst
+        pulp_backend.write_lp(build_model(search._input(), integer=True), write_lp)
     return _solution(search, status, chosen, gap)
 
 
@@ -261,7 +302,7 @@ def _solution(search: _Search, status: str, chosen: np.ndarray, gap: float | Non
         d = int(feats.leaders.dept[i])
         dept_load[j, d] = dept_load.get((j, d), 0) + 1
     chosen_pairs = set(zip(li.tolist(), mj.tolist(), strict=True))
-    unmatched = explain_unmatched(feats, search.rules, status, chosen_pairs, load, dept_load)
+    unmatched = explain_unmatched(feats, search.rules, status, chosen_pairs, load, dept_load, search.scorer.block)
     # Engine scores are whole hundredths, so they add up exactly; given scores are summed carefully.
     exact = feats.given is None
     total = int(np.rint(score * 100).astype(np.int64).sum()) / 100 if exact else math.fsum(score.tolist())

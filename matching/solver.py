@@ -1,6 +1,8 @@
-"""Running a PuLP model: solver choice (HiGHS, else CBC), time limit, status, values and duals.
+"""Running a model: HiGHS on the arrays in one call, or PuLP (CBC, or HiGHS for a MIP); time limit, status.
 
-The status is read with PuLP's constants. PuLP 3.3 reports a time-limited solve as `Optimal` in
+`run_model` is the one entry point: it returns the outcome, the column values and the row duals in
+the maximisation convention, whichever back end ran. On the PuLP side the status is read with PuLP's
+constants. PuLP 3.3 reports a time-limited solve as `Optimal` in
 `prob.status`; only `prob.sol_status` tells the difference, so both are read. PuLP 4 returns a
 stats object instead, handled in `_outcome`.
 """
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy as np
 import pulp
 
-from matching.model import affine
+from matching.model import ArrayModel, affine
+from matching.pulp_backend import to_pulp
 
 OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "feasible", "infeasible", "no solution"
 
@@ -123,3 +127,34 @@ def dual_sign(solver_name: str | None) -> float:
 def dual(constraint: Any, sign: float) -> float:
     """A constraint's dual value in the maximisation convention."""
     return sign * float(constraint.pi or 0.0)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One solve of an ArrayModel: outcome, column values and row duals (maximisation convention)."""
+
+    outcome: str
+    solver: str
+    objective: float | None
+    values: np.ndarray | None
+    row_duals: np.ndarray | None
+
+
+def run_model(model: ArrayModel, solver_name: str | None, time_limit: float) -> Result:
+    """Solve the model: HiGHS on the arrays for an LP when highspy is there, else PuLP (CBC, or the MIP)."""
+    if solver_name not in (None, "highs", "cbc"):
+        raise ValueError(f"solver must be 'highs' or 'cbc', got {solver_name!r}")
+    if solver_name != "cbc" and not model.integer and highs_available():
+        from matching.highs_backend import solve_arrays
+
+        return solve_arrays(model, time_limit)
+    pm = to_pulp(model)
+    result = run(pm.prob, solver_name, model.integer, time_limit)
+    if result.outcome not in (OPTIMAL, FEASIBLE):
+        return Result(result.outcome, result.solver, None, None, None)
+    values = np.array([v.varValue or 0.0 for v in pm.columns], dtype=np.float64)
+    duals = None
+    if not model.integer:
+        sign = dual_sign(solver_name)
+        duals = np.array([dual(row, sign) for row in pm.rows], dtype=np.float64)
+    return Result(result.outcome, result.solver, result.objective, values, duals)

@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_nudges_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(match_command)
+    app.cli.add_command(close_choices_command)
 
 
 @click.command("create-manager")
@@ -153,6 +154,24 @@ def send_nudges_command(now_text: str | None, cohort_id: int | None) -> None:
         f"Nudges queued: {report.stalled} stalled, {report.unanswered} unanswered, "
         f"{report.feedback} feedback; emails delivered: {report.delivered}."
     )
+
+
+@click.command("close-choices")
+@click.option("--now", "now_text", metavar="ISO", help="Act as if it were this moment (UTC unless a zone is given).")
+def close_choices_command(now_text: str | None) -> None:
+    """Close leader choice in every cohort whose deadline has passed: the rest are paired by the optimum."""
+    from mentoring.services.usecases import leader_choice
+
+    now = _parse_now(now_text)
+    closed = 0
+    for cohort_id in leader_choice.due_rounds(now):
+        try:
+            made = leader_choice.fall_back(None, cohort_id, now=now)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Cohort {cohort_id}: choosing closed, {made} leaders paired by the optimum.")
+        closed += 1
+    click.echo(f"Closed {closed} leader-choice round(s).")
 
 
 @click.command("backup")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -57,10 +59,46 @@ class UTCDateTime(TypeDecorator):
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITING = "_sqlite_write_transaction"
+
+
+def _takes_write_lock() -> bool:
+    """Whether a transaction starting now should take SQLite's write lock at its start.
+
+    Yes for anything outside a read-only request (a form post, the CLI, a script, a job), because its
+    use case reads and then writes, and only a lock taken before the first read lets it neither fail
+    half-way with "database is locked" nor lose another's update. A read-only request (GET, HEAD) reads
+    in a deferred transaction, which in WAL mode never waits for a writer; its few writes (the
+    once-a-minute login-session touch, an audit line for an export) go through `writing()`.
+    """
+    if not has_request_context():
+        return True
+    return request.method not in READ_METHODS or bool(g.get(_WRITING))
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A write inside a read-only request: ends its read transaction, and the next one takes the write lock.
+
+    Elsewhere (a form post, the CLI) every transaction already takes the lock, so this changes nothing.
+    """
+    if not has_request_context() or request.method not in READ_METHODS or g.get(_WRITING):
+        yield
+        return
+    from mentoring.extensions import db
+
+    if db.session().in_transaction():
+        db.session.commit()  # a read so far; a deferred transaction must not be upgraded to a write
+    setattr(g, _WRITING, True)
+    try:
+        yield
+    finally:
+        g.pop(_WRITING, None)
 
 
 def configure_engine(engine: Engine) -> None:
-    """Make SQLite safe for concurrent use: WAL, a busy timeout, foreign keys, BEGIN IMMEDIATE."""
+    """Make SQLite safe for concurrent use: WAL, a busy timeout, foreign keys, BEGIN IMMEDIATE for writers."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -76,9 +114,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Every transaction takes the write lock up front: a read-then-write can then
-        # neither fail with "database is locked" half-way nor lose another's update.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock up front (see _takes_write_lock); a reader never waits for it.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _takes_write_lock() else "BEGIN")
 
 
 def locked(statement: Select) -> Select:
@@ -86,7 +123,8 @@ def locked(statement: Select) -> Select:
 
     Services that read a row and then write it back (a counter, a status check before a change)
     must read through this, so two requests cannot both read the old value and one update be lost.
-    PostgreSQL locks the rows; SQLite has no row locks, and instead every transaction there already
-    holds the database's write lock from its start (BEGIN IMMEDIATE above).
+    PostgreSQL locks the rows; SQLite has no row locks, and instead every transaction that may write
+    (everything but a read-only request, see `_takes_write_lock`) holds the database's write lock
+    from its start (BEGIN IMMEDIATE above).
     """
     return statement.with_for_update()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("leaders", __name__, url_prefix="/leader")
 
-from mentoring.leaders import views  # noqa: E402,F401  (routes register on import)
+from mentoring.leaders import choice_views, views  # noqa: E402,F401  (routes register on import)

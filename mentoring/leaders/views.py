@@ -13,7 +13,7 @@ from mentoring.forms import show_field_error
 from mentoring.leaders import bp
 from mentoring.leaders.forms import LeaderRequestForm
 from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, ServiceError
-from mentoring.services.readmodels import my_pairs
+from mentoring.services.readmodels import choices, my_pairs
 from mentoring.services.usecases import people, profiles
 
 
@@ -115,4 +115,6 @@ def withdraw_request(cohort_id: int) -> Response:
 @leader_required
 def my_mentor() -> str:
     """The mentor(s) matched to this leader in published cohorts: who, why this pair, how to get in touch."""
-    return render_template("leaders/mentor.html", page=my_pairs.leader_pairs(current_user))
+    return render_template(
+        "leaders/mentor.html", page=my_pairs.leader_pairs(current_user), choosing=choices.choosing_cohorts(current_user)
+    )

@@ -4,6 +4,7 @@ from flask import render_template
 from flask_login import current_user
 
 from mentoring.main import bp
+from mentoring.services.readmodels import journey
 from mentoring.services.usecases import cohorts
 
 
@@ -11,4 +12,11 @@ from mentoring.services.usecases import cohorts
 def home() -> str:
     """What reverse mentoring is, and what the signed-in person can do next."""
     open_cohorts = cohorts.open_cohorts() if current_user.is_authenticated else []
-    return render_template("main/home.html", open_cohorts=open_cohorts)
+    journeys = []
+    if current_user.is_authenticated and current_user.is_mentor:
+        steps = journey.mentor_steps(current_user)
+        journeys.append(("Your steps as a mentor", steps, journey.current_index(steps)))
+    if current_user.is_authenticated and current_user.is_leader:
+        steps = journey.leader_steps(current_user)
+        journeys.append(("Your steps as a leader", steps, journey.current_index(steps)))
+    return render_template("main/home.html", open_cohorts=open_cohorts, journeys=journeys)

@@ -18,7 +18,13 @@ class MentorProfileForm(AboutYouFields, BaseForm):
     """A mentor's details, offer, skills and cohorts; skill fields are added per catalogue by `profile_form`."""
 
     capacity = LevelField(
-        "How many leaders can you mentor at once?", low=1, high=3, default=1, message="Choose 1, 2 or 3 leaders."
+        "How many leaders can you mentor at once?",
+        low=1,
+        high=3,
+        default=1,
+        message="Choose 1, 2 or 3 leaders.",
+        description="Across all cohorts. Lowering it never ends a pair you have: it only stops new leaders "
+        "until you mentor fewer than this.",
     )
     hours_per_month = IntegerField(
         "Hours a month",

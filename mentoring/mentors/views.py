@@ -11,7 +11,7 @@ from mentoring.forms import show_field_error
 from mentoring.mentors import bp
 from mentoring.mentors.forms import profile_form
 from mentoring.services import Forbidden, InvalidField, NotFound, ServiceError
-from mentoring.services.readmodels import my_pairs
+from mentoring.services.readmodels import choices, my_pairs
 from mentoring.services.usecases import people, profiles
 from mentoring.services.usecases.cohorts import open_cohorts
 
@@ -67,4 +67,6 @@ def profile() -> str | Response:
 @mentor_required
 def my_leaders() -> str:
     """The leaders matched to this mentor in published cohorts: who, their goals, why, and how to reach them."""
-    return render_template("mentors/leaders.html", page=my_pairs.mentor_pairs(current_user))
+    return render_template(
+        "mentors/leaders.html", page=my_pairs.mentor_pairs(current_user), requests=choices.mentor_requests(current_user)
+    )

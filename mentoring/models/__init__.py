@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
 from mentoring.models.meetings import Feedback, FitCheck, Meeting, Notification
 from mentoring.models.people import Person, normalise_email
@@ -10,6 +11,8 @@ from mentoring.models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
     "AuditEvent",
+    "ChoiceRound",
+    "ChoiceStatus",
     "Cohort",
     "Feedback",
     "FitCheck",
@@ -20,6 +23,7 @@ __all__ = [
     "Match",
     "MatchRun",
     "Meeting",
+    "MentorChoice",
     "MentorEnrolment",
     "MentorProfile",
     "MentorSkill",
@@ -28,6 +32,7 @@ __all__ = [
     "Person",
     "RunPair",
     "Skill",
+    "Suggestion",
     "WaitlistEntry",
     "WaitlistStatus",
     "normalise_email",

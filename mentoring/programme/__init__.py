@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 
 # Routes register on import.
-from mentoring.programme import admin_views, changes_views, matching_views, views  # noqa: E402,F401
+from mentoring.programme import admin_views, changes_views, choice_views, matching_views, views  # noqa: E402,F401

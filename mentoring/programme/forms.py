@@ -248,3 +248,14 @@ class AuditFilterForm(QueryForm):
 
     action = SelectField("Action", choices=choices([("", "Every action")]), validators=[Optional()])
     submit = SubmitField("Filter")
+
+
+class StartChoiceForm(BaseForm):
+    """Run a cohort as "leaders choose" until a deadline."""
+
+    deadline = DateField(
+        "Leaders choose until",
+        validators=[DataRequired("Give the last day leaders can choose.")],
+        description="At the end of this day (UTC), everyone who has not chosen is paired by the optimum.",
+    )
+    submit = SubmitField("Start leader choice")

@@ -48,11 +48,13 @@ def unit_of_work(clash: ServiceError | None = None) -> Iterator[None]:
     """
     from sqlalchemy.exc import IntegrityError
 
+    from mentoring.database import writing
     from mentoring.extensions import db
 
     try:
-        yield
-        db.session.commit()
+        with writing():
+            yield
+            db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise (clash or Conflict(CLASH)) from exc

@@ -173,3 +173,12 @@ def test_separate_processes_with_different_hash_seeds_print_the_same_pairs_and_u
         data = json.loads(done.stdout)
         outputs.append(json.dumps([data["pairs"], data["unmatched"]]))
     assert outputs[0] == outputs[1]
+
+
+def test_solve_can_write_the_model_as_an_lp_file_with_readable_names(tmp_path):
+    lp = tmp_path / "model.lp"
+    done = run("solve", write(tmp_path, "p.json", GOOD), "--write-lp", str(lp))
+    assert done.returncode == 0, done.stderr
+    text = lp.read_text()
+    assert "x(L1,M1)" in text and "capacity(M1)" in text and "leader_slots(L1)" in text
+    assert json.loads(done.stdout)["status"] == "optimal"

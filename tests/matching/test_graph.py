@@ -393,3 +393,11 @@ def test_ids_may_be_numbers_and_names_are_compared_ignoring_case_and_spaces():
 def test_unknown_fields_are_refused_so_typos_are_not_silently_ignored(path, field):
     with pytest.raises(InputError, match=rf"^{re.escape(field)} is not a known field; expected "):
         metrics_from_json(_broken(path, 4), AS_OF)
+
+
+def test_typed_records_give_the_same_metrics_as_the_json_document():
+    from matching.graph import session_metrics
+
+    document = programme()
+    as_of = dt.date(2025, 6, 30)
+    assert session_metrics(parse_sessions(document), as_of) == metrics_from_json(document, as_of)

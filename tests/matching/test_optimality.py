@@ -117,9 +117,12 @@ def _cbc_available() -> bool:
 def test_cbc_fallback_reaches_the_same_optimum_and_prices_with_its_own_duals():
     for seed in range(2):
         problem = scarce(seed)
-        highs, cbc = solve(problem, top_k=1), solve(problem, top_k=1, solver="cbc")
+        highs, cbc = solve(problem, top_k=1, solver="highs"), solve(problem, top_k=1, solver="cbc")
+        network = solve(problem, top_k=1)
         assert cbc.stats["solver"] == "CBC" and highs.stats["solver"] == "HiGHS"
-        assert outcome(cbc) == outcome(highs)
+        assert network.stats["solver"] == "OR-Tools min-cost flow"
+        assert outcome(cbc) == outcome(highs) == outcome(network)
+        assert cbc.status == highs.status == network.status == "optimal"
 
 
 def test_a_fractional_lp_falls_back_to_a_mip_with_the_same_optimum(monkeypatch):
@@ -135,8 +138,9 @@ def test_when_the_solver_stops_without_a_solution_a_greedy_assignment_is_returne
     from matching import solver as solvers
 
     problem = scarce(2)
-    monkeypatch.setattr(solvers, "run", lambda *a, **k: solvers.Run(solvers.NO_SOLUTION, "HiGHS", None, None))
-    solution = solve(problem)
+    stopped = solvers.Result(solvers.NO_SOLUTION, "HiGHS", None, None, None)
+    monkeypatch.setattr(solvers, "run_model", lambda *a, **k: stopped)
+    solution = solve(problem, solver="highs")
     assert solution.status == "feasible" and solution.stats["model"].startswith("greedy")
     assert "time limit" in solution.reason and solution.pairs
     assert check(problem, solution) == []
@@ -178,15 +182,16 @@ def test_running_out_of_time_during_pricing_reports_feasible_not_optimal():
 def test_a_re_solve_that_runs_out_of_time_keeps_the_previous_optimal_lp(monkeypatch):
     from matching import solver as solvers
 
-    real, calls = solvers.run, []
+    real, calls = solvers.run_model, []
 
     def second_call_times_out(*args, **kwargs):
         calls.append(1)
-        return real(*args, **kwargs) if len(calls) == 1 else solvers.Run(solvers.NO_SOLUTION, "HiGHS", None, None)
+        return (
+            real(*args, **kwargs) if len(calls) == 1 else solvers.Result(solvers.NO_SOLUTION, "HiGHS", None, None, None)
+        )
 
     problem = scarce(1)
-    solvers.dual_sign(None)  # learn the dual convention before the solver is made to fail
-    monkeypatch.setattr(solvers, "run", second_call_times_out)
-    solution = solve(problem, top_k=1)
+    monkeypatch.setattr(solvers, "run_model", second_call_times_out)
+    solution = solve(problem, top_k=1, solver="highs")
     assert solution.status == "feasible" and solution.stats["model"].startswith("LP (candidates before")
     assert solution.pairs and check(problem, solution) == []

@@ -118,3 +118,22 @@ def test_natural_order_compares_digit_runs_as_numbers():
 def test_problem_rejects_people_of_the_wrong_type():
     with pytest.raises(InputError, match=r"leaders\[0\]: must be a Leader"):
         Problem((Mentor("M1"),), ())
+
+
+def test_scores_read_in_bulk_equal_those_read_one_by_one_and_errors_still_name_the_entry():
+    people = {"leaders": (Leader("L1"), Leader(2)), "mentors": (Mentor("M1"),)}
+    bulk = Problem(
+        **people, scores=[{"leader": "L1", "mentor": "M1", "score": 3}, {"leader": 2, "mentor": "M1", "score": 1.5}]
+    )
+    # A padded id is not clean, so these go through the item-by-item path (which strips it).
+    slow = Problem(**people, scores=[("L1", " M1 ", 3), {"leader": "2", "mentor": "M1", "score": 1.5}])
+    assert bulk.scores == slow.scores == (("L1", "M1", 3.0), ("2", "M1", 1.5))
+    with pytest.raises(InputError) as caught:
+        Problem(
+            **people,
+            scores=[{"leader": "L1", "mentor": "M1", "score": 1}, {"leader": "L1", "mentor": "M1", "score": "x"}],
+        )
+    assert caught.value.path == "scores[1].score"
+    with pytest.raises(InputError) as caught:
+        Problem(**people, scores=[("L1", "M1", 1), ("L9", "M1", 2)])
+    assert (caught.value.path, caught.value.ids) == ("scores[1].leader", ("L9",))

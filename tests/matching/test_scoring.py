@@ -139,3 +139,15 @@ def test_fast_scorer_uses_one_table_per_criterion_group_when_the_combined_table_
     assert scorer.factors is not None and len(scorer.factors) == len(fast.GROUPS)
     rows = np.arange(30)
     assert np.array_equal(scorer.block(rows), evaluate(Grid(feats, rows), problem.rules))
+
+
+def test_candidates_scored_on_two_threads_equal_those_scored_on_one():
+    from matching import candidates
+    from matching.candidates import top_candidates
+
+    problem = problem_from_dict(generate(300, 120, seed=6))  # crowded: mentors keep their best leaders too
+    scorer = FastScorer(build_features(problem), problem.rules)
+    one, two = top_candidates(scorer, 3, threads=1), top_candidates(scorer, 3, threads=2)
+    for name in ("li", "mj", "score", "theta", "compatible", "best_abs"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name
+    assert candidates.mentor_side_k(scorer.feats, 3) > 0

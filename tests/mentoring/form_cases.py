@@ -271,7 +271,70 @@ CASES = [
     Case(
         "health.send_nudges", "manager", lambda w: f"/programme/health/{w.cohort}/nudges", setup=lambda w: _age_pairs(w)
     ),
+    Case(
+        "programme.start_choice",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/choice/start",
+        lambda w, c: {"deadline": IN_TEN_DAYS},
+    ),
+    Case(
+        "programme.refresh_choice",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/choice/refresh",
+        setup=lambda w: _start_choice(w, enrol_other_after=True),
+    ),
+    Case(
+        "programme.close_choice",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/choice/close",
+        setup=lambda w: _start_choice(w),
+    ),
+    Case(
+        "leaders.pick_mentor",
+        "leader",
+        lambda w: f"/leader/choose/{w.open_cohort}/{w.other_mentor.id}",
+        setup=lambda w: _start_choice(w),
+    ),
+    Case(
+        "mentors.accept_choice",
+        "other_mentor",
+        lambda w: f"/mentor/choices/{_picked(w)}/accept",
+        setup=lambda w: _start_choice(w, pick=True),
+    ),
+    Case(
+        "mentors.decline_choice",
+        "other_mentor",
+        lambda w: f"/mentor/choices/{_picked(w)}/decline",
+        setup=lambda w: _start_choice(w, pick=True),
+    ),
 ]
+
+
+def _start_choice(world: World, enrol_other_after: bool = False, pick: bool = False) -> None:
+    """The open cohort runs as "leaders choose"; the other mentor, with a place free, is enrolled (after the start,
+    if asked); `pick`: the leader has picked them."""
+    from mentoring.models import MentorEnrolment, MentorProfile
+    from mentoring.services.usecases import leader_choice
+
+    db.session.execute(update(MentorProfile).where(MentorProfile.person_id == world.other_mentor.id).values(capacity=2))
+
+    def enrol() -> None:
+        db.session.add(MentorEnrolment(cohort_id=world.open_cohort, person_id=world.other_mentor.id))
+        db.session.commit()
+
+    if not enrol_other_after:
+        enrol()
+    leader_choice.start(world.manager, world.open_cohort, datetime.now(UTC) + timedelta(days=10))
+    if enrol_other_after:
+        enrol()
+    if pick:
+        leader_choice.choose(world.leader, world.open_cohort, world.other_mentor.id)
+
+
+def _picked(world: World) -> int:
+    from mentoring.models import MentorChoice
+
+    return db.session.execute(select(MentorChoice.id).order_by(MentorChoice.id.desc())).scalars().first()
 
 
 def skill_id(key: str) -> int:

@@ -141,6 +141,15 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "sessions.accept": {"POST": pair_members()},
     "sessions.decline": {"POST": pair_members()},
     "sessions.cancel": {"POST": pair_members()},
+    # Leader choice: the scenario's published cohort runs by the optimum, and nobody has picked anyone.
+    "programme.choice": {"GET": managers()},
+    "programme.start_choice": {"POST": managers(INVALID)},
+    "programme.refresh_choice": {"POST": managers()},
+    "programme.close_choice": {"POST": managers()},
+    "leaders.choose": {"GET": leaders()},
+    "leaders.pick_mentor": {"POST": leaders(MISSING)},
+    "mentors.accept_choice": {"POST": mentors(MISSING)},
+    "mentors.decline_choice": {"POST": mentors(MISSING)},
 }
 
 

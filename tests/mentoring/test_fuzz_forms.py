@@ -296,6 +296,14 @@ FORMS = [
         ("fit-good_fit",),
     ),
     Fuzzed(
+        "start leader choice",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/choice/start",
+        lambda w, c: {"deadline": IN_TEN_DAYS},
+        (),
+        ("deadline",),
+    ),
+    Fuzzed(
         "new cohort",
         "manager",
         lambda w: "/programme/cohorts/new",
@@ -507,6 +515,11 @@ NO_FIELDS = {
     "programme.disable_person",
     "programme.enable_person",
     "health.send_nudges",
+    "programme.refresh_choice",
+    "programme.close_choice",
+    "leaders.pick_mentor",
+    "mentors.accept_choice",
+    "mentors.decline_choice",
 }
 FORMS_BY_ENDPOINT = {
     "auth.register": "register",
@@ -528,6 +541,7 @@ FORMS_BY_ENDPOINT = {
     "programme.add_skill": "add a skill",
     "programme.edit_skill": "rename a skill",
     "programme.person_roles": "roles",
+    "programme.start_choice": "start leader choice",
 }
 
 

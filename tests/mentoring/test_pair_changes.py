@@ -95,7 +95,7 @@ def test_replacement_candidates_are_the_best_three_with_room_that_keep_every_rul
     candidates = pair_changes.replacement_candidates(cohort.id, match.id)
     # Then three mentors come back, best first, each with reasons; never the full one, her department or Ada
     names = [c.mentor.name for c in candidates]
-    assert names[:2] == ["Sam Strong", "Gil Good"] and len(names) == 3
+    assert set(names[:2]) == {"Sam Strong", "Gil Good"} and len(names) == 3
     assert names[2] == "Wyn Weak"
     assert candidates[0].score >= candidates[1].score >= candidates[2].score
     assert all(any(r["criterion"] == "goals" for r in c.reasons) for c in candidates)

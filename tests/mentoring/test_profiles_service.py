@@ -166,14 +166,17 @@ def test_a_retired_skill_cannot_be_newly_chosen(make_mentor, skills):
         profiles.save_mentor_profile(mentor, _details(), _offer(skills, {"blogs/ai-tools": 4}))
 
 
-def test_capacity_cannot_drop_below_current_leaders(make_mentor, make_leader, make_cohort, skills):
+def test_capacity_may_drop_below_current_leaders_and_the_pairs_stay(make_mentor, make_leader, make_cohort, skills):
+    # Given a mentor with two published leaders
     cohort = make_cohort()
     mentor = make_mentor(capacity=2)
     publish_pair(cohort, make_leader(cohort), mentor)
     publish_pair(cohort, make_leader(cohort), mentor)
-    with pytest.raises(InvalidField) as refused:
-        profiles.save_mentor_profile(mentor, _details(), _offer(skills, capacity=1))
-    assert refused.value.field == "capacity"
+
+    # When they lower their capacity to one, the profile saves and both pairs stay
+    profiles.save_mentor_profile(mentor, _details(), _offer(skills, capacity=1))
+    assert profiles.mentor_profile(mentor).capacity == 1
+    assert profiles.active_match_count(mentor) == 2
 
 
 def test_enrolments_change_only_in_open_cohorts(make_mentor, make_cohort, skills):

@@ -23,10 +23,10 @@ from urllib.parse import quote
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import Match, MatchRun, Meeting
+from mentoring.models import Match, MatchRun, Meeting, MentorProfile
 from tests.mentoring.form_cases import IN_TEN_DAYS
 from tests.mentoring.world import fill, page_form, route_values, routes, sign_in
 
@@ -208,7 +208,10 @@ def type_everything(app, world, payload: str) -> dict[str, int]:
         action="/programme/skills/new",
     )
     submit(manager, f"/programme/skills/{world.skill}", "name", {"name": value("skill.renamed", payload)})
-    # The open cohort's pair met in the published cohort: allow that, and drop the forbid, so they are matched.
+    # The open cohort's pair met in the published cohort: allow that, and drop the forbid, so they are matched
+    # (the mentor takes a second leader: their first is still theirs in the published cohort).
+    db.session.execute(update(MentorProfile).where(MentorProfile.person_id == world.mentor.id).values(capacity=2))
+    db.session.commit()
     forbid = f"/programme/cohorts/{world.open_cohort}/pair-rules/{world.open_rule}/delete"
     assert manager.post(forbid).status_code == 302
     submit(manager, f"/programme/cohorts/{world.open_cohort}/rules", "objective", {"repeat_pairs": "allow"})

@@ -260,6 +260,7 @@ def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str,
         "rule_id": world.pin_rule,
         "skill_id": world.skill,
         "person_id": world.outsider.id,
+        "choice_id": 1,  # no leader picked anyone: every answer is a 404
     }
 
 

@@ -1,7 +1,7 @@
 """The waitlist of a published cohort: leaders waiting for a mentor.
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-29
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007"
-down_revision = "0001"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from mentoring.database import writing
 from mentoring.extensions import db
 from mentoring.models import AuditEvent, Person
 from mentoring.models.security import AUDIT_DETAIL_MAX
@@ -44,8 +45,9 @@ def record(
 def record_now(action: str, **fields: object) -> None:
     """Record an event in its own transaction, for events outside any use case (a 403, a failed login)."""
     db.session.rollback()
-    record(action, **fields)  # type: ignore[arg-type]
-    db.session.commit()
+    with writing():
+        record(action, **fields)  # type: ignore[arg-type]
+        db.session.commit()
 
 
 def recent_events(limit: int = 200, action: str | None = None) -> list[AuditEvent]:

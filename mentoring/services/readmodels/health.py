@@ -315,8 +315,9 @@ def export_csv(manager: Person, cohort_id: int, now: datetime | None = None) -> 
     cohort = get_cohort(cohort_id)
     document, metrics = cohort_metrics(cohort, (now or utcnow()).date())
     text = session_graph.metrics_csv(metrics, labels=document.labels)
-    audit.record("export", actor=manager, object_type="cohort", object_id=cohort.id, detail="pairs and metrics (CSV)")
-    db.session.commit()
+    audit.record_now(
+        "export", actor=manager, object_type="cohort", object_id=cohort.id, detail="pairs and metrics (CSV)"
+    )
     return text
 
 
@@ -326,6 +327,7 @@ def export_graphml(manager: Person, cohort_id: int, now: datetime | None = None)
     as_of = (now or utcnow()).date()
     document = build_sessions([cohort.id])
     text = session_graph.to_graphml(session_graph.build_graph(document.data), labels=document.labels, as_of=as_of)
-    audit.record("export", actor=manager, object_type="cohort", object_id=cohort.id, detail="session graph (GraphML)")
-    db.session.commit()
+    audit.record_now(
+        "export", actor=manager, object_type="cohort", object_id=cohort.id, detail="session graph (GraphML)"
+    )
     return text

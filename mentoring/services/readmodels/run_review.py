@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from mentoring.models import (
     RunPair,
 )
 from mentoring.models.profiles import PRIORITIES
+from mentoring.services.readmodels.mentor_loads import running_cohort_names
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -73,15 +75,23 @@ class UnmatchedView:
     leader: Person | None
     reason: str
     unfilled: int
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class LoadView:
-    """A mentor's load out of their capacity."""
+    """A mentor's load in this run out of the places they had left, and their pairs in other running cohorts."""
 
     mentor: Person | None
     load: int
     capacity: int
+    elsewhere: int = 0
+    elsewhere_in: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Leaders across cohorts if this run is published."""
+        return self.load + self.elsewhere
 
 
 @dataclass
@@ -224,6 +234,26 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
     return rows
 
 
+_NAMED_MENTORS = re.compile(r"compatible mentors?(?: with room)? \(([^)]*)\)")
+
+
+def full_elsewhere_note(reason: str, loads: list[LoadView]) -> str:
+    """For a capacity-bound reason: the mentors with no room because of pairs in other cohorts ("" if none)."""
+    full = {str(x.mentor.id): x for x in loads if x.mentor is not None and x.elsewhere and x.load >= x.capacity}
+    if not full or not any(words in reason for words in ("at capacity", "no places", "with room")):
+        return ""
+    named = _NAMED_MENTORS.search(reason)
+    ids = [part.split(" and ")[0].strip() for part in named.group(1).split(",")] if named else []
+    # The mentors the reason names first, then those left with no places at all (never "compatible").
+    about = [full[i] for i in ids if i in full]
+    about += [x for key, x in sorted(full.items()) if x.capacity == 0 and x not in about]
+    if not about:
+        return ""
+    shown = ", ".join(f"{x.mentor.name} ({', '.join(x.elsewhere_in) or 'another cohort'})" for x in about[:5])
+    more = f" and {len(about) - 5} more" if len(about) > 5 else ""
+    return f"No room because of their pairs in another running cohort: {shown}{more}."
+
+
 def review(cohort_id: int) -> Review:
     """The review page of a cohort: its latest run in readable form, runs, pins and forbids."""
     cohort = get_cohort(cohort_id)
@@ -258,19 +288,30 @@ def review(cohort_id: int) -> Review:
         ),
         key=lambda pair: (pair.leader.name.lower(), pair.mentor.name.lower()),
     )
+    busy = [x.get("mentor_id", 0) for x in run.mentor_loads or [] if x.get("elsewhere")]
+    cohort_names = running_cohort_names(busy, except_cohort=cohort.id)
+    page.loads = sorted(
+        (
+            LoadView(
+                people.get(x.get("mentor_id")),
+                int(x.get("load", 0)),
+                int(x.get("capacity", 0)),
+                int(x.get("elsewhere", 0)),
+                tuple(cohort_names.get(x.get("mentor_id", 0), ())),
+            )
+            for x in run.mentor_loads or []
+        ),
+        key=lambda load: (-load.total, load.mentor.name if load.mentor else ""),
+    )
     page.unmatched = [
         UnmatchedView(
-            people.get(u.get("leader_id")), matching_runs.describe(u.get("reason", "")), int(u.get("unfilled", 1))
+            people.get(u.get("leader_id")),
+            matching_runs.describe(u.get("reason", "")),
+            int(u.get("unfilled", 1)),
+            full_elsewhere_note(u.get("reason", ""), page.loads),
         )
         for u in run.unmatched or []
     ]
-    page.loads = sorted(
-        (
-            LoadView(people.get(x.get("mentor_id")), int(x.get("load", 0)), int(x.get("capacity", 0)))
-            for x in run.mentor_loads or []
-        ),
-        key=lambda load: (-load.load, load.mentor.name if load.mentor else ""),
-    )
     page.stats = _stats(run)
     page.message = matching_runs.describe(run.message or "")
     if run.status == "failed":

@@ -26,6 +26,7 @@ from mentoring.models import (
     Person,
 )
 from mentoring.services import Conflict, InvalidField
+from mentoring.services.readmodels.mentor_loads import running_loads
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Translation:
 
     problem: matching.Problem
     notes: list[str] = field(default_factory=list)
+    # Mentor id -> active pairs in other running cohorts, already taken off the capacity the problem carries.
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
 
 def criteria() -> list[CriterionInfo]:
@@ -170,7 +173,10 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     """The cohort as a matching Problem: a full run, or a re-pair of the given flagged matches."""
     refs = _manager_refs()
     requests, profiles = _requests(cohort.id), _profiles(cohort.id)
-    capacities = {str(p.person_id): p.capacity for p in profiles}
+    # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
+    taken = running_loads({p.person_id for p in profiles}, except_cohort=cohort.id)
+    elsewhere = {str(mentor): count for mentor, count in taken.items()}
+    capacities = {str(p.person_id): max(0, p.capacity - taken.get(p.person_id, 0)) for p in profiles}
     scope = RepairScope(requests=requests)
     if repair_match_ids is not None:
         scope = _repair_scope(cohort.id, set(repair_match_ids), requests, capacities)
@@ -202,7 +208,7 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
         rules=matching.Rules.from_dict(cohort_rules(cohort)),
     )
-    return Translation(problem, notes)
+    return Translation(problem, notes, elsewhere)
 
 
 @dataclass
@@ -240,7 +246,8 @@ def _repair_scope(
         # Each leader keeps as many places as they have pairs now: nobody else gains a mentor.
         scope.wanted[m.leader_id] = scope.wanted.get(m.leader_id, 0) + 1
     for mentor, capacity in capacities.items():
-        # Existing pairs are facts: a mentor keeps them even after lowering their capacity.
+        # Existing pairs are facts: a mentor keeps them even after lowering their capacity
+        # (`capacity` here is already net of pairs in other running cohorts).
         pins = sum(1 for _, pinned_mentor in scope.pinned if pinned_mentor == mentor)
         capacities[mentor] = max(capacity - used_outside.get(mentor, 0), pins)
     # Flagged pairs, and pairs ended by an earlier re-pair, are never proposed again.
@@ -277,9 +284,13 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
             counts = per_department.setdefault(match.mentor_id, {})
             department = departments.get(match.leader_id)
             counts[department] = counts.get(department, 0) + 1
-    profiles = [p for p in _profiles(cohort.id) if p.capacity - load.get(p.person_id, 0) > 0]
+    enrolled = _profiles(cohort.id)
+    # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
+    taken = running_loads({p.person_id for p in enrolled}, except_cohort=cohort.id)
+    spare = {p.person_id: p.capacity - load.get(p.person_id, 0) - taken.get(p.person_id, 0) for p in enrolled}
+    profiles = [p for p in enrolled if spare[p.person_id] > 0]
     leaders = [_leader(r, refs.get(r.person_id), wanted[r.person_id]) for r in requests]
-    mentors = [_mentor(p, refs.get(p.person_id), p.capacity - load.get(p.person_id, 0)) for p in profiles]
+    mentors = [_mentor(p, refs.get(p.person_id), spare[p.person_id]) for p in profiles]
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     forbidden = {(str(m.leader_id), str(m.mentor_id)) for m in matches}
     forbidden.update((str(r.leader_id), str(r.mentor_id)) for r in _pair_rules(cohort.id) if r.kind == "forbid")

@@ -247,8 +247,7 @@ def export_data(person: Person, now: datetime | None = None) -> dict[str, Any]:
         "sign_ins": _login_sessions(person),
         "activity": _activity(person),
     }
-    audit.record("account.exported", actor=person, object_type="person", object_id=person.id)
-    db.session.commit()
+    audit.record_now("account.exported", actor=person, object_type="person", object_id=person.id)
     return data
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mentoring.database import locked, utcnow
+from mentoring.database import locked, utcnow, writing
 from mentoring.extensions import db
 from mentoring.models import LoginAttempt, LoginSession, Person, normalise_email
 from mentoring.services import Conflict, Forbidden, ServiceError
@@ -165,10 +165,11 @@ def authenticate(email: str, password: str, ip: str, now: datetime | None = None
 def start_login_session(person: Person, ip: str = "", user_agent: str = "") -> str:
     """Open a server-side login session and return its new token (a fresh identifier at every login)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        LoginSession(token_hash=_token_hash(token), person_id=person.id, ip=ip[:64], user_agent=user_agent[:200])
-    )
-    db.session.commit()
+    with writing():
+        db.session.add(
+            LoginSession(token_hash=_token_hash(token), person_id=person.id, ip=ip[:64], user_agent=user_agent[:200])
+        )
+        db.session.commit()
     person.login_token = token
     return token
 
@@ -195,14 +196,19 @@ def load_login_session(token: str) -> Person | None:
         or now - row.created_at > current_app.config["ABSOLUTE_TIMEOUT"]
     )
     if expired:
-        row.revoked_at = now
-        db.session.commit()
+        _touch(row.id, revoked_at=now)
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        _touch(row.id, last_seen_at=now)
     person.login_token = token
     return person
+
+
+def _touch(session_id: int, **values: object) -> None:
+    """Write to a login session in a short transaction of its own (a read-only request only reads around it)."""
+    with writing():
+        db.session.execute(update(LoginSession).where(LoginSession.id == session_id).values(**values))
+        db.session.commit()
 
 
 def end_login_session(token: str | None) -> None:

@@ -181,7 +181,7 @@ def _store(
         # The library's own words, with person ids (not names): names are looked up when shown.
         run.status, run.message = "failed", (failure or "the solver gave no answer.")[:500]
     else:
-        _fill(run, solution)
+        _fill(run, solution, translation.elsewhere if translation is not None else {})
         stats["solver"] = _plain_json({**dict(solution.stats), "gap": solution.gap})
     if translation is not None and translation.notes:
         run.message = (run.message + " " + " ".join(translation.notes)).strip()[:500]
@@ -205,7 +205,7 @@ def _store(
     return run
 
 
-def _fill(run: MatchRun, solution: Any) -> None:
+def _fill(run: MatchRun, solution: Any, elsewhere: dict[str, int]) -> None:
     run.status = solution.status if solution.status in (*SUCCESSFUL, "infeasible") else "failed"
     run.message = (solution.reason or "")[:500]
     run.matched = solution.matched
@@ -213,7 +213,11 @@ def _fill(run: MatchRun, solution: Any) -> None:
     run.unmatched = [
         {"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled} for u in solution.unmatched
     ]
-    run.mentor_loads = [{"mentor_id": int(x.mentor), "load": x.load, "capacity": x.capacity} for x in solution.mentors]
+    # `capacity` is the places left in this run; `elsewhere` the pairs the mentor has in other running cohorts.
+    run.mentor_loads = [
+        {"mentor_id": int(x.mentor), "load": x.load, "capacity": x.capacity, "elsewhere": elsewhere.get(x.mentor, 0)}
+        for x in solution.mentors
+    ]
     run.pairs = [
         RunPair(
             leader_id=int(p.leader),

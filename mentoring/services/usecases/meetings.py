@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
@@ -323,32 +322,30 @@ def leave_feedback(
             raise InvalidField(field, f"Keep this to {FEEDBACK_TEXT_MAX} characters.")
     feedback = next((f for f in meeting.feedback if f.author_id == person.id), None)
     first_time = feedback is None
-    if feedback is None:
-        feedback = Feedback(meeting_id=meeting.id, author_id=person.id, created_at=now)
-        db.session.add(feedback)
-    feedback.rating = rating
-    feedback.what_worked = (what_worked or "").strip()
-    feedback.try_next = (try_next or "").strip()
-    feedback.visibility = visibility
-    feedback.private_note = (private_note or "").strip()
-    try:
+    # The same person saving from two windows at once: the unique key answers like a second save would.
+    with unit_of_work(Conflict("Your feedback was just saved from another window. Reload the page.")):
+        if feedback is None:
+            feedback = Feedback(meeting_id=meeting.id, author_id=person.id, created_at=now)
+            db.session.add(feedback)
+        feedback.rating = rating
+        feedback.what_worked = (what_worked or "").strip()
+        feedback.try_next = (try_next or "").strip()
+        feedback.visibility = visibility
+        feedback.private_note = (private_note or "").strip()
         db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Your feedback was just saved from another window. Reload the page.") from exc
-    if first_time:
-        other = meeting.match.other(person.id)
-        _notify(
-            other,
-            meeting,
-            "feedback-received",
-            f"{person.name} left feedback on your session",
-            f"{person.name} left feedback on your session of "
-            f"{format_local(meeting.starts_at, other.timezone)}.\n\nRead what they shared, "
-            "and leave yours, on the pair's page:",
-            occasion=f"feedback-received:{feedback.id}",
-        )
-    _commit_and_deliver()
+        if first_time:
+            other = meeting.match.other(person.id)
+            _notify(
+                other,
+                meeting,
+                "feedback-received",
+                f"{person.name} left feedback on your session",
+                f"{person.name} left feedback on your session of "
+                f"{format_local(meeting.starts_at, other.timezone)}.\n\nRead what they shared, "
+                "and leave yours, on the pair's page:",
+                occasion=f"feedback-received:{feedback.id}",
+            )
+    mail.deliver_pending()
     return feedback
 
 
@@ -361,10 +358,10 @@ def answer_fit_check(person: Person, match_id: int, good_fit: bool, now: datetim
         raise Conflict("The fit check opens after your first session together.")
     query = select(FitCheck).where(FitCheck.match_id == match.id, FitCheck.person_id == person.id)
     check = db.session.execute(locked(query)).scalar_one_or_none()
-    if check is None:
-        check = FitCheck(match_id=match.id, person_id=person.id)
-        db.session.add(check)
     with unit_of_work(Conflict("Your answer was just saved from another window. Reload the page.")):
+        if check is None:
+            check = FitCheck(match_id=match.id, person_id=person.id)
+            db.session.add(check)
         check.good_fit = bool(good_fit)
         check.answered_at = now
     return check

@@ -197,10 +197,8 @@ def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) ->
         if not person.is_mentor:
             raise Forbidden("Only mentors have a mentor profile.")
         apply_details(person, details)
+        # A capacity below the leaders already mentored is allowed: those pairs stay, only new ones stop.
         capacity = _in_range(offer.capacity, CAPACITY_RANGE, "capacity", "Choose 1, 2 or 3 leaders.")
-        already = active_match_count(person)
-        if capacity < already:
-            raise InvalidField("capacity", f"You already mentor {already} leaders, so your capacity cannot be lower.")
         hours = _in_range(
             offer.hours_per_month,
             HOURS_RANGE,

@@ -10,8 +10,8 @@ from typing import Any
 
 import networkx as nx
 
-from matching.graph_data import graph_pairs, graph_people, pair_summary
-from matching.graph_svg import xml_safe
+from matching.graph.network import graph_pairs, graph_people, pair_summary
+from matching.graph.svg import xml_safe
 
 
 def to_graphml(

@@ -1,4 +1,4 @@
-"""The session graph: how a programme is going, as plain dicts computed with networkx over plain ids.
+"""The session graph's metrics: how a programme is going, computed over typed records, linear in pairs + sessions.
 
 Input format, metric definitions and edge cases are documented in docs/graph.md.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from matching.errors import InputError
-from matching.graph_data import (
+from matching.graph.network import (
     build_graph,
     graph_pairs,
     graph_people,
@@ -21,34 +21,8 @@ from matching.graph_data import (
     pair_summary,
     rounded,
 )
-from matching.graph_export import metrics_csv, to_graphml
-from matching.graph_input import (
-    PairRecord,
-    Person,
-    SessionRecord,
-    SessionsData,
-    fold,
-    parse_sessions,
-    skill_key,
-    sorted_natural,
-)
-from matching.graph_svg import render_svg
-
-__all__ = [
-    "PairRecord",
-    "Person",
-    "SessionRecord",
-    "SessionsData",
-    "build_graph",
-    "compute_metrics",
-    "earlier_pairs",
-    "metrics_csv",
-    "metrics_from_json",
-    "pair_summary",
-    "parse_sessions",
-    "render_svg",
-    "to_graphml",
-]
+from matching.graph.records import PairRecord, Person, SessionsData
+from matching.graph.wire import fold, parse_sessions, skill_key, sorted_natural
 
 RISK_CANCELLATIONS = 2  # this many cancellations by one side make a pair at risk
 RISK_MISSED = 2  # this many missed sessions make a pair at risk
@@ -63,10 +37,10 @@ def _check_settings(as_of: Any, stall_days: Any, min_sessions: Any) -> dt.date:
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
     if not isinstance(as_of, dt.date):
-        raise InputError(f"as_of must be a date, not {type(as_of).__name__}.")
+        raise InputError("as_of", f"must be a date, not {type(as_of).__name__}.", joiner=" ")
     for name, value in (("stall_days", stall_days), ("min_sessions", min_sessions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(f"{name} must be a whole number, 0 or more, not {value!r}.")
+            raise InputError(f"{name}", f"must be a whole number, 0 or more, not {value!r}.", joiner=" ")
     return as_of
 
 
@@ -88,8 +62,7 @@ def _risk_reasons(row: Mapping[str, Any], stall_days: int) -> list[str]:
     return reasons
 
 
-def _pair_row(pair: PairRecord, as_of: dt.date, stall_days: int) -> dict[str, Any]:
-    summary = pair_summary(pair, as_of)
+def _pair_row(pair: PairRecord, summary: Mapping[str, Any], as_of: dt.date, stall_days: int) -> dict[str, Any]:
     last_held = summary["last_held"]
     # A pair that starts after as_of has had no time to stall: days_since is floored at 0.
     days_since = max(0, (as_of - (last_held or pair.started)).days)
@@ -124,10 +97,13 @@ def _mentor_rows(
     held_by: Mapping[tuple[str, str], int],
 ) -> list[dict]:
     department = {p.id: p.department for p in people}
+    by_mentor: dict[str, list[PairRecord]] = defaultdict(list)
+    for pair in pairs:
+        by_mentor[pair.mentor].append(pair)
     rows = []
     for mentor in (p for p in people if p.role == "mentor"):
-        leaders = {pair.leader for pair in pairs if pair.mentor == mentor.id and held_by[pair.leader, pair.mentor]}
-        mine = [pair for pair in pairs if pair.mentor == mentor.id]
+        mine = by_mentor.get(mentor.id, [])
+        leaders = {pair.leader for pair in mine if held_by[pair.leader, pair.mentor]}
         rows.append(
             {
                 "mentor": mentor.id,
@@ -146,9 +122,16 @@ def _bridges(held_graph: nx.Graph, department: Mapping[str, str]) -> set[frozens
 
 
 def _department_rows(people: list[Person], active: set[str], bridges: set[frozenset[str]]) -> list[dict]:
+    members_of: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        members_of[person.department].append(person)
+    bridged: dict[str, set[str]] = defaultdict(set)
+    for a, b in (tuple(bridge) for bridge in bridges):
+        bridged[a].add(b)
+        bridged[b].add(a)
     rows = []
-    for name in sorted_natural({p.department for p in people}):
-        members = [p for p in people if p.department == name]
+    for name in sorted_natural(members_of):
+        members = members_of[name]
         rows.append(
             {
                 "department": name,
@@ -156,16 +139,19 @@ def _department_rows(people: list[Person], active: set[str], bridges: set[frozen
                 "mentors": sum(p.role == "mentor" for p in members),
                 "active_leaders": sum(p.role == "leader" and p.id in active for p in members),
                 "active_mentors": sum(p.role == "mentor" and p.id in active for p in members),
-                "bridged_to": sorted_natural({d for b in bridges if name in b for d in b if d != name}),
+                "bridged_to": sorted_natural(bridged.get(name, set())),
             }
         )
     return rows
 
 
 def _leader_rows(people: list[Person], rows: list[dict], responses: Mapping[str, list[float]], k: int) -> list[dict]:
+    by_leader: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_leader[row["leader"]].append(row)
     out = []
     for leader in (p for p in people if p.role == "leader"):
-        mine = [row for row in rows if row["leader"] == leader.id]
+        mine = by_leader.get(leader.id, [])
         held = sum(row["held"] for row in mine)
         hours = responses.get(leader.id, [])
         out.append(
@@ -211,13 +197,14 @@ def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_s
     people = graph_people(graph)
     pairs = graph_pairs(graph)
     department = {p.id: p.department for p in people}
-    rows = [_pair_row(pair, as_of, stall_days) for pair in pairs]
+    summaries = [pair_summary(pair, as_of) for pair in pairs]
+    rows = [_pair_row(pair, summary, as_of, stall_days) for pair, summary in zip(pairs, summaries, strict=True)]
     held_by = {(r["leader"], r["mentor"]): r["held"] for r in rows}
     held_graph = nx.Graph((leader, mentor) for (leader, mentor), n in held_by.items() if n)
     bridges = _bridges(held_graph, department)
     responses: dict[str, list[float]] = defaultdict(list)
-    for pair in pairs:
-        responses[pair.leader].extend(pair_summary(pair, as_of)["responses"])
+    for pair, summary in zip(pairs, summaries, strict=True):
+        responses[pair.leader].extend(summary["responses"])
     leaders = _leader_rows(people, rows, responses, min_sessions)
     paired_leaders = [row for row in leaders if row["pairs"]]
     goal_items = sum(len(p.goals) for p in pairs)
@@ -246,6 +233,12 @@ def compute_metrics(graph: nx.Graph, as_of: dt.date, stall_days: int = 30, min_s
             "bridges": len(bridges),
         },
     }
+
+
+def session_metrics(data: SessionsData, as_of: dt.date, stall_days: int = 30, min_sessions: int = 3) -> dict[str, Any]:
+    """The metrics of typed session records on as_of (the in-process entry point: no JSON, no re-validation)."""
+    as_of = _check_settings(as_of, stall_days, min_sessions)
+    return compute_metrics(build_graph(data), as_of, stall_days, min_sessions)
 
 
 def metrics_from_json(

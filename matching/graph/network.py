@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 
-from matching.graph_input import (
+from matching.graph.wire import (
     PairRecord,
     Person,
     SessionRecord,

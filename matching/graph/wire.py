@@ -1,21 +1,17 @@
-"""The SESSIONS.json format: frozen records, the sort and comparison rules for names, and validation."""
+"""The SESSIONS.json wire format (command line, other processes): validation into typed records, name rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from matching.errors import InputError
 
 # The matching engine's rules: ids sort alike everywhere, names compare ignoring case and spacing.
 from matching.fields import fold, natural_key
-
-ROLES = ("leader", "mentor")
-HELD = "held"
-STATUSES = (HELD, "cancelled-by-leader", "cancelled-by-mentor", "missed")
+from matching.graph.records import ROLES, STATUSES, PairRecord, Person, SessionRecord, SessionsData
 
 DOCUMENT = "The sessions document"
 DOCUMENT_KEYS = ("people", "pairs", "sessions")
@@ -35,62 +31,6 @@ SESSION_KEYS = (
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Person:
-    """A programme participant: a leader or a mentor, in one department."""
-
-    id: str
-    role: str
-    department: str
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """One proposed session of a pair and what became of it."""
-
-    leader: str
-    mentor: str
-    date: dt.date
-    status: str
-    minutes: int | None = None
-    skills: tuple[str, ...] = ()
-    rating_by_leader: int | None = None
-    rating_by_mentor: int | None = None
-    proposed_at: dt.datetime | None = None
-    answered_at: dt.datetime | None = None
-
-    @property
-    def held(self) -> bool:
-        """True if the session took place."""
-        return self.status == HELD
-
-    @property
-    def response_hours(self) -> float | None:
-        """Hours from proposal to answer, or None unless both timestamps are known."""
-        if self.proposed_at is None or self.answered_at is None:
-            return None
-        return (self.answered_at - self.proposed_at).total_seconds() / 3600
-
-
-@dataclass(frozen=True)
-class PairRecord:
-    """A published (leader, mentor) pair, its start date, goals (skills) and sessions."""
-
-    leader: str
-    mentor: str
-    started: dt.date
-    goals: tuple[str, ...] = ()
-    sessions: tuple[SessionRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class SessionsData:
-    """The whole parsed SESSIONS.json: people and pairs, each pair carrying its sessions."""
-
-    people: tuple[Person, ...]
-    pairs: tuple[PairRecord, ...]
 
 
 def sorted_natural(items: Iterable[str]) -> list[str]:
@@ -114,43 +54,45 @@ def _quoted(value: Any) -> str:
 def _list(data: Mapping[str, Any], key: str, where: str, required: bool) -> list[Any]:
     if key not in data or data[key] is None:
         if required:
-            raise InputError(f"{where}{key} is missing; it must be a list (it may be empty).")
+            raise InputError(f"{where}{key}", "is missing; it must be a list (it may be empty).", joiner=" ")
         return []
     value = data[key]
     if not isinstance(value, list):
-        raise InputError(f"{where}{key} must be a list, not {type(value).__name__}.")
+        raise InputError(f"{where}{key}", f"must be a list, not {type(value).__name__}.", joiner=" ")
     return value
 
 
 def _object(value: Any, field: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InputError(f"{field} must be an object, not {type(value).__name__}.")
+        raise InputError(f"{field}", f"must be an object, not {type(value).__name__}.", joiner=" ")
     for key in value:
         # Unknown keys are refused: a typo such as "rating" would otherwise be silently ignored.
         if key not in allowed:
             where = key if field == DOCUMENT else f"{field}.{key}"
-            raise InputError(f"{where} is not a known field; expected {', '.join(allowed)}.")
+            raise InputError(f"{where}", f"is not a known field; expected {', '.join(allowed)}.", joiner=" ")
     return value
 
 
 def _printable(text: str, field: str) -> str:
     # Control characters cannot be written to GraphML or SVG, and ids must round-trip.
     if _CONTROL.search(text):
-        raise InputError(f"{field} contains a control character; remove it.")
+        raise InputError(f"{field}", "contains a control character; remove it.", joiner=" ")
     return text
 
 
 def _id(item: Mapping[str, Any], key: str, field: str) -> str:
     value = item.get(key)
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
-        raise InputError(f"{field}.{key} must be a non-empty id (text or a whole number), not {_quoted(value)}.")
+        raise InputError(
+            f"{field}.{key}", f"must be a non-empty id (text or a whole number), not {_quoted(value)}.", joiner=" "
+        )
     return _printable(str(value).strip(), f"{field}.{key}")
 
 
 def _text(item: Mapping[str, Any], key: str, field: str) -> str:
     value = item.get(key)
     if not isinstance(value, str) or value.strip() == "":
-        raise InputError(f"{field}.{key} must be non-empty text, not {_quoted(value)}.")
+        raise InputError(f"{field}.{key}", f"must be non-empty text, not {_quoted(value)}.", joiner=" ")
     return _printable(value, f"{field}.{key}")
 
 
@@ -159,7 +101,7 @@ def _skills(item: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-        raise InputError(f"{field}.{key} must be a list of skill names (non-empty text).")
+        raise InputError(f"{field}.{key}", "must be a list of skill names (non-empty text).", joiner=" ")
     unique: dict[str, str] = {}
     for name in value:
         _printable(name, f"{field}.{key}")
@@ -174,20 +116,20 @@ def _date(item: Mapping[str, Any], key: str, field: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise InputError(f"{field}.{key} must be a date written like 2024-03-31, not {_quoted(value)}.")
+    raise InputError(f"{field}.{key}", f"must be a date written like 2024-03-31, not {_quoted(value)}.", joiner=" ")
 
 
 def _datetime(item: Mapping[str, Any], key: str, field: str) -> dt.datetime | None:
     value = item.get(key)
     if value is None:
         return None
-    message = f"{field}.{key} must be a date and time written like 2024-03-31T09:30:00Z, not {_quoted(value)}."
+    problem = f"must be a date and time written like 2024-03-31T09:30:00Z, not {_quoted(value)}."
     if not isinstance(value, str):
-        raise InputError(message)
+        raise InputError(f"{field}.{key}", problem, joiner=" ")
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(message) from None
+        raise InputError(f"{field}.{key}", problem, joiner=" ") from None
     # Naive timestamps are taken as UTC so that naive and aware values can be compared.
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.UTC)
@@ -200,7 +142,7 @@ def _whole(item: Mapping[str, Any], key: str, field: str, low: int, high: int | 
         return None
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
     if not ok:
-        raise InputError(f"{field}.{key} must be {what}, not {_quoted(value)}.")
+        raise InputError(f"{field}.{key}", f"must be {what}, not {_quoted(value)}.", joiner=" ")
     return value
 
 
@@ -216,9 +158,11 @@ def _parse_people(data: Mapping[str, Any]) -> dict[str, Person]:
         pid = _id(item, "id", field)
         role = item.get("role")
         if role not in ROLES:
-            raise InputError(f"{field}.role is {_quoted(role)}, but it must be 'leader' or 'mentor'.")
+            raise InputError(f"{field}.role", f"is {_quoted(role)}, but it must be 'leader' or 'mentor'.", joiner=" ")
         if pid in people:
-            raise InputError(f"{field}.id {pid!r} is listed twice; every person needs a unique id.")
+            raise InputError(
+                f"{field}.id", f"{pid!r} is listed twice; every person needs a unique id.", ids=(pid,), joiner=" "
+            )
         department = " ".join(_text(item, "department", field).split())
         department = spelling.setdefault(fold(department), department)
         people[pid] = Person(id=pid, role=role, department=department)
@@ -229,9 +173,11 @@ def _member(item: Mapping[str, Any], role: str, field: str, people: Mapping[str,
     pid = _id(item, role, field)
     person = people.get(pid)
     if person is None:
-        raise InputError(f"{field}.{role} {pid!r} is not one of the people listed.")
+        raise InputError(f"{field}.{role}", f"{pid!r} is not one of the people listed.", ids=(pid,), joiner=" ")
     if person.role != role:
-        raise InputError(f"{field}.{role} {pid!r} is listed as a {person.role}, not a {role}.")
+        raise InputError(
+            f"{field}.{role}", f"{pid!r} is listed as a {person.role}, not a {role}.", ids=(pid,), joiner=" "
+        )
     return pid
 
 
@@ -239,7 +185,9 @@ def _parse_session(raw: Any, field: str) -> SessionRecord:
     item = _object(raw, field, SESSION_KEYS)
     status = item.get("status")
     if status not in STATUSES:
-        raise InputError(f"{field}.status is {_quoted(status)}, but it must be one of {', '.join(STATUSES)}.")
+        raise InputError(
+            f"{field}.status", f"is {_quoted(status)}, but it must be one of {', '.join(STATUSES)}.", joiner=" "
+        )
     ratings = item.get("ratings")
     ratings = {} if ratings is None else _object(ratings, f"{field}.ratings", ROLES)
     rating = "a whole number from 1 to 5"
@@ -257,7 +205,7 @@ def _parse_session(raw: Any, field: str) -> SessionRecord:
     )
     hours = session.response_hours
     if hours is not None and hours < 0:
-        raise InputError(f"{field}.answered_at is earlier than its proposed_at.")
+        raise InputError(f"{field}.answered_at", "is earlier than its proposed_at.", joiner=" ")
     return session
 
 
@@ -274,7 +222,9 @@ def parse_sessions(data: Any) -> SessionsData:
             _member(item, "mentor", field, people),
         )
         if key in pairs:
-            raise InputError(f"{field} repeats the pair of leader {key[0]!r} and mentor {key[1]!r}.")
+            raise InputError(
+                f"{field}", f"repeats the pair of leader {key[0]!r} and mentor {key[1]!r}.", ids=key, joiner=" "
+            )
         pairs[key] = {
             "started": _date(item, "started", field),
             "goals": _skills(item, "goals", field),
@@ -286,7 +236,10 @@ def parse_sessions(data: Any) -> SessionsData:
         key = (session.leader, session.mentor)
         if key not in pairs:
             raise InputError(
-                f"{field} is for leader {key[0]!r} and mentor {key[1]!r}, who are not a pair listed in pairs."
+                field,
+                f"is for leader {key[0]!r} and mentor {key[1]!r}, who are not a pair listed in pairs.",
+                ids=key,
+                joiner=" ",
             )
         pairs[key]["sessions"].append(session)
     records = tuple(

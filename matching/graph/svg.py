@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 
-from matching.graph_data import graph_pairs, graph_people, sessions_until
-from matching.graph_input import natural_key, sorted_natural
+from matching.graph.network import graph_pairs, graph_people, sessions_until
+from matching.graph.wire import natural_key, sorted_natural
 
 # Okabe & Ito's colour-blind-safe palette (black left out: it is the outline colour), then Paul Tol's
 # "muted" colours. Past eight departments the colours are harder to tell apart for colour-blind
