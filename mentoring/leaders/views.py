@@ -55,6 +55,8 @@ def request_mentor() -> str | Response:
         return render_template("leaders/request.html", options=options, chosen=chosen, form=None)
 
     form = LeaderRequestForm()
+    if chosen.request is not None:
+        form.submit.label.text = "Update my request"
     form.set_skills(profiles.goal_skills(chosen.request))
     if request.method == "GET":
         form.fill_details(people.details_of(current_user))
