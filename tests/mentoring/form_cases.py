@@ -13,7 +13,21 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from mentoring.extensions import db
-from mentoring.models import FitCheck, Match, MatchRun, Meeting, PairRule, Person, Skill
+from mentoring.models import (
+    FitCheck,
+    Goal,
+    LeaderRequest,
+    Match,
+    MatchRun,
+    Meeting,
+    MentorEnrolment,
+    MentorProfile,
+    MentorSkill,
+    PairRule,
+    Person,
+    Skill,
+    WaitlistEntry,
+)
 from mentoring.services.usecases import matching_runs
 from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.world import BRANDING, World, page_form
@@ -82,6 +96,60 @@ def latest_run_id(world: World) -> int:
 
 
 IN_TEN_DAYS = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+TEN_DAYS_AGO = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+SPARE_MENTOR, LATE_JOINER = "sam.spare@example.com", "lia.late@example.com"
+
+
+def _person_id(email: str) -> int:
+    return db.session.execute(select(Person.id).where(Person.email == email)).scalar_one()
+
+
+def add_spare_mentor(world: World) -> None:
+    """A branding mentor with room in the published cohort: a replacement for the pair's mentor."""
+    person = Person(
+        name="Sam Spare",
+        email=SPARE_MENTOR,
+        is_mentor=True,
+        department="Sales",
+        grade=1,
+        languages=["en"],
+        formats=["remote"],
+        timezone="Europe/London",
+    )
+    db.session.add(person)
+    db.session.flush()
+    profile = MentorProfile(person_id=person.id, capacity=1, hours_per_month=2, bio="")
+    profile.skills = [MentorSkill(skill_id=skill_id(BRANDING), proficiency=5)]
+    db.session.add_all([profile, MentorEnrolment(cohort_id=world.cohort, person_id=person.id)])
+    db.session.commit()
+
+
+def add_late_joiner(world: World) -> None:
+    """A leader who asked in the published cohort after it was published."""
+    person = Person(
+        name="Lia Late",
+        email=LATE_JOINER,
+        is_leader=True,
+        department="Finance",
+        grade=6,
+        languages=["en"],
+        formats=["remote"],
+        timezone="Europe/London",
+    )
+    db.session.add(person)
+    db.session.flush()
+    request = LeaderRequest(cohort_id=world.cohort, person_id=person.id, formats=["remote"])
+    request.goals = [Goal(skill_id=skill_id(BRANDING), priority=3, target_level=3)]
+    db.session.add(request)
+    db.session.commit()
+
+
+def add_waiting_leader(world: World) -> None:
+    """The late joiner, on the cohort's waitlist."""
+    add_late_joiner(world)
+    db.session.add(WaitlistEntry(cohort_id=world.cohort, person_id=_person_id(LATE_JOINER), reason=""))
+    db.session.commit()
+
 
 CASES = [
     Case(
@@ -131,6 +199,19 @@ CASES = [
         shown(lambda w: f"/leader/request?cohort={w.open_cohort}", "achieve", achieve="A talk a month."),
     ),
     Case("leaders.withdraw_request", "leader", lambda w: f"/leader/request/{w.open_cohort}/withdraw"),
+    Case(
+        "sessions.record_past",
+        "mentor",
+        lambda w: f"/sessions/pair/{w.match}/record",
+        lambda w, c: {
+            "past-date": TEN_DAYS_AGO,
+            "past-time": "10:00",
+            "past-duration": "45",
+            "past-format": "remote",
+            "past-skills": str(skill_id(BRANDING)),
+        },
+        prefix=lambda w: "past-",
+    ),
     Case(
         "sessions.propose",
         "mentor",
@@ -205,6 +286,38 @@ CASES = [
         setup=run_matching_in_open_cohort,
     ),
     Case("programme.close_cohort", "manager", lambda w: f"/programme/cohorts/{w.cohort}/close"),
+    # Changes to the published cohort: each proposes a run for review.
+    Case(
+        "programme.change_pair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/pairs/{w.match}",
+        lambda w, c: {"reason": "Moved team.", "to_waitlist": "y"},
+    ),
+    Case(
+        "programme.replace_mentor",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/pairs/{w.match}/replace",
+        lambda w, c: {"mentor_id": str(_person_id(SPARE_MENTOR))},
+        setup=add_spare_mentor,
+    ),
+    Case(
+        "programme.place_late_joiners",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/late-joiners",
+        setup=add_late_joiner,
+    ),
+    Case(
+        "programme.offer_waitlist",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/waitlist/offer",
+        setup=add_waiting_leader,
+    ),
+    Case(
+        "programme.remove_from_waitlist",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/waitlist/{_person_id(LATE_JOINER)}/remove",
+        setup=add_waiting_leader,
+    ),
     Case(
         "programme.repair",
         "manager",

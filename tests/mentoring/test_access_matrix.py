@@ -136,6 +136,7 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "sessions.invite": {"GET": pair_members()},
     "sessions.feedback": {"GET": pair_members(), "POST": pair_members(INVALID)},
     "sessions.propose": {"POST": pair_members(INVALID)},
+    "sessions.record_past": {"POST": pair_members(INVALID)},
     "sessions.fit_check": {"POST": pair_members(INVALID)},
     "sessions.log": {"POST": pair_members(INVALID)},
     "sessions.accept": {"POST": pair_members()},

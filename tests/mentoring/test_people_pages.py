@@ -127,15 +127,15 @@ def test_a_short_password_gets_one_message(client):
     assert db.session.execute(select(Person).where(Person.email == "nia@example.com")).first() is None
 
 
-def test_the_leader_button_says_update_after_sending(client, make_cohort, make_leader, make_person):
+def test_the_leader_button_says_update_after_sending(app, client, make_cohort, make_leader, make_person):
     cohort = make_cohort()
     leader = make_leader(cohort)
     login(client, leader)
     assert "Update my request" in client.get(f"/leader/request?cohort={cohort.id}").get_data(as_text=True)
     newcomer = make_person(is_leader=True)
-    client.post("/auth/logout")
-    login(client, newcomer)
-    page = client.get(f"/leader/request?cohort={cohort.id}").get_data(as_text=True)
+    other = app.test_client()
+    login(other, newcomer)
+    page = other.get(f"/leader/request?cohort={cohort.id}").get_data(as_text=True)
     assert "Send my request" in page and "Update my request" not in page
 
 
@@ -145,3 +145,36 @@ def test_health_says_on_track_for_pairs_meeting_well(client, make_pair, make_man
     login(client, manager)
     page = client.get(f"/health/cohorts/{match.cohort_id}").get_data(as_text=True)
     assert ">active<" not in page
+
+
+def test_a_past_session_is_recorded_as_held_from_the_pair_page(client, make_pair, skills):
+    from datetime import UTC, datetime, timedelta
+
+    from mentoring.models import Meeting, Notification
+
+    match = make_pair()
+    login(client, match.mentor)
+    page = client.get(f"/sessions/pair/{match.id}").get_data(as_text=True)
+    assert "Record a session you already held" in page
+    day = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
+    body = {
+        "past-date": day,
+        "past-time": "10:00",
+        "past-duration": "45",
+        "past-format": "remote",
+        "past-skills": str(skills[BRANDING]),
+    }
+    response = client.post(f"/sessions/pair/{match.id}/record", data=body)
+    assert response.status_code == 302
+    meeting = db.session.execute(select(Meeting).where(Meeting.match_id == match.id)).scalar_one()
+    assert meeting.status == "held" and meeting.logged_at is not None and meeting.duration_minutes == 45
+    assert db.session.execute(
+        select(Notification).where(Notification.person_id == match.leader_id, Notification.kind == "meeting-held")
+    ).scalar_one()
+    # The same time again overlaps; a future date is for a proposal
+    again = client.post(f"/sessions/pair/{match.id}/record", data=body)
+    assert again.status_code == 400 and "overlaps" in again.get_data(as_text=True)
+    future = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    ahead = client.post(f"/sessions/pair/{match.id}/record", data={**body, "past-date": future})
+    assert ahead.status_code == 400 and "Choose a date in the past" in ahead.get_data(as_text=True)
+    assert len(db.session.execute(select(Meeting).where(Meeting.match_id == match.id)).scalars().all()) == 1
