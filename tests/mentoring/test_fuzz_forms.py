@@ -240,7 +240,7 @@ FORMS = [
         lambda w: "/mentor/profile",
         shown(lambda w: "/mentor/profile", "bio"),
         (*ABOUT, "bio"),
-        ("grade", "capacity", "hours_per_month", "formats", "cohorts", "skill_1"),
+        ("grade", "capacity", "hours_per_month", "formats", "cohorts", "skills-0-skill", "skills-0-level"),
         {**about_stored("mentor"), "bio": (mentor_bio, kept)},
     ),
     Fuzzed(
