@@ -40,7 +40,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks
-	$(BIN)/ruff format --check mentoring tests/mentoring tests/e2e tests/conftest.py
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r mentoring matching -ll
 
 clean:

@@ -12,10 +12,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.errors import refusal_lands_on
 from mentoring.programme import bp
 from mentoring.programme.changes_forms import EndPairForm, PairSearchForm, ReplaceForm
 from mentoring.programme.views import load_cohort
-from mentoring.services import ServiceError
 from mentoring.services.readmodels import pair_changes as changes_page
 from mentoring.services.readmodels.run_review import reason_lines
 from mentoring.services.usecases import pair_changes, waitlist
@@ -50,12 +50,9 @@ def change_pair(cohort_id: int, match_id: int) -> str | Response:
     match = pair_changes.active_match(found.id, match_id)
     form = EndPairForm()
     if form.validate_on_submit():
-        try:
-            pair_changes.propose_end(current_user, found.id, match.id, form.reason.data, form.to_waitlist.data)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            return _to_review(found.id, "Ending the pair is proposed.")
+        refusal_lands_on("programme.change_pair", cohort_id=found.id, match_id=match.id)
+        pair_changes.propose_end(current_user, found.id, match.id, form.reason.data, form.to_waitlist.data)
+        return _to_review(found.id, "Ending the pair is proposed.")
     candidates = pair_changes.replacement_candidates(found.id, match.id)
     lines = {c.mentor.id: reason_lines(c.reasons) for c in candidates}
     return render_template(
@@ -80,21 +77,15 @@ def replace_mentor(cohort_id: int, match_id: int) -> Response:
     if not form.validate_on_submit() or not re.fullmatch(r"[0-9]{1,9}", raw):
         flash("Choose one of the proposed mentors.", "error")
         return back
-    try:
-        pair_changes.propose_replacement(current_user, found.id, match_id, int(raw))
-    except ServiceError as exc:
-        flash(str(exc), "error")
-        return back
+    refusal_lands_on("programme.change_pair", cohort_id=found.id, match_id=match.id)
+    pair_changes.propose_replacement(current_user, found.id, match.id, int(raw))
     return _to_review(found.id, "The new mentor is proposed.")
 
 
 def _propose(cohort_id: int, action: object, done: str) -> Response:
     found = load_cohort(cohort_id)
-    try:
-        run = action(current_user, found.id)  # type: ignore[operator]
-    except ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("programme.changes", cohort_id=found.id))
+    refusal_lands_on("programme.changes", cohort_id=found.id)
+    run = action(current_user, found.id)  # type: ignore[operator]
     placed = f" {run.matched} leader place(s) filled; {len(run.unmatched or [])} leader(s) still without a mentor."
     return _to_review(found.id, done + placed)
 

@@ -72,6 +72,16 @@ def live_app(make_app: Callable[..., Flask], clock: Clock) -> Flask:
 
 
 @pytest.fixture
+def demo_app(live_app: Flask) -> Flask:
+    """The live app with the demo organisation loaded."""
+    from mentoring.services.demo import loader
+
+    with live_app.app_context():
+        loader.seed_demo()
+    return live_app
+
+
+@pytest.fixture
 def live_server(live_app: Flask) -> Iterator[str]:
     """Serve the app on a free port in a background thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)

@@ -107,16 +107,6 @@ ROLES = {
 }
 
 
-@pytest.fixture
-def demo_app(live_app: Flask) -> Flask:
-    """The live app with the demo organisation loaded."""
-    from mentoring.services.demo import loader
-
-    with live_app.app_context():
-        loader.seed_demo()
-    return live_app
-
-
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_every_page_has_no_accessibility_violation_at_desktop_and_phone_width(
     demo_app: Flask, live_server: str, new_page: Callable[..., Page], role: str, monkeypatch: pytest.MonkeyPatch

@@ -65,16 +65,6 @@ def sign_in_by_keyboard(page: Page, base_url: str, email: str) -> None:
     expect(page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out")).to_be_visible()
 
 
-@pytest.fixture
-def demo_app(live_app: Flask) -> Flask:
-    """The live app with the demo organisation loaded."""
-    from mentoring.services.demo import loader
-
-    with live_app.app_context():
-        loader.seed_demo()
-    return live_app
-
-
 def test_a_leader_and_a_manager_use_the_site_by_keyboard_only(
     demo_app: Flask, live_server: str, new_page: Callable[..., Page]
 ) -> None:

@@ -79,6 +79,7 @@ PROGRAMME_GETS = (
     "health.pair",
     "health.export_csv",
     "health.export_graphml",
+    "health.programme_graph_page",
 )
 PROGRAMME_POSTS = (
     "programme.close_cohort",
@@ -112,6 +113,8 @@ PROGRAMME_FORMS = (
 # endpoint -> method -> role -> outcome
 EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "main.home": {"GET": everyone(OK)},
+    "probes.healthz": {"GET": everyone(OK)},
+    "probes.readyz": {"GET": everyone(OK)},
     # Signed-in people are sent home; anonymous ones see the form (again, with errors, for an empty POST).
     "auth.login": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.register": {"GET": everyone(OK), "POST": everyone(OK)},

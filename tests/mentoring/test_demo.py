@@ -1,6 +1,7 @@
 """seed-demo: a realistic organisation, a finished cohort with history, an open cohort to match."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -80,3 +81,46 @@ def test_demo_logins_work(app, client):
         client.post("/auth/logout")
     listing = app.test_cli_runner().invoke(args=["demo-logins"])
     assert "leader@demo.example" in listing.output and demo.DEMO_PASSWORD in listing.output
+
+
+def test_demo_sessions_fall_in_both_sides_working_hours(app, db):
+    from mentoring.services.demo.history import STRETCHED, in_working_hours
+
+    def fits(start, length, zones, hours):
+        return all(in_working_hours(start, zone, length, hours) for zone in zones)
+
+    # Given the demo
+    demo.seed_demo(now=NOW)
+    meetings = db.execute(select(Meeting)).scalars().all()
+    # Then every session lies within a weekday's 9-to-5 for the leader and for the mentor, or, for a pair whose
+    # time zones share no 9-to-5 hour on that day, within the shortest stretched day that they share
+    outside = []
+    for m in meetings:
+        zones, length = (m.match.leader.timezone, m.match.mentor.timezone), timedelta(minutes=m.duration_minutes)
+        day = m.starts_at.replace(hour=0, minute=0) - timedelta(days=m.starts_at.weekday() - 2)  # that week's Wednesday
+        shared = next(
+            (
+                hours
+                for hours in STRETCHED
+                if any(fits(day + timedelta(minutes=30 * k), timedelta(hours=1), zones, hours) for k in range(48))
+            ),
+            None,
+        )
+        if shared is None:  # no shared hour even in a long day: the leader's 9 o'clock
+            if m.starts_at.astimezone(ZoneInfo(zones[0])).hour != 9:
+                outside.append((m.id, m.starts_at.isoformat(), zones))
+        elif not fits(m.starts_at, length, zones, shared):
+            outside.append((m.id, m.starts_at.isoformat(), zones))
+    assert len(meetings) > 50 and outside == []
+
+
+def test_every_demo_login_shows_a_populated_role(app, db):
+    # Given the demo
+    demo.seed_demo(now=NOW)
+    mentor = db.execute(select(Person).where(Person.email == "mentor@demo.example")).scalar_one()
+    leader = db.execute(select(Person).where(Person.email == "leader@demo.example")).scalar_one()
+    # Then the demo mentor and the demo leader each have an active pair with sessions
+    for person, column in ((mentor, Match.mentor_id), (leader, Match.leader_id)):
+        pairs = db.execute(select(Match.id).where(column == person.id, Match.status == "active")).scalars().all()
+        assert pairs, person.email
+        assert count(db, Meeting.id, Meeting.match_id.in_(pairs)) > 0, person.email

@@ -276,7 +276,7 @@ def check_export(endpoint: str, response, payload: str, seen: dict[str, str]) ->
     elif endpoint == "health.export_graphml":
         assert kind.startswith("application/graphml+xml")
         # A raw "<" or "&" in a value would not even parse. (The app's own export, so no XML attack here.)
-        root = ElementTree.fromstring(text)  # noqa: S314
+        root = ElementTree.fromstring(text)
         if any(element.tag.rsplit("}", 1)[-1] in ("script", "img") for element in root.iter()):
             problems.append("markup inside the GraphML")
         carried = "\n".join(element.text or "" for element in root.iter())
@@ -287,6 +287,8 @@ def check_export(endpoint: str, response, payload: str, seen: dict[str, str]) ->
     elif endpoint == "account.download_data":
         assert kind.startswith("application/json")
         carried = "\n".join(_strings(json.loads(text)))
+    elif endpoint.startswith("probes."):
+        return []  # the load balancer's probes carry no one's data
     else:
         return [f"unexpected {kind}"]
     for field in HTML_FIELDS:

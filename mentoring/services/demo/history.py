@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from mentoring.extensions import db
-from mentoring.models import Cohort, Feedback, FitCheck, Goal, LeaderRequest, Match, Meeting, Person
+from mentoring.models import Cohort, Feedback, FitCheck, Goal, LeaderRequest, Match, MatchRun, Meeting, Person
 
 WORKED = (
     "We rewrote my LinkedIn headline together and it finally sounds like me.",
@@ -47,12 +48,12 @@ PATTERNS = ("steady", "steady", "steady", "steady", "fading", "fading", "late", 
 
 def run_spring_cohort(cohort_id: int, manager_id: int, now: datetime, seed: int) -> tuple[int, int]:
     """Match and publish the finished cohort through the real services, then add its session history."""
-    from mentoring.services.usecases import matching_runs, publishing
+    from mentoring.services.usecases import publishing
 
     manager = db.session.get(Person, manager_id)
     cohort = db.session.get(Cohort, cohort_id)
     published_at = datetime.combine(cohort.starts_on, datetime.min.time(), tzinfo=now.tzinfo)
-    run = matching_runs.run_matching(cohort_id, manager, now=published_at - timedelta(days=3))
+    run = _run_with_the_demo_mentor(cohort_id, manager, published_at - timedelta(days=3))
     publishing.publish(manager, cohort_id, now=published_at)
     rng = random.Random(seed + 1)
     matches = list(
@@ -67,6 +68,32 @@ def run_spring_cohort(cohort_id: int, manager_id: int, now: datetime, seed: int)
     _pending_proposal(matches[0], now)
     db.session.commit()
     return len(run.pairs), sessions
+
+
+DEMO_MENTOR = "mentor@demo.example"
+
+
+def _run_with_the_demo_mentor(cohort_id: int, manager: Person, when: datetime) -> MatchRun:
+    """Match the cohort so that the demo mentor's login has a leader: if the optimum leaves them out, a
+    manager pins them to a leader they may mentor (the lowest-scoring pair first), as a manager would."""
+    from mentoring.services import ServiceError
+    from mentoring.services.usecases import matching_runs, pair_rules
+
+    mentor_id = db.session.execute(select(Person.id).where(Person.email == DEMO_MENTOR)).scalar_one()
+    run = matching_runs.run_matching(cohort_id, manager, now=when)
+    if any(pair.mentor_id == mentor_id for pair in run.pairs):
+        return run
+    for leader_id in [p.leader_id for p in sorted(run.pairs, key=lambda p: (p.score, p.leader_id))]:
+        rule = pair_rules.set_pair_rule(manager, cohort_id, leader_id, mentor_id, "pin")
+        try:
+            run = matching_runs.run_matching(cohort_id, manager, now=when)
+        except ServiceError:  # the pin breaks a rule for this leader: try the next one
+            pair_rules.remove_pair_rule(manager, cohort_id, rule.id)
+            continue
+        if any(pair.mentor_id == mentor_id for pair in run.pairs):
+            return run
+        pair_rules.remove_pair_rule(manager, cohort_id, rule.id)
+    return run
 
 
 def _goal_skill_ids(match: Match) -> list[int]:
@@ -90,7 +117,7 @@ def _pair_history(match: Match, pattern: str, start: datetime, now: datetime, rn
         status, cancelled_by = _outcome(pattern, match, rng)
         meeting = _meeting(
             match,
-            day.replace(hour=rng.choice([8, 9, 12, 15, 16])),
+            working_hours_start(match, day, rng),
             status,
             cancelled_by,
             rng.sample(skills, min(len(skills), rng.choice([1, 1, 2]))),
@@ -105,9 +132,53 @@ def _pair_history(match: Match, pattern: str, start: datetime, now: datetime, rn
         day += timedelta(days=rng.randint(12, 24))
     if pattern == "steady" and rng.random() < 0.6:
         upcoming = now + timedelta(days=rng.randint(2, 9))
-        _meeting(match, upcoming.replace(hour=10, minute=0, second=0, microsecond=0), "accepted", None, skills[:1], rng)
+        _meeting(match, working_hours_start(match, upcoming, rng), "accepted", None, skills[:1], rng)
         created += 1
     return created
+
+
+WORKDAY = (9, 17)  # local hours in which both people of a pair can meet
+STRETCHED = ((9, 17), (8, 18), (7, 19))  # for pairs whose zones share no 9-to-5 hour, a longer day
+LONGEST_SESSION = timedelta(minutes=60)
+
+
+def _local(moment: datetime, zone: str | None) -> datetime:
+    try:
+        return moment.astimezone(ZoneInfo(zone)) if zone else moment
+    except (KeyError, ValueError):
+        return moment
+
+
+def in_working_hours(
+    start: datetime, zone: str | None, length: timedelta = LONGEST_SESSION, day: tuple[int, int] = WORKDAY
+) -> bool:
+    """Whether a session from `start` lies within a weekday's working hours (`day`, local) in `zone`."""
+    begin, end = _local(start, zone), _local(start + length, zone)
+    return (
+        begin.weekday() < 5
+        and begin.date() == end.date()
+        and begin.hour >= day[0]
+        and (end.hour, end.minute) <= (day[1], 0)
+    )
+
+
+def working_hours_start(match: Match, day: datetime, rng: random.Random) -> datetime:
+    """A start on `day` or the next weekdays (UTC, on the half hour) within both people's working hours,
+    stretched to 8-18 or 7-19 local only for pairs whose zones share no 9-to-5 hour."""
+    zones = (match.leader.timezone, match.mentor.timezone)
+    for hours in STRETCHED:
+        for offset in range(7):
+            base = (day + timedelta(days=offset)).replace(minute=0, second=0, microsecond=0)
+            fits = [
+                start
+                for start in (base.replace(hour=h) + timedelta(minutes=m) for h in range(24) for m in (0, 30))
+                if all(in_working_hours(start, zone, day=hours) for zone in zones)
+            ]
+            if fits:
+                return rng.choice(fits)
+    # No shared working hours at all (zones far apart): the leader's morning.
+    morning = _local(day, match.leader.timezone).replace(hour=WORKDAY[0], minute=0, second=0, microsecond=0)
+    return morning.astimezone(day.tzinfo)
 
 
 def _outcome(pattern: str, match: Match, rng: random.Random) -> tuple[str, int | None]:
@@ -195,7 +266,7 @@ def _pending_proposal(match: Match, now: datetime) -> None:
         Meeting(
             match_id=match.id,
             proposed_by_id=match.mentor_id,
-            starts_at=now + timedelta(days=4, hours=2),
+            starts_at=working_hours_start(match, now + timedelta(days=4), random.Random(match.id)),
             duration_minutes=45,
             format="remote",
             skills=_goal_skill_ids(match)[:1],

@@ -111,42 +111,37 @@ def _suggest(cohort: Cohort, now: datetime) -> RefreshResult:
     cut, full = choice_problem.optimum(cohort, leaders, room)
     first_solution = _solve(cut)
     first = {int(p.leader): int(p.mentor) for p in first_solution.pairs} if first_solution else {}
-    rows = [
-        Suggestion(
-            cohort_id=cohort.id,
-            leader_id=int(p.leader),
-            mentor_id=int(p.mentor),
-            rank=0,
-            score=float(p.score),
-            reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons],
-        )
-        for p in (first_solution.pairs if first_solution else ())
-    ]
+    rows = [_suggestion(cohort.id, p, 0) for p in (first_solution.pairs if first_solution else ())]
     spare = choice_problem.spare_places(room, first)
     declined = choice_problem.declined_pairs(cohort.id)
     second = _solve(choice_problem.alternatives(full, leaders, spare, first, declined))
     ranked: dict[int, list[matching.Pair]] = {}
     for pair in second.pairs if second else ():
         ranked.setdefault(int(pair.leader), []).append(pair)
-    for leader_id, pairs in ranked.items():
+    for pairs in ranked.values():
         pairs.sort(key=lambda p: (-p.score, int(p.mentor)))
-        rows += [
-            Suggestion(
-                cohort_id=cohort.id,
-                leader_id=leader_id,
-                mentor_id=int(p.mentor),
-                rank=rank,
-                score=float(p.score),
-                reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons],
-            )
-            for rank, p in enumerate(pairs[: choice_problem.ALTERNATIVES], start=1)
-        ]
+        rows += [_suggestion(cohort.id, p, rank) for rank, p in enumerate(pairs[: choice_problem.ALTERNATIVES], 1)]
     db.session.add_all(rows)
     current = round_of(cohort.id)
     if current is not None:
         current.suggested_at = now
     suggested = {row.leader_id for row in rows}
     return RefreshResult(choosing=len(leaders), without_suggestion=len(leaders - suggested))
+
+
+def _reasons(pair: matching.Pair) -> list[dict[str, float | str]]:
+    return [{"criterion": criterion, "points": float(points)} for criterion, points in pair.reasons]
+
+
+def _suggestion(cohort_id: int, pair: matching.Pair, rank: int) -> Suggestion:
+    return Suggestion(
+        cohort_id=cohort_id,
+        leader_id=int(pair.leader),
+        mentor_id=int(pair.mentor),
+        rank=rank,
+        score=float(pair.score),
+        reasons=_reasons(pair),
+    )
 
 
 def _tell_leaders(cohort: Cohort, deadline: datetime) -> None:
@@ -333,7 +328,7 @@ def fall_back(actor: Person | None, cohort_id: int, now: datetime | None = None)
                 leader_id=int(p.leader),
                 mentor_id=int(p.mentor),
                 score=float(p.score),
-                reasons=[{"criterion": c, "points": float(v)} for c, v in p.reasons],
+                reasons=_reasons(p),
                 status="active",
                 published_at=now,
             )
