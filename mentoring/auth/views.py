@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 from mentoring import limits
 from mentoring.auth import bp
 from mentoring.auth.forms import LoginForm, RegisterForm
-from mentoring.models import Person
 from mentoring.security import client_ip, safe_next
 from mentoring.services import ServiceError
 from mentoring.services.usecases import accounts
@@ -27,7 +26,7 @@ def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            person = accounts.register(
+            accounts.register(
                 accounts.NewAccount(
                     name=form.name.data,
                     email=form.email.data,
@@ -39,8 +38,6 @@ def register() -> str | Response:
         except ServiceError as exc:
             form.password.errors.append(str(exc))
         else:
-            if person is not None:  # a new account is signed in straight away
-                return _sign_in(person, "Welcome! Your account is ready. Fill in your profile to take part.")
             flash(REGISTERED, "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
@@ -58,19 +55,12 @@ def login() -> str | Response | tuple[str, int]:
         except accounts.TooManyAttempts as exc:
             raise TooManyRequests(description=str(exc), retry_after=60) from exc
         if person is not None:
-            return _sign_in(person)
+            session.clear()  # a fresh session at every login
+            accounts.start_login_session(person, client_ip(), request.user_agent.string)
+            login_user(person)
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
-
-
-def _sign_in(person: Person, welcome: str | None = None) -> Response:
-    """Start a fresh login session for the person and send them on."""
-    session.clear()  # a fresh session at every login
-    accounts.start_login_session(person, client_ip(), request.user_agent.string)
-    login_user(person)
-    if welcome:
-        flash(welcome, "success")
-    return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -103,21 +103,6 @@ def test_the_profile_form_takes_a_city_and_language_names(client, make_mentor, s
     assert (ada.timezone, ada.languages) == ("America/New_York", ["en", "es"])
 
 
-def test_registering_signs_the_person_in(client):
-    response = client.post(
-        "/auth/register",
-        data={
-            "name": "Nia New",
-            "email": "nia@example.com",
-            "password": "a long pass phrase for tests",
-            "as_leader": "y",
-        },
-        follow_redirects=True,
-    )
-    assert "Welcome! Your account is ready." in response.get_data(as_text=True)
-    assert client.get("/account/").status_code == 200
-
-
 def test_a_short_password_gets_one_message(client):
     response = client.post(
         "/auth/register", data={"name": "Nia", "email": "nia@example.com", "password": "short", "as_leader": "y"}

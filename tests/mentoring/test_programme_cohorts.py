@@ -12,7 +12,15 @@ from mentoring.models import AuditEvent, Cohort
 from tests.conftest import login
 from tests.mentoring.programme_fixtures import flashes
 
-ID_VALUES = {"cohort_id": 1, "leader_id": 2, "mentor_id": 3, "rule_id": 1, "skill_id": 1, "person_id": 1}
+ID_VALUES = {
+    "cohort_id": 1,
+    "leader_id": 2,
+    "mentor_id": 3,
+    "rule_id": 1,
+    "skill_id": 1,
+    "person_id": 1,
+    "match_id": 1,
+}
 
 
 def programme_urls(app) -> list[tuple[str, str]]:
