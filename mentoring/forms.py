@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, IntegerField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from mentoring.locale_names import language_name, resolve_language, resolve_timezone
 from mentoring.models.people import DEPARTMENT_MAX, EMAIL_MAX, EXTERNAL_ID_MAX, LOCATION_MAX, NAME_MAX, TIMEZONE_MAX
 from mentoring.services import InvalidField
 from mentoring.services.usecases.people import FORMAT_LABELS, GRADE_MAX, GRADE_MIN, Details
@@ -57,34 +57,28 @@ def _text_values(field: Field) -> list[str]:
 
 
 def valid_timezone(_form: FlaskForm, field: Field) -> None:
-    """WTForms validator: an IANA time-zone name such as Europe/Paris (empty allowed)."""
-    if field.data and field.data not in _timezones():
-        raise ValidationError("Use a time-zone name such as Europe/London or America/New_York.")
-
-
-_TZ_CACHE: set[str] = set()
-
-
-def _timezones() -> set[str]:
-    if not _TZ_CACHE:
-        _TZ_CACHE.update(available_timezones())
-    return _TZ_CACHE
-
-
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    """WTForms validator: a time-zone name or a city (London, Europe/Paris, New York); empty allowed."""
+    if field.data and resolve_timezone(field.data) is None:
+        raise ValidationError(
+            f"We do not know the time zone {field.data.strip()!r}. Type your city, such as London or "
+            "New York, or a zone such as Europe/London."
+        )
 
 
 def parse_languages(text: str) -> list[str]:
-    """Split "en, fr-CA" into ["en", "fr-ca"]; raise ValueError naming a bad entry."""
+    """Split "English, fr-CA" into ["en", "fr-ca"]; names or codes; raise ValueError naming a bad entry."""
     languages: list[str] = []
-    for raw in re.split(r"[,\s]+", text or ""):
-        if not raw:
+    for piece in re.split(r"[,;]+", text or ""):
+        if not piece.strip():
             continue
-        if not _LANGUAGE.match(raw):
-            raise ValueError(f"{raw!r} is not a language code such as en, fr or pt-BR.")
-        code = raw.lower()
-        if code not in languages:
-            languages.append(code)
+        whole = resolve_language(piece)
+        # "en fr" (spaces only) still works: each word is tried when the whole is not a language.
+        codes = [whole] if whole else [resolve_language(word) for word in piece.split()]
+        for word, code in zip(piece.split() if not whole else [piece.strip()], codes, strict=True):
+            if code is None:
+                raise ValueError(f"{word!r} is not a language we know. Type its name, such as English, or a code: en.")
+            if code not in languages:
+                languages.append(code)
     return languages
 
 
@@ -175,12 +169,14 @@ class AboutYouFields:
     timezone = StringField(
         "Time zone",
         validators=[InputRequired("Enter your time zone."), Length(max=TIMEZONE_MAX), valid_timezone],
-        description="A time-zone name such as Europe/London, Europe/Paris or America/New_York.",
+        description="Your city, such as London or New York, or a zone such as Europe/Paris.",
+        render_kw={"list": "timezone-names", "autocomplete": "off"},
     )
     languages = StringField(
         "Languages",
         validators=[InputRequired("Enter at least one language."), Length(max=200), languages_validator],
-        description="Languages you can meet in, as codes separated by commas: en, fr, pt-BR.",
+        description="Languages you can meet in, separated by commas: English, French, Portuguese.",
+        render_kw={"list": "language-names", "autocomplete": "off"},
     )
     formats = MultiCheckboxField("How you can meet", choices=choices(FORMAT_LABELS.items()))
 
@@ -195,7 +191,7 @@ class AboutYouFields:
             name=self.name.data or "",
             department=self.department.data or "",
             grade=self.grade.data,
-            timezone=(self.timezone.data or "").strip(),
+            timezone=resolve_timezone(self.timezone.data or "") or (self.timezone.data or "").strip(),
             languages=parse_languages(self.languages.data or ""),
             formats=list(self.formats.data or []),
             location=self.location.data or "",
@@ -215,7 +211,8 @@ class AboutYouFields:
         self.name.data, self.department.data, self.grade.data = details.name, details.department, details.grade
         self.manager.data, self.external_id.data = details.manager, details.external_id
         self.location.data, self.timezone.data = details.location, details.timezone
-        self.languages.data, self.formats.data = ", ".join(details.languages), list(details.formats)
+        self.languages.data = ", ".join(language_name(code) for code in details.languages)
+        self.formats.data = list(details.formats)
 
 
 def show_field_error(form: FlaskForm, error: InvalidField) -> None:

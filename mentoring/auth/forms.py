@@ -24,7 +24,8 @@ class RegisterForm(BaseForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        # Length and every other rule are checked once, in validate_password: one message per problem.
+        validators=[DataRequired()],
         description=f"At least {PASSWORD_MIN} characters. A phrase of a few words works well.",
     )
     as_mentor = BooleanField("I want to mentor a leader (I am good at social media)")

@@ -56,6 +56,8 @@ def request_mentor() -> str | Response:
         return render_template("leaders/request.html", options=options, chosen=chosen, form=None)
 
     form = LeaderRequestForm()
+    if chosen.request is not None:
+        form.submit.label.text = "Update my request"
     form.set_skills(profiles.goal_skills(chosen.request))
     form.lock_fields(people.hr_locked_fields(current_user))
     if request.method == "GET":

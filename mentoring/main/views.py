@@ -3,6 +3,7 @@
 from flask import render_template
 from flask_login import current_user
 
+from mentoring import locale_names
 from mentoring.main import bp
 from mentoring.services.readmodels import journey
 from mentoring.services.usecases import cohorts
@@ -20,3 +21,9 @@ def home() -> str:
         steps = journey.leader_steps(current_user)
         journeys.append(("Your steps as a leader", steps, journey.current_index(steps)))
     return render_template("main/home.html", open_cohorts=open_cohorts, journeys=journeys)
+
+
+# Shared by every page's forms and person cards: the time-zone and language pickers' options, language names.
+bp.add_app_template_global(locale_names.timezone_names, "timezone_names")
+bp.add_app_template_global(locale_names.languages, "language_names")
+bp.add_app_template_filter(locale_names.language_name, "language_name")

@@ -10,7 +10,7 @@ from mentoring.access import mentor_required
 from mentoring.errors import refusal_lands_on
 from mentoring.forms import show_field_error
 from mentoring.mentors import bp
-from mentoring.mentors.forms import profile_form
+from mentoring.mentors.forms import EMPTY_ROWS, profile_form
 from mentoring.services import InvalidField
 from mentoring.services.readmodels import choices, my_pairs
 from mentoring.services.usecases import people, profiles
@@ -26,7 +26,11 @@ def profile() -> str | Response:
     skills = profiles.offered_skills()
     form = profile_form(skills, cohorts)
     form.lock_fields(people.hr_locked_fields(current_user))
-    if request.method == "GET":
+    if request.method == "POST" and form.more_rows.data:
+        # No JavaScript needed: the same form comes back, as typed, with more empty skill rows; nothing is saved.
+        form.set_skills(skills, EMPTY_ROWS)
+        flash(f"{EMPTY_ROWS} more skill rows below. Nothing is saved until you press “Save my profile”.", "info")
+    elif request.method == "GET":
         form.fill_details(people.details_of(current_user))
         # A new mentor most likely wants to join what is open; they can untick it.
         joined = profiles.enrolled_cohort_ids(current_user) if existing else {c.id for c in cohorts}
@@ -53,7 +57,6 @@ def profile() -> str | Response:
     return render_template(
         "mentors/profile.html",
         form=form,
-        grid=profiles.skill_grid(skills),
         retired=retired,
         other_cohorts=others,
         has_profile=existing is not None,

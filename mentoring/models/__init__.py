@@ -10,6 +10,7 @@ from mentoring.models.people import Person, normalise_email
 from mentoring.models.profiles import Goal, LeaderRequest, MentorEnrolment, MentorProfile, MentorSkill
 from mentoring.models.security import AuditEvent, LoginAttempt, LoginSession
 from mentoring.models.skills import Skill
+from mentoring.models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
     "AuditEvent",
@@ -43,5 +44,7 @@ __all__ = [
     "Skill",
     "Suggestion",
     "TokenPurpose",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "normalise_email",
 ]

@@ -33,6 +33,12 @@ class ProposeForm(BaseForm):
     submit = SubmitField("Propose this session")
 
 
+class PastSessionForm(ProposeForm):
+    """Record a session that already took place: the same fields as a proposal, a date in the past."""
+
+    submit = SubmitField("Record this session as held")
+
+
 LOG_CHOICES = choices(
     [
         ("held", "It took place"),

@@ -13,9 +13,9 @@ from mentoring.forms import choices, show_field_error
 from mentoring.services import InvalidField
 from mentoring.services.infra import calendar as invites
 from mentoring.services.readmodels import pair_view
-from mentoring.services.usecases import meetings
+from mentoring.services.usecases import meetings, past_sessions
 from mentoring.sessions import bp
-from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, ProposeForm
+from mentoring.sessions.forms import FeedbackForm, FitCheckForm, LogForm, PastSessionForm, ProposeForm
 
 
 @bp.app_template_filter("in_zone")
@@ -24,8 +24,8 @@ def in_zone(moment: datetime | None, tz_name: str | None, with_zone: bool = True
     return "" if moment is None else meetings.format_local(moment, tz_name, with_zone)
 
 
-def _propose_form(view: pair_view.PairView, form: ProposeForm | None = None) -> ProposeForm:
-    form = form or ProposeForm(prefix="propose")
+def _propose_form(view: pair_view.PairView, form: ProposeForm | None = None, prefix: str = "propose") -> ProposeForm:
+    form = form or (ProposeForm(prefix=prefix) if prefix == "propose" else PastSessionForm(prefix=prefix))
     form.skills.choices = choices((goal.skill_id, goal.name) for goal in view.goals)
     form.time.description = f"In your time zone: {meetings.zone_of(current_user.timezone).key}."
     return form
@@ -37,6 +37,7 @@ def _render_pair(
     fit: FitCheckForm | None = None,
     log_forms: dict[int, LogForm] | None = None,
     status: int = 200,
+    past: PastSessionForm | None = None,
 ) -> tuple[str, int]:
     view = pair_view.pair_view(current_user, match_id)
     log_forms = log_forms or {}
@@ -47,7 +48,12 @@ def _render_pair(
         if view.my_fit is not None:
             fit.good_fit.data = "yes" if view.my_fit else "no"
     return render_template(
-        "sessions/pair.html", view=view, propose_form=_propose_form(view, propose), fit_form=fit, log_forms=log_forms
+        "sessions/pair.html",
+        view=view,
+        propose_form=_propose_form(view, propose),
+        past_form=_propose_form(view, past, prefix="past"),
+        fit_form=fit,
+        log_forms=log_forms,
     ), status
 
 
@@ -90,6 +96,27 @@ def propose(match_id: int) -> Response | tuple[str, int]:
             flash(f"Session proposed. {view.partner.name} will get an email to accept or decline it.", "success")
             return redirect(url_for("sessions.pair", match_id=match_id))
     return _render_pair(match_id, propose=form, status=400)
+
+
+@bp.route("/pair/<id:match_id>/record", methods=["POST"])
+@login_required
+def record_past(match_id: int) -> Response | tuple[str, int]:
+    """Record a session that already took place, as held."""
+    view = pair_view.pair_view(current_user, match_id)
+    form = _propose_form(view, PastSessionForm(prefix="past"), prefix="past")
+    if form.validate_on_submit():
+        starts_local = datetime.combine(form.date.data, form.time.data)
+        refusal_lands_on("sessions.pair", match_id=match_id)
+        try:
+            past_sessions.record_past_session(
+                current_user, match_id, starts_local, form.duration.data, form.format.data, form.skills.data or []
+            )
+        except InvalidField as exc:
+            show_field_error(form, exc)
+        else:
+            flash(f"Session recorded as held. {view.partner.name} is asked for feedback too.", "success")
+            return redirect(url_for("sessions.pair", match_id=match_id) + "#past")
+    return _render_pair(match_id, past=form, status=400)
 
 
 def _meeting_action(meeting_id: int, action: str) -> Response:

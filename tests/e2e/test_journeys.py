@@ -266,13 +266,14 @@ def fill_about_you(page: Page, person: Someone) -> None:
 
 
 def fill_mentor_profile(page: Page, mentor: Someone) -> None:
-    """Fill the mentor profile: details, skills in the grid, capacity and the cohort."""
+    """Fill the mentor profile: details, skills as rows, capacity and the cohort."""
     nav(page).get_by_role("link", name="My mentor profile").click()
     fill_about_you(page, mentor)
     page.get_by_label("How many leaders can you mentor at once?").select_option(mentor.capacity)
     page.get_by_label("A short bio").fill(f"{mentor.name} runs the {mentor.department} team's social accounts.")
-    for skill, level in mentor.skills.items():
-        page.get_by_label(skill, exact=True).select_option(level)
+    for number, (skill, level) in enumerate(mentor.skills.items(), start=1):
+        page.get_by_label(f"Skill {number}: platform and skill", exact=True).select_option(label=skill)
+        page.get_by_label(f"Skill {number}: your level", exact=True).select_option(level)
     page.get_by_label(COHORT).check()
     page.get_by_role("button", name="Save my profile").click()
     expect_flash(page, "Your mentor profile is saved.")

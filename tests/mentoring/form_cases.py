@@ -17,15 +17,22 @@ from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
     FitCheck,
+    Goal,
     Invitation,
+    LeaderRequest,
     Match,
     MatchRun,
     Meeting,
+    MentorEnrolment,
+    MentorProfile,
+    MentorSkill,
+    PairRule,
     PeopleUpload,
     Person,
     RunJob,
     Skill,
     TokenPurpose,
+    WaitlistEntry,
 )
 from mentoring.services.infra import tokens
 from mentoring.services.usecases import matching_runs, people_import
@@ -90,6 +97,12 @@ def queued_run_path(world: World) -> str:
     job_id = db.session.execute(select(RunJob.id).where(RunJob.cohort_id == world.open_cohort)).scalar_one()
     db.session.rollback()
     return f"/programme/cohorts/{world.open_cohort}/jobs/{job_id}/cancel"
+
+
+def drop_the_open_rule(world: World) -> None:
+    """The open cohort's forbid is removed, so forbidding the pair again writes a row."""
+    db.session.delete(db.session.get(PairRule, world.open_rule))
+    db.session.commit()
 
 
 def flag_the_pair(world: World) -> None:
@@ -193,6 +206,61 @@ def import_digest(world: World) -> dict:
     return {"digest": people_import.preview_upload(upload_id, world.manager)[1].digest}
 
 
+TEN_DAYS_AGO = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+SPARE_MENTOR, LATE_JOINER = "sam.spare@example.com", "lia.late@example.com"
+
+
+def _person_id(email: str) -> int:
+    return db.session.execute(select(Person.id).where(Person.email == email)).scalar_one()
+
+
+def add_spare_mentor(world: World) -> None:
+    """A branding mentor with room in the published cohort: a replacement for the pair's mentor."""
+    person = Person(
+        name="Sam Spare",
+        email=SPARE_MENTOR,
+        is_mentor=True,
+        department="Sales",
+        grade=1,
+        languages=["en"],
+        formats=["remote"],
+        timezone="Europe/London",
+    )
+    db.session.add(person)
+    db.session.flush()
+    profile = MentorProfile(person_id=person.id, capacity=1, hours_per_month=2, bio="")
+    profile.skills = [MentorSkill(skill_id=skill_id(BRANDING), proficiency=5)]
+    db.session.add_all([profile, MentorEnrolment(cohort_id=world.cohort, person_id=person.id)])
+    db.session.commit()
+
+
+def add_late_joiner(world: World) -> None:
+    """A leader who asked in the published cohort after it was published."""
+    person = Person(
+        name="Lia Late",
+        email=LATE_JOINER,
+        is_leader=True,
+        department="Finance",
+        grade=6,
+        languages=["en"],
+        formats=["remote"],
+        timezone="Europe/London",
+    )
+    db.session.add(person)
+    db.session.flush()
+    request = LeaderRequest(cohort_id=world.cohort, person_id=person.id, formats=["remote"])
+    request.goals = [Goal(skill_id=skill_id(BRANDING), priority=3, target_level=3)]
+    db.session.add(request)
+    db.session.commit()
+
+
+def add_waiting_leader(world: World) -> None:
+    """The late joiner, on the cohort's waitlist."""
+    add_late_joiner(world)
+    db.session.add(WaitlistEntry(cohort_id=world.cohort, person_id=_person_id(LATE_JOINER), reason=""))
+    db.session.commit()
+
+
 CASES = [
     Case(
         "auth.register",
@@ -268,6 +336,19 @@ CASES = [
     ),
     Case("leaders.withdraw_request", "leader", lambda w: f"/leader/request/{w.open_cohort}/withdraw"),
     Case(
+        "sessions.record_past",
+        "mentor",
+        lambda w: f"/sessions/pair/{w.match}/record",
+        lambda w, c: {
+            "past-date": TEN_DAYS_AGO,
+            "past-time": "10:00",
+            "past-duration": "45",
+            "past-format": "remote",
+            "past-skills": str(skill_id(BRANDING)),
+        },
+        prefix=lambda w: "past-",
+    ),
+    Case(
         "sessions.propose",
         "mentor",
         lambda w: f"/sessions/pair/{w.match}/propose",
@@ -342,6 +423,38 @@ CASES = [
         setup=run_matching_in_open_cohort,
     ),
     Case("programme.close_cohort", "manager", lambda w: f"/programme/cohorts/{w.cohort}/close"),
+    # Changes to the published cohort: each proposes a run for review.
+    Case(
+        "programme.change_pair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/pairs/{w.match}",
+        lambda w, c: {"reason": "Moved team.", "to_waitlist": "y"},
+    ),
+    Case(
+        "programme.replace_mentor",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/pairs/{w.match}/replace",
+        lambda w, c: {"mentor_id": str(_person_id(SPARE_MENTOR))},
+        setup=add_spare_mentor,
+    ),
+    Case(
+        "programme.place_late_joiners",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/late-joiners",
+        setup=add_late_joiner,
+    ),
+    Case(
+        "programme.offer_waitlist",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/waitlist/offer",
+        setup=add_waiting_leader,
+    ),
+    Case(
+        "programme.remove_from_waitlist",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/waitlist/{_person_id(LATE_JOINER)}/remove",
+        setup=add_waiting_leader,
+    ),
     Case(
         "programme.repair",
         "manager",
@@ -355,15 +468,17 @@ CASES = [
         lambda w: f"/programme/cohorts/{w.open_cohort}/pair-rules",
         lambda w, c: {"leader_id": str(w.leader.id), "mentor_id": str(w.mentor.id), "kind": "pin"},
     ),
+    # Pins and forbids steer runs, so they are set in the open cohort (a published one refuses them).
     Case(
         "programme.pin_pair",
         "manager",
-        lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.other_leader.id}/{w.other_mentor.id}/pin",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/pairs/{w.leader.id}/{w.mentor.id}/pin",
     ),
     Case(
         "programme.forbid_pair",
         "manager",
-        lambda w: f"/programme/cohorts/{w.cohort}/pairs/{w.leader.id}/{w.mentor.id}/forbid",
+        lambda w: f"/programme/cohorts/{w.open_cohort}/pairs/{w.leader.id}/{w.mentor.id}/forbid",
+        setup=drop_the_open_rule,
     ),
     Case(
         "programme.remove_pair_rule",

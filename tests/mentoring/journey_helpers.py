@@ -35,8 +35,8 @@ def mentor_form(
         "bio": "I run our TikTok account.",
         "cohorts": [str(c) for c in cohorts],
     }
-    for key, level in (levels if levels is not None else {"tiktok/short-video": 5}).items():
-        data[f"skill_{skills[key]}"] = str(level)
+    for row, (key, level) in enumerate((levels if levels is not None else {"tiktok/short-video": 5}).items()):
+        data[f"skills-{row}-skill"], data[f"skills-{row}-level"] = str(skills[key]), str(level)
     data.update(overrides)
     return data
 

@@ -68,6 +68,7 @@ PROGRAMME_GETS = (
     "programme.cohorts",
     "programme.cohort",
     "programme.attention",
+    "programme.changes",
     "programme.participants",
     "programme.review",
     "programme.people",
@@ -99,8 +100,17 @@ PROGRAMME_POSTS = (
     "programme.unretire_skill",
     "programme.add_skill",
     "health.send_nudges",
+    "programme.replace_mentor",
+    "programme.place_late_joiners",
+    "programme.offer_waitlist",
 )
-PROGRAMME_FORMS = ("programme.new_cohort", "programme.edit_cohort", "programme.rules", "programme.edit_skill")
+PROGRAMME_FORMS = (
+    "programme.new_cohort",
+    "programme.edit_cohort",
+    "programme.rules",
+    "programme.edit_skill",
+    "programme.change_pair",
+)
 
 # endpoint -> method -> role -> outcome
 EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
@@ -135,6 +145,8 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "leaders.withdraw_request": {"POST": {**leaders(), "other_leader": MISSING}},
     **{endpoint: {"GET": managers()} for endpoint in PROGRAMME_GETS},
     **{endpoint: {"POST": managers()} for endpoint in PROGRAMME_POSTS},
+    # The world's outsider is on no waitlist.
+    "programme.remove_from_waitlist": {"POST": managers(MISSING)},
     **{endpoint: {"GET": managers(), "POST": managers()} for endpoint in PROGRAMME_FORMS},
     # The HR import: the sweep names no kept upload, so its preview is missing; empty forms are refused politely.
     "programme.import_people": {"GET": managers()},
@@ -148,6 +160,7 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "sessions.invite": {"GET": pair_members()},
     "sessions.feedback": {"GET": pair_members(), "POST": pair_members(INVALID)},
     "sessions.propose": {"POST": pair_members(INVALID)},
+    "sessions.record_past": {"POST": pair_members(INVALID)},
     "sessions.fit_check": {"POST": pair_members(INVALID)},
     "sessions.log": {"POST": pair_members(INVALID)},
     "sessions.accept": {"POST": pair_members()},

@@ -26,6 +26,7 @@ from tests.conftest import DEFAULT_PASSWORD
 from tests.mentoring.form_cases import (
     CASES,
     IN_TEN_DAYS,
+    TEN_DAYS_AGO,
     flag_the_pair,
     import_digest,
     invitation_link,
@@ -288,7 +289,7 @@ FORMS = [
         lambda w: "/mentor/profile",
         shown(lambda w: "/mentor/profile", "bio"),
         (*ABOUT, "bio"),
-        ("grade", "capacity", "hours_per_month", "formats", "cohorts", "skill_1"),
+        ("grade", "capacity", "hours_per_month", "formats", "cohorts", "skills-0-skill", "skills-0-level"),
         {**about_stored("mentor"), "bio": (mentor_bio, kept)},
     ),
     Fuzzed(
@@ -317,6 +318,28 @@ FORMS = [
         },
         (),
         ("propose-date", "propose-time", "propose-duration", "propose-format", "propose-skills"),
+    ),
+    Fuzzed(
+        "record a past session",
+        "mentor",
+        lambda w: f"/sessions/pair/{w.match}/record",
+        lambda w, c: {
+            "past-date": TEN_DAYS_AGO,
+            "past-time": "10:00",
+            "past-duration": "45",
+            "past-format": "remote",
+            "past-skills": str(skill_id(BRANDING)),
+        },
+        (),
+        ("past-date", "past-time", "past-duration", "past-format", "past-skills"),
+    ),
+    Fuzzed(
+        "end a pair",
+        "manager",
+        lambda w: f"/programme/cohorts/{w.cohort}/changes/pairs/{w.match}",
+        lambda w, c: {"reason": "Moved team.", "to_waitlist": "y"},
+        ("reason",),
+        ("to_waitlist",),
     ),
     Fuzzed(
         "log a session",
@@ -591,6 +614,10 @@ NO_FIELDS = {
     "leaders.pick_mentor",
     "mentors.accept_choice",
     "mentors.decline_choice",
+    "programme.replace_mentor",
+    "programme.place_late_joiners",
+    "programme.offer_waitlist",
+    "programme.remove_from_waitlist",
 }
 FORMS_BY_ENDPOINT = {
     "auth.register": "register",
@@ -604,6 +631,8 @@ FORMS_BY_ENDPOINT = {
     "mentors.profile": "mentor profile",
     "leaders.request_mentor": "leader request",
     "sessions.propose": "propose a session",
+    "sessions.record_past": "record a past session",
+    "programme.change_pair": "end a pair",
     "sessions.log": "log a session",
     "sessions.feedback": "feedback",
     "sessions.fit_check": "fit check",

@@ -133,7 +133,7 @@ INVALID = [
         [("linkedin/writing-posts", 3, 4)],
         {"timezone": "Europe/Atlantis"},
         "timezone",
-        "Use a time-zone name",
+        "We do not know the time zone",
     ),
     (
         "three mentors",

@@ -8,13 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from matching import CRITERIA
 from mentoring.extensions import db
 from mentoring.models import MentorEnrolment, MentorProfile, Person, Skill
 from tests.conftest import DEFAULT_PASSWORD, login
 from tests.mentoring.journey_helpers import error_near, mentor_form, publish_pair
-
-GOALS_DESCRIPTION = next(c.description for c in CRITERIA if c.name == "goals")
 
 
 def _profile(person: Person) -> MentorProfile | None:
@@ -83,7 +80,7 @@ def test_mentor_journey_from_sign_up_to_my_leaders(client, skills, make_cohort, 
         "X: Analytics",
         'href="mailto:grace@example.com"',
         "Skills for the goals",
-        GOALS_DESCRIPTION,
+        "You teach 1 of their 2 goals at their target level or above.",  # the fact behind the goal points
         "Different departments",
         "<strong>1</strong> of up to <strong>2</strong>",
     ):
@@ -108,15 +105,16 @@ def test_profile_edit_changes_skills_and_leaves_a_cohort(login_as, skills, make_
 
 
 INVALID = [
-    ("level out of range", {"skill_LEVEL": "9"}, "skill_LEVEL", "Choose a level from 0 (none) to 5."),
-    ("level not a number", {"skill_LEVEL": "lots"}, "skill_LEVEL", "Choose a level from 0 (none) to 5."),
-    ("no skills", {"skill_LEVEL": "0"}, None, "Choose at least one skill"),
-    ("bad time zone", {"timezone": "Mars/Olympus"}, "timezone", "Use a time-zone name"),
+    ("level out of range", {"skills-0-level": "9"}, "skills-0-level", "Choose a level from 1 to 5."),
+    ("level not a number", {"skills-0-level": "lots"}, "skills-0-level", "Choose a level from 1 to 5."),
+    ("no skills", {"skills-0-skill": ""}, None, "Choose at least one skill"),
+    ("unknown skill", {"skills-0-skill": "999999"}, "skills-0-skill", "Choose a skill from the list."),
+    ("bad time zone", {"timezone": "Mars/Olympus"}, "timezone", "We do not know the time zone"),
     ("bio too long", {"bio": "x" * 1001}, "bio", "1000 characters"),
     ("capacity too high", {"capacity": "4"}, "capacity", "Choose 1, 2 or 3 leaders."),
     ("no hours", {"hours_per_month": "0"}, "hours_per_month", "from 1 to 40"),
     ("grade too high", {"grade": "16"}, "grade", "from 1 to 15"),
-    ("bad language", {"languages": "english!!"}, "languages", "is not a language code"),
+    ("bad language", {"languages": "english!!"}, "languages", "is not a language we know"),
     ("no format", {"formats": []}, "formats", "at least one way to meet"),
     ("no name", {"name": "  "}, "name", "Enter your name"),
     ("NUL in the bio", {"bio": "hello\x00"}, "bio", "NUL"),
@@ -131,9 +129,7 @@ def test_invalid_profile_shows_the_error_next_to_the_field_and_stores_nothing(
     cohort = make_cohort()
     mentor = make_person(is_mentor=True, timezone="Europe/Madrid")
     client = login_as(mentor)
-    level_field = f"skill_{skills['tiktok/short-video']}"
-    data = mentor_form(skills, cohorts=(cohort.id,))
-    data.update({key.replace("skill_LEVEL", level_field): value for key, value in changes.items()})
+    data = {**mentor_form(skills, cohorts=(cohort.id,)), **changes}
 
     # When they send the form
     response = client.post("/mentor/profile", data=data)
@@ -144,7 +140,7 @@ def test_invalid_profile_shows_the_error_next_to_the_field_and_stores_nothing(
     if field is None:
         assert message in page.split('id="skills"')[1].split("</section>")[0]
     else:
-        assert error_near(page, field.replace("skill_LEVEL", level_field), message), page
+        assert error_near(page, field, message), page
     db.session.expire_all()
     assert _profile(mentor) is None and _enrolled(mentor) == set()
     assert db.session.get(Person, mentor.id).timezone == "Europe/Madrid"
@@ -174,7 +170,7 @@ def test_retired_skill_is_kept_and_shown_as_retired(login_as, make_mentor, skill
 
     # Then it is not offered in the grid but listed as retired
     page = client.get("/mentor/profile").get_data(as_text=True)
-    assert f'name="skill_{skills["facebook/etiquette"]}"' not in page
+    assert f'<option value="{skills["facebook/etiquette"]}"' not in page
     assert "Facebook: Etiquette: level 3/5" in page and "retired" in page
 
     # And saving other skills keeps it as it was
@@ -268,3 +264,25 @@ def test_mentor_pages_are_forbidden_to_others(method, path, role, client, make_p
 def test_mentor_pages_send_anonymous_people_to_sign_in(method, path, client):
     response = client.open(path, method=method)
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_skills_are_rows_and_more_rows_keep_what_was_typed(login_as, make_mentor, skills):
+    # Given a mentor with one skill: the page shows it in a row, then empty rows, and no grid
+    mentor = make_mentor({"tiktok/short-video": 4})
+    client = login_as(mentor)
+    page = client.get("/mentor/profile").get_data(as_text=True)
+    assert 'name="skills-0-skill"' in page and 'name="skills-3-skill"' in page and 'name="skills-4-skill"' not in page
+    assert "skill-grid" not in page
+    # When they ask for more rows without JavaScript
+    data = {**mentor_form(skills, {"tiktok/short-video": 4, "x/analytics": 2}), "bio": "Typed", "more_rows": "y"}
+    response = client.post("/mentor/profile", data=data)
+    # Then the form comes back as typed with three more rows, and nothing is saved
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'name="skills-4-skill"' in page and "Typed</textarea>" in page
+    db.session.expire_all()
+    assert _levels(mentor) == {"tiktok/short-video": 4}
+    # And choosing one skill in two rows is refused at the row
+    twice = {**mentor_form(skills, {"tiktok/short-video": 4}), "skills-1-skill": str(skills["tiktok/short-video"])}
+    twice["skills-1-level"] = "2"
+    page = client.post("/mentor/profile", data=twice).get_data(as_text=True)
+    assert "You chose this skill in another row too." in page

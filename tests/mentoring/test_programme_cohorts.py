@@ -21,6 +21,7 @@ ID_VALUES = {
     "person_id": 1,
     "invitation_id": 1,
     "job_id": 1,
+    "match_id": 1,
 }
 
 

@@ -152,9 +152,9 @@ def build_world(
     )
     outsider = make_person(name="Nora Noroles", email="nora.noroles@example.com")
 
+    pin = pair_rules.set_pair_rule(manager, cohort.id, leader.id, mentor.id, "pin")  # pins steer runs: before one
     run = matching_runs.run_matching(cohort.id, manager)
     publishing.publish(manager, cohort.id, run_id=run.id)
-    pin = pair_rules.set_pair_rule(manager, cohort.id, leader.id, mentor.id, "pin")
     found = {(m.leader_id, m.mentor_id): m for m in db.session.execute(select(Match)).scalars()}
     match, other_match = found[(leader.id, mentor.id)], found[(other_leader.id, other_mentor.id)]
 

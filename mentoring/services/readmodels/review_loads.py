@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from matching.errors import name_people
 from mentoring.extensions import db
 from mentoring.models import MatchRun, Person
 from mentoring.services.readmodels.mentor_loads import running_cohort_names
@@ -72,3 +73,12 @@ def busy_mentors(run: MatchRun, cohort_id: int) -> tuple[list[LoadView], list[Lo
         return LoadView(names.get(mentor_id), load, capacity, elsewhere, tuple(cohort_names.get(mentor_id, ())))
 
     return [view(x) for x in shown], [view(x) for x in blocked], counts
+
+
+def unmatched_reason(unmatched: dict[str, Any], names: dict[str, str]) -> str:
+    """Why a leader is unmatched, with the mentors it is about named (the library's template, filled in)."""
+    template = unmatched.get("template")
+    if not template:
+        return unmatched.get("reason", "")
+    ids = [str(i) for i in unmatched.get("mentor_ids", [])]
+    return name_people(template, ids, names, int(unmatched.get("more", 0)))

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
-from matching.errors import name_people
 from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
@@ -25,7 +24,7 @@ from mentoring.models import (
 from mentoring.models.profiles import PRIORITIES
 from mentoring.services.readmodels.paging import Page, paginate
 from mentoring.services.readmodels.review_filters import ReviewFilters, low_score, must_goal_short
-from mentoring.services.readmodels.review_loads import LoadView, busy_mentors, full_elsewhere_note
+from mentoring.services.readmodels.review_loads import LoadView, busy_mentors, full_elsewhere_note, unmatched_reason
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -248,15 +247,6 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             rows.append((label, f"{value:g}" if isinstance(value, float) else str(value)))
     return rows
-
-
-def unmatched_reason(unmatched: dict[str, Any], names: dict[str, str]) -> str:
-    """Why a leader is unmatched, with the mentors it is about named (the library's template, filled in)."""
-    template = unmatched.get("template")
-    if not template:
-        return unmatched.get("reason", "")
-    ids = [str(i) for i in unmatched.get("mentor_ids", [])]
-    return name_people(template, ids, names, int(unmatched.get("more", 0)))
 
 
 def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:

@@ -49,6 +49,13 @@ def run_message(run: MatchRun) -> str:
     return text[:1].upper() + text[1:]
 
 
+def error_text(error: matching.InputError) -> str:
+    """A library error for people: its problem, with the people it names shown by name."""
+    ids = list(error.ids)
+    text = error.render(people_names(int(i) for i in ids if i.isdigit() and len(i) < 10))
+    return text[:1].upper() + text[1:]
+
+
 def people_names(ids: Iterable[int]) -> dict[str, str]:
     """str(id) -> name for these people (ids of people who left are simply absent)."""
     wanted = sorted(set(ids))

@@ -88,6 +88,8 @@ def set_pair_rule(manager: Person, cohort_id: int, leader_id: int, mentor_id: in
     cohort = get_cohort(cohort_id, lock=True)
     if cohort.status == "closed":
         raise Conflict("This cohort is closed: its pairs can no longer change.")
+    if cohort.status == "published":
+        raise Conflict("Pins and forbids steer a matching run. To change a published pair, use Changes.")
     request, mentor = _participants(cohort.id, leader_id, mentor_id)
     rule = db.session.execute(
         select(PairRule).where(

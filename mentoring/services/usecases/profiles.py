@@ -27,6 +27,7 @@ from mentoring.models import (
 )
 from mentoring.models.profiles import BIO_MAX, PRIORITIES, TEXT_MAX
 from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, unit_of_work
+from mentoring.services.usecases import pair_changes
 from mentoring.services.usecases.cohorts import open_cohorts
 from mentoring.services.usecases.people import Details, apply_details
 
@@ -70,15 +71,6 @@ class LeaderAsk:
     goals: list[GoalChoice] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class SkillGrid:
-    """The offered skills laid out by platform (rows) and competency (columns)."""
-
-    platforms: list[str]
-    competencies: list[str]
-    cells: dict[tuple[str, str], list[Skill]]
-
-
 def _order(known: tuple[str, ...], values: set[str]) -> list[str]:
     return [v for v in known if v in values] + sorted(values - set(known), key=str.casefold)
 
@@ -89,18 +81,6 @@ def offered_skills() -> list[Skill]:
     platforms = _order(PLATFORMS, {s.platform for s in rows})
     competencies = _order(COMPETENCIES, {s.competency for s in rows})
     return sorted(rows, key=lambda s: (platforms.index(s.platform), competencies.index(s.competency), s.name, s.id))
-
-
-def skill_grid(skills: list[Skill]) -> SkillGrid:
-    """Lay `skills` out as a platform × competency grid (a cell may hold several added skills)."""
-    cells: dict[tuple[str, str], list[Skill]] = {}
-    for skill in skills:
-        cells.setdefault((skill.platform, skill.competency), []).append(skill)
-    return SkillGrid(
-        platforms=_order(PLATFORMS, {s.platform for s in skills}),
-        competencies=_order(COMPETENCIES, {s.competency for s in skills}),
-        cells=cells,
-    )
 
 
 def mentor_profile(person: Person) -> MentorProfile | None:
@@ -209,9 +189,12 @@ def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) ->
         if profile is None:
             profile = MentorProfile(person_id=person.id, person=person)
             db.session.add(profile)
+        raised = profile.capacity is not None and capacity > profile.capacity
         profile.capacity, profile.hours_per_month, profile.bio = capacity, hours, bio
         _apply_skills(profile, offer.skill_levels)
         _apply_enrolments(person, offer.cohort_ids)
+    if raised:
+        pair_changes.offer_for_mentor(person)  # room appeared: the waitlist may get an offer
     return profile
 
 

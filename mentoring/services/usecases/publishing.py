@@ -18,9 +18,11 @@ from mentoring.services import Conflict
 from mentoring.services.infra import audit, mail
 from mentoring.services.readmodels.mentor_loads import running_loads
 from mentoring.services.readmodels.run_review import SUCCESSFUL, is_published, latest_run
-from mentoring.services.usecases import matching_runs
+from mentoring.services.usecases import matching_runs, pair_changes, waitlist
 from mentoring.services.usecases.cohorts import get_cohort
 from mentoring.services.usecases.meetings import site_link
+
+ASKED = ", as one of you asked."
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def publish(
         raise Conflict("The latest run found no pairs to publish. Fix what it reports and run the matching again.")
     if matching_runs.run_in_progress(cohort, now):
         raise Conflict("A matching run is in progress for this cohort. Publish when it has finished.")
+    kind = run.kind
     try:
         result = (
             _publish_change(manager, cohort, run, now)
@@ -75,6 +78,8 @@ def publish(
         raise
     if result.emails and deliver:
         mail.deliver_soon()
+    if kind == "repair" and result.ended:
+        pair_changes.offer_when_room(cohort_id)  # a pair ended: its mentor may have room for the waitlist
     return result
 
 
@@ -203,7 +208,8 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     )
     created = [p for p in pairs if (p.leader_id, p.mentor_id) not in existing]
     _new_matches(cohort_id, run.id, created, now)
-    emails = _announce(cohort, pairs, unmatched, f"published:{cohort_id}", people)
+    waitlisted = waitlist.record_publish(cohort_id, run, [], now)
+    emails = _announce(cohort, pairs, unmatched, f"published:{cohort_id}", people, waitlisted=waitlisted)
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
     audit.record(
         "cohort.published",
@@ -233,7 +239,8 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
     )
     if len(flagged) != len(flagged_ids) or any(m.status != "active" for m in flagged) or kept_changed:
         raise Conflict("The pairs of this cohort changed since this re-pair ran. Run the re-pair again.")
-    affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged}
+    stats = run.stats or {}
+    affected = {m.leader_id for m in flagged} | {m.mentor_id for m in flagged} | set(stats.get("placing") or [])
     unmatched = [leader_id for leader_id in _unmatched_ids(run) if leader_id in affected]
     new_pairs = [p for p in pairs if (p.leader_id, p.mentor_id) not in by_pair]
     ended = [(m.leader_id, m.mentor_id) for m in flagged]
@@ -246,7 +253,17 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
         .execution_options(synchronize_session=False)
     )
     _new_matches(cohort_id, run.id, new_pairs, now)
-    emails = _announce(cohort, new_pairs, unmatched, f"repaired:{run.id}", people, ended=ended)
+    waitlisted = waitlist.record_publish(cohort_id, run, flagged, now)
+    emails = _announce(
+        cohort,
+        new_pairs,
+        unmatched,
+        f"repaired:{run.id}",
+        people,
+        ended=ended,
+        why=_ended_words(stats),
+        waitlisted=waitlisted,
+    )
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
     audit.record(
         "cohort.repair_published",
@@ -259,6 +276,16 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
     return PublishResult(created=len(new_pairs), ended=len(flagged), emails=emails)
 
 
+def _ended_words(stats: dict) -> str:
+    """What follows "Your pairing with X in Y has ended" for this kind of change."""
+    change = stats.get("change")
+    if change == "end":
+        return f". The reason given: {stats.get('reason') or 'none'}."
+    if change == "replace":
+        return ": the programme manager chose a new mentor for the leader."
+    return ASKED
+
+
 def _announce(
     cohort: Cohort,
     pairs: list[_Pair],
@@ -266,6 +293,8 @@ def _announce(
     occasion: str,
     people: dict[int, _Contact],
     ended: list[tuple[int, int]] | None = None,
+    why: str = ASKED,
+    waitlisted: set[int] | None = None,
 ) -> int:
     """Queue one email per person about their new (and ended) pairs, in bulk; returns how many were queued."""
     mentors_of: dict[int, list[_Contact]] = defaultdict(list)
@@ -283,7 +312,7 @@ def _announce(
             ended_with[mentor_id].append(people[leader_id])
             mentoring_ended.add(mentor_id)
             told.update((leader_id, mentor_id))
-    told.update(leader_id for leader_id in unmatched_ids if leader_id in people)
+    told.update(leader_id for leader_id in [*unmatched_ids, *(waitlisted or ())] if leader_id in people)
     messages = []
     for person_id in sorted(told):
         person = people[person_id]
@@ -295,6 +324,8 @@ def _announce(
             ended_with[person_id],
             as_mentor=person_id in mentoring_ended,
             repair=ended is not None,
+            why=why,
+            waitlisted=person_id in (waitlisted or ()),
         )
         messages.append(
             mail.Queued(f"{occasion}:{person_id}", "published", person.id, person.email, subject, body, cohort.id)
@@ -315,11 +346,13 @@ def _message(
     ended: list[_Contact],
     as_mentor: bool,
     repair: bool,
+    why: str = ASKED,
+    waitlisted: bool = False,
 ) -> tuple[str, str]:
     """Subject and plain-text body of one person's email about their pairs."""
     lines = [f"Hello {person.name},", ""]
     if ended:
-        lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended, as one of you asked.")
+        lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended{why}")
     if mentors:
         lines.append(
             f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
@@ -332,12 +365,16 @@ def _message(
             'Sign in and open "My leaders" to see their goals and why you were paired:\n'
             + site_link("mentors.my_leaders")
         )
-    if not mentors and not leaders:
+    if as_mentor and not mentors and not leaders:
+        lines.append("No new leader is planned for you for now.")
+    elif not mentors and not leaders and not waitlisted:
         lines.append(
-            "No new leader is planned for you for now."
-            if as_mentor
-            else "We could not find a mentor for you this time. A programme manager will be in touch."
+            "We could not find a mentor for you this time. A programme manager will be in touch."
+            if why == ASKED
+            else "No new mentor is planned for you in this cohort."
         )
+    if waitlisted:
+        lines.append("You are on the waitlist: you will be offered a mentor as soon as one has room.")
     lines += ["", f"Thank you for taking part in {cohort.name}."]
     topic = "Your pairing has changed" if repair else "Your pairing"
     return f"{topic} in {cohort.name}", "\n".join(lines) + "\n"
