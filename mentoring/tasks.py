@@ -12,7 +12,7 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     """Build the app's job queue and register every task and periodic task on it."""
     from mentoring.probes import add_readiness_check
     from mentoring.services.infra import mail
-    from mentoring.services.usecases import invitations, leader_choice, nudges, run_jobs
+    from mentoring.services.usecases import invitations, leader_choice, nudges, people_import, run_jobs
 
     queue = jobs.init_app(app)
     # A matching job retries itself when that is safe (see run_jobs), so huey does not retry it blindly.
@@ -28,5 +28,7 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     queue.register(leader_choice.CLOSE_TASK, leader_choice.close_round)
     queue.register("choice.close-due", leader_choice.close_due, periodic=crontab(minute="*/15"))
     queue.register(invitations.SEND_TASK, invitations.send_invitations)
+    # A large HR file is imported here (one all-or-nothing transaction); the manager's page answers at once.
+    queue.register(people_import.IMPORT_TASK, people_import.commit_upload_job)
     add_readiness_check(app, "queue", lambda: jobs.ping(app))
     return queue

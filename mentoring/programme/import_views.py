@@ -12,6 +12,7 @@ from mentoring.errors import render_error
 from mentoring.extensions import csrf
 from mentoring.programme import bp
 from mentoring.programme.forms import ImportCommitForm, ImportDiscardForm, ImportUploadForm
+from mentoring.services.infra import jobs
 from mentoring.services.translators.people_csv import COLUMNS
 from mentoring.services.usecases import people_import
 
@@ -94,6 +95,14 @@ def import_commit(upload_id: str) -> Response:
     if not form.validate_on_submit():
         flash("The preview form was incomplete. Look at the preview again.", "error")
         return redirect(url_for("programme.import_preview", upload_id=upload_id))
+    if people_import.runs_as_job(upload_id):
+        jobs.enqueue(people_import.IMPORT_TASK, upload_id, form.digest.data, current_user.id)
+        flash(
+            "The file is large, so it is imported in the background: the people appear here as soon as it is done, "
+            "and the audit log records the import (or why it could not be made).",
+            "success",
+        )
+        return redirect(url_for("programme.people"))
     result = people_import.commit_upload(current_user, upload_id, form.digest.data)
     flash(
         f"Imported: {result.new} new, {result.updated} updated, {result.unchanged} unchanged, "

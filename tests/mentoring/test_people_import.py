@@ -256,6 +256,31 @@ def test_upload_preview_commit_through_the_pages(app, db, make_manager, login_as
     assert again.status_code == 404
 
 
+def test_a_large_file_is_imported_by_a_job_and_the_audit_log_tells_how_it_went(app, db, make_manager, login_as):
+    from mentoring.models import AuditEvent
+    from mentoring.services.usecases import people_import
+    from tests.mentoring.world import page_form
+
+    # Given a file of 5,000 people (over the size imported inside the request)
+    client = login_as(make_manager(email="boss@corp.example"))
+    rows = "".join(f"E{i},Person {i},p{i}@corp.example,Sales,3,,,,,\n" for i in range(5_000))
+    data = (HEADER + rows).encode()
+    assert len(data) > people_import.INLINE_BYTES
+    preview_url = upload(client, data).location
+    digest = page_form(client.get(preview_url).get_data(as_text=True), "digest")["digest"]
+    upload_id = preview_url.rsplit("/", 1)[1]
+    # When the manager commits it, the page answers that the import runs in the background (the job runs inline
+    # under the test config), and the people and the audit line are there
+    done = client.post(f"/programme/people/import/{upload_id}/commit", data={"digest": digest})
+    assert done.status_code == 302 and "imported in the background" in client.get(done.location).get_data(as_text=True)
+    assert people_count(db) == 5_001
+    assert db.execute(select(AuditEvent.action).where(AuditEvent.action == "people.imported")).scalar_one()
+    # And a job that cannot import (the kept file is gone) says so in the audit log, writing nothing
+    message = people_import.commit_upload_job(upload_id, digest, None)
+    failed = db.execute(select(AuditEvent.detail).where(AuditEvent.action == "people.import_failed")).scalars().all()
+    assert failed == [message] and people_count(db) == 5_001
+
+
 def test_the_commit_refuses_when_people_changed_since_the_preview(app, db, make_manager, make_person, login_as):
     client = login_as(make_manager(email="boss@corp.example"))
     preview_url = upload(client, ORG.encode()).location

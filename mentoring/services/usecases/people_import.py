@@ -40,6 +40,8 @@ ATTRIBUTES = {
     "time_zone": "timezone",
     "languages": "languages",
 }
+IMPORT_TASK = "people.import"
+INLINE_BYTES = 200 * 1024  # about 2,000 people: larger files are imported by a job, so the page answers at once
 CHANGED_BY_SOMEONE = "People on the site changed since this preview. Look at the new preview, then commit again."
 
 
@@ -346,6 +348,26 @@ def commit_upload(actor: Person, upload_id: str, digest: str) -> ImportResult:
         raise Conflict(CHANGED_BY_SOMEONE)
     db.session.execute(delete(PeopleUpload).where(PeopleUpload.id == upload.id))
     return apply_plan(plan, actor, f"upload {upload.filename or 'of a file'}")
+
+
+def runs_as_job(upload_id: str) -> bool:
+    """Whether committing this kept file is work for the job queue (a large file), not for the request."""
+    size = db.session.execute(select(PeopleUpload.size).where(PeopleUpload.id == (upload_id or "")[:IMPORT_ID_MAX]))
+    return (size.scalar_one_or_none() or 0) > INLINE_BYTES
+
+
+def commit_upload_job(upload_id: str, digest: str, actor_id: int | None) -> str:
+    """The job behind a large import: import the kept file, or say in the audit log why it was not."""
+    actor = db.session.get(Person, actor_id) if actor_id is not None else None
+    try:
+        result = commit_upload(actor, upload_id, digest)
+    except (Conflict, NotFound) as exc:
+        db.session.rollback()
+        audit.record_now(
+            "people.import_failed", actor=actor, object_type="upload", object_id=upload_id[:16], detail=str(exc)[:200]
+        )
+        return str(exc)
+    return f"{result.new} new, {result.updated} updated, {result.leavers} leavers"
 
 
 def discard_upload(upload_id: str) -> None:
