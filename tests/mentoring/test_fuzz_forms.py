@@ -505,6 +505,7 @@ NO_FIELDS = {
     "sessions.decline",
     "sessions.cancel",
     "programme.run_matching",
+    "programme.cancel_run",
     "programme.reopen_cohort",
     "programme.close_cohort",
     "programme.pin_pair",
