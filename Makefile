@@ -46,7 +46,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check mentoring matching tests benchmarks
-	$(BIN)/ruff format --check mentoring matching tests benchmarks
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r mentoring matching -ll
 
 clean:

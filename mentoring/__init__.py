@@ -6,12 +6,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from mentoring import access, errors, security
+from mentoring import access, errors, limits, observability, security
 from mentoring.config import config_class
 from mentoring.database import configure_engine
 from mentoring.extensions import csrf, db, login_manager, migrate
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Installed from the wheel the templates sit in the package; in a checkout, in the top-level templates/ folder.
+_PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else _PACKAGED_TEMPLATES.parent.parent / "templates"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -25,6 +27,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     settings.update(overrides)
     chosen.check(settings)
     app.config.update(settings)
+    observability.init_app(app)  # first: a request id and its log line for every request, even a refused one
 
     db.init_app(app)
     with app.app_context():
@@ -35,6 +38,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     app.url_map.converters["id"] = access.IdConverter
 
     security.init_app(app)
+    limits.init_app(app)  # after security: its checks run once the request's person is known
     errors.init_app(app)
     _register_blueprints(app)
 

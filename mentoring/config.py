@@ -95,8 +95,12 @@ class Config:
     MAIL_OUTBOX: str | None = None
 
     SITE_NAME = "Reverse mentoring"
+    # Logs: one line per event on stderr, as `text` (key=value) or `json`; LOG_REQUESTS=0 when the server
+    # (gunicorn.conf.py) writes the request line itself.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    LOG_REQUESTS = True
     # Jobs (huey, see docs/jobs.md): RedisHuey when REDIS_URL is set, else SqliteHuey in HUEY_SQLITE_PATH.
-    REDIS_URL = ""
     HUEY_NAME = "mentoring"
     HUEY_SQLITE_PATH: str | None = None  # default instance/jobs.db
     HUEY_IMMEDIATE = False  # run each job inline when it is enqueued (tests), no consumer needed
@@ -111,11 +115,22 @@ class Config:
     # Domain part of calendar invite UIDs; defaults to the SITE_URL host.
     CALENDAR_UID_DOMAIN: str | None = None
 
+    # Limits (mentoring/limits.py): Redis shares the counts between workers; without it, memory per worker.
+    REDIS_URL: str | None = None
+    RATELIMIT_ENABLED = True
+    RATELIMIT_REAUTHENTICATION = "5 per minute;20 per hour"  # wrong current passwords, per person
+    RATELIMIT_SIGN_UP = "10 per minute;50 per hour"  # sign-ups per client address
+    RATELIMIT_PROPOSALS = "20 per hour;60 per day"  # session proposals per person (each sends an email)
+    RATELIMIT_EXPORTS = "10 per minute;100 per hour"  # CSV, GraphML and personal-data downloads per person
+
     @classmethod
     def from_environment(cls, instance_path: Path) -> dict:
         """Build the settings dict for this environment, reading overrides from os.environ."""
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(instance_path)
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # A file cannot drop a connection: no liveness ping on every request's checkout.
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {}
         settings["SECRET_KEY"] = os.environ.get("SECRET_KEY") or cls.default_secret_key(instance_path)
         settings["MAIL_SERVER"] = os.environ.get("MAIL_SERVER") or cls.MAIL_SERVER
         settings["MAIL_PORT"] = _env_int("MAIL_PORT", cls.MAIL_PORT)
@@ -123,7 +138,6 @@ class Config:
         settings["MAIL_USERNAME"] = os.environ.get("MAIL_USERNAME") or cls.MAIL_USERNAME
         settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD") or cls.MAIL_PASSWORD
         settings["MAIL_USE_SSL"] = _env_bool("MAIL_USE_SSL", cls.MAIL_USE_SSL)
-        settings["REDIS_URL"] = os.environ.get("REDIS_URL", cls.REDIS_URL).strip()
         settings["HUEY_NAME"] = os.environ.get("HUEY_NAME") or cls.HUEY_NAME
         settings["HUEY_SQLITE_PATH"] = os.environ.get("HUEY_SQLITE_PATH") or str(instance_path / "jobs.db")
         settings["HUEY_IMMEDIATE"] = _env_bool("HUEY_IMMEDIATE", cls.HUEY_IMMEDIATE)
@@ -135,7 +149,14 @@ class Config:
         settings["CALENDAR_UID_DOMAIN"] = (
             os.environ.get("CALENDAR_UID_DOMAIN") or urlsplit(settings["SITE_URL"]).hostname or cls.CALENDAR_UID_DOMAIN
         )
+        settings["LOG_FORMAT"] = os.environ.get("LOG_FORMAT", cls.LOG_FORMAT).strip().lower()
+        settings["LOG_LEVEL"] = os.environ.get("LOG_LEVEL", cls.LOG_LEVEL).strip().upper()
+        settings["LOG_REQUESTS"] = _env_bool("LOG_REQUESTS", cls.LOG_REQUESTS)
         settings["TRUSTED_PROXY_COUNT"] = _env_int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
+        settings["REDIS_URL"] = os.environ.get("REDIS_URL", "").strip() or cls.REDIS_URL
+        for name in ("RATELIMIT_REAUTHENTICATION", "RATELIMIT_SIGN_UP", "RATELIMIT_PROPOSALS", "RATELIMIT_EXPORTS"):
+            settings[name] = os.environ.get(name, "").strip() or getattr(cls, name)
+        settings["RATELIMIT_ENABLED"] = _env_bool("RATELIMIT_ENABLED", cls.RATELIMIT_ENABLED)
         hosts = os.environ.get("TRUSTED_HOSTS")
         if hosts:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -170,6 +191,8 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
+    # Tests that are about a limit set a low one; the others must not trip over one.
+    RATELIMIT_REAUTHENTICATION = RATELIMIT_SIGN_UP = RATELIMIT_PROPOSALS = RATELIMIT_EXPORTS = "10000 per minute"
     HUEY_IMMEDIATE = True  # jobs run inline; tests that need a real consumer turn this off
 
     @classmethod

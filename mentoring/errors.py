@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, flash, make_response, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Flask, Response, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -77,17 +79,27 @@ def _service_forbidden(error: Forbidden) -> tuple[str, int] | Response:
     return render_error(403, str(error) or None)
 
 
+def refusal_lands_on(endpoint: str, **values: Any) -> None:
+    """Send the person to this page, with the message, if the use case the view calls next refuses.
+
+    Without it a refused POST goes back to the (same-site) page it came from, and a refused GET shows the
+    message as a page of its own.
+    """
+    g.refusal_target = url_for(endpoint, **values)
+
+
 def _service_refused(error: ServiceError) -> tuple[str, int] | Response:
-    """A use case refused an action: say why on the page the person came from (a GET shows it as a page)."""
+    """A use case refused an action: say why on the page the view named, or the one the person came from."""
     db.session.rollback()
-    if request.method in ("GET", "HEAD"):
+    target = g.get("refusal_target")
+    if target is None and request.method in ("GET", "HEAD"):
         return render_error(409, str(error))
     from mentoring.security import safe_next
 
     flash(str(error), "warning" if isinstance(error, Conflict) else "error")
     referrer = request.referrer or ""
     back = safe_next(referrer[len(request.host_url) - 1 :]) if referrer.startswith(request.host_url) else None
-    return redirect(back or url_for("main.home"))
+    return redirect(target or back or url_for("main.home"))
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int] | Response:

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentoring.extensions import login_manager
 from mentoring.models.people import EMAIL_MAX, normalise_email
+from mentoring.probes import ENDPOINTS as PROBE_ENDPOINTS
 from mentoring.services.infra import audit
 from mentoring.services.usecases import accounts
 
@@ -31,6 +32,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+PERSONLESS_ENDPOINTS = frozenset({"static", *PROBE_ENDPOINTS})
 
 
 def client_ip() -> str:
@@ -65,8 +68,8 @@ def _forget_previous_person() -> None:
 
 def _load_person() -> None:
     # Load (and touch) the login session before the view runs, so the touch commits nothing else.
-    if request.endpoint == "static" or isinstance(request.routing_exception, SecurityError):
-        return  # static files need no person; an untrusted Host is refused before anything else
+    if request.endpoint in PERSONLESS_ENDPOINTS or isinstance(request.routing_exception, SecurityError):
+        return  # static files and health probes need no person; an untrusted Host is refused before anything else
     header = current_app.config.get("TRUSTED_IDENTITY_HEADER")
     if header:
         _single_sign_on(header)

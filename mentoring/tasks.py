@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from huey import crontab
 
+from mentoring import probes
 from mentoring.services.infra import jobs
 
 
@@ -14,6 +15,8 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     from mentoring.services.usecases import nudges, run_jobs
 
     queue = jobs.init_app(app)
+    # /readyz also asks the queue's storage (Redis or the SQLite file) whether it answers.
+    probes.add_readiness_check(app, "jobs", lambda: jobs.ping(app))
     # A matching job retries itself when that is safe (see run_jobs), so huey does not retry it blindly.
     queue.register(run_jobs.TASK, run_jobs.execute)
     queue.register("matching.sweep-stalled", run_jobs.sweep_stalled, periodic=crontab(minute="*"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,6 +63,9 @@ _CSV_COLUMNS = (
 )  # fmt: skip
 
 
+_FORMULA_START = re.compile(r"(^|[;,])( *)([=+\-@\t\r])")
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -69,11 +73,12 @@ def _csv_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
-    text = str(value)
-    # Spreadsheets run cells that start with these characters as formulas.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, (int, float)):
-        return "'" + text
-    return text
+    if isinstance(value, (int, float)):
+        return str(value)
+    # Spreadsheets run cells that start with these characters as formulas, and one that splits on
+    # ";" or "," (a separator chosen when the file is opened) makes a new cell of every part: so a
+    # formula-like start of the text or of any part is made text with a leading apostrophe.
+    return _FORMULA_START.sub(r"\1\2'\3", str(value))
 
 
 def metrics_csv(metrics: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:

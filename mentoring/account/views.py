@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
+from mentoring import limits
 from mentoring.account import bp
 from mentoring.account.forms import DeleteAccountForm, PasswordChangeForm
 from mentoring.services import Conflict, ServiceError
@@ -33,6 +34,7 @@ def overview() -> str:
 
 @bp.route("/password", methods=["POST"])
 @login_required
+@limits.current_password
 def change_password() -> str | Response:
     """Change the password and sign out every other browser."""
     form = PasswordChangeForm()
@@ -51,6 +53,7 @@ def change_password() -> str | Response:
 
 @bp.route("/data.json", methods=["GET"])
 @login_required
+@limits.exports
 def download_data() -> Response:
     """All the person's own data as a JSON file."""
     data = account_data.export_data(current_user)
@@ -62,6 +65,7 @@ def download_data() -> Response:
 
 @bp.route("/delete", methods=["POST"])
 @login_required
+@limits.current_password
 def delete() -> str | Response:
     """Delete the account after the password is entered again; the other person of each pair is told."""
     form = DeleteAccountForm()

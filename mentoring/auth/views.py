@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
+from mentoring import limits
 from mentoring.auth import bp
 from mentoring.auth.forms import LoginForm, RegisterForm
 from mentoring.security import client_ip, safe_next
@@ -17,6 +18,7 @@ REGISTERED = "Thank you. If this email was not registered already, your account 
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.sign_up
 def register() -> str | Response:
     """Create an account as a mentor, a leader or both."""
     if current_user.is_authenticated:

@@ -6,10 +6,11 @@ from flask import Response, flash, make_response, redirect, render_template, req
 from flask_login import current_user
 from markupsafe import Markup
 
+from mentoring import limits
 from mentoring.access import manager_required
+from mentoring.errors import refusal_lands_on
 from mentoring.health import bp
 from mentoring.health.forms import SendNudgesForm
-from mentoring.services import NotFound, ServiceError
 from mentoring.services.readmodels import health
 from mentoring.services.usecases import nudges
 
@@ -46,18 +47,13 @@ def send_nudges(cohort_id: int) -> Response:
     """Send the nudges due now for this cohort."""
     form = SendNudgesForm()
     if form.validate_on_submit():
-        try:
-            report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
-        except NotFound:
-            raise
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(
-                f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
-                f"proposals, {report.feedback} feedback reminders).",
-                "success",
-            )
+        refusal_lands_on("health.dashboard", cohort_id=cohort_id, _anchor="nudges")
+        report = nudges.send_due_nudges(cohort_id=cohort_id, actor=current_user)
+        flash(
+            f"{report.queued} nudges sent ({report.stalled} stalled pairs, {report.unanswered} unanswered "
+            f"proposals, {report.feedback} feedback reminders).",
+            "success",
+        )
     return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#nudges")
 
 
@@ -70,6 +66,7 @@ def _download(text: str, filename: str, mimetype: str) -> Response:
 
 @bp.route("/<id:cohort_id>/pairs.csv", methods=["GET"])
 @manager_required
+@limits.exports
 def export_csv(cohort_id: int) -> Response:
     """The cohort's pairs and metrics as CSV (audited)."""
     text = health.export_csv(current_user, cohort_id)
@@ -78,6 +75,7 @@ def export_csv(cohort_id: int) -> Response:
 
 @bp.route("/<id:cohort_id>/graph.graphml", methods=["GET"])
 @manager_required
+@limits.exports
 def export_graphml(cohort_id: int) -> Response:
     """The cohort's session graph as GraphML (audited)."""
     text = health.export_graphml(current_user, cohort_id)

@@ -9,10 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import ID_MAX, leader_required
+from mentoring.errors import refusal_lands_on
 from mentoring.forms import show_field_error
 from mentoring.leaders import bp
 from mentoring.leaders.forms import LeaderRequestForm
-from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, ServiceError
+from mentoring.services import InvalidField
 from mentoring.services.readmodels import choices, my_pairs
 from mentoring.services.usecases import people, profiles
 
@@ -68,6 +69,7 @@ def request_mentor() -> str | Response:
             mentors_wanted=form.mentors_wanted.data,
             goals=[goal for _, goal in rows],
         )
+        refusal_lands_on("leaders.request_mentor", cohort=chosen.cohort.id)
         try:
             profiles.save_leader_request(current_user, chosen.cohort.id, form.details(), ask)
         except InvalidField as exc:
@@ -77,14 +79,6 @@ def request_mentor() -> str | Response:
                 position = min(int(parts[1]), len(rows) - 1)
                 exc.field = ".".join(["goals", str(rows[position][0]), *parts[2:]])
             show_field_error(form, exc)
-        except Forbidden:
-            abort(403)
-        except NotFound:
-            raise
-        except ServiceError as exc:
-            flash(str(exc), "error")
-            if isinstance(exc, Conflict):
-                return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id))
         else:
             flash(
                 "Your request is saved. You can change it until sign-up closes."
@@ -100,13 +94,8 @@ def request_mentor() -> str | Response:
 @leader_required
 def withdraw_request(cohort_id: int) -> Response:
     """Withdraw the leader's own request while the cohort is open."""
-    try:
-        cohort = profiles.withdraw_leader_request(current_user, cohort_id)
-    except NotFound:
-        raise
-    except ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("leaders.request_mentor", cohort=cohort_id))
+    refusal_lands_on("leaders.request_mentor", cohort=cohort_id)
+    cohort = profiles.withdraw_leader_request(current_user, cohort_id)
     flash(f"Your request for {cohort.name} is withdrawn. You can send a new one while sign-up is open.", "success")
     return redirect(url_for("leaders.request_mentor", cohort=cohort_id))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import mentor_required
+from mentoring.errors import refusal_lands_on
 from mentoring.forms import show_field_error
 from mentoring.mentors import bp
 from mentoring.mentors.forms import profile_form
-from mentoring.services import Forbidden, InvalidField, NotFound, ServiceError
+from mentoring.services import InvalidField
 from mentoring.services.readmodels import choices, my_pairs
 from mentoring.services.usecases import people, profiles
 from mentoring.services.usecases.cohorts import open_cohorts
@@ -37,16 +38,11 @@ def profile() -> str | Response:
             skill_levels=form.skill_levels(),
             cohort_ids=frozenset(form.cohorts.data or []),
         )
+        refusal_lands_on("mentors.profile")
         try:
             profiles.save_mentor_profile(current_user, form.details(), offer)
         except InvalidField as exc:
             show_field_error(form, exc)
-        except Forbidden:
-            abort(403)
-        except NotFound:
-            raise
-        except ServiceError as exc:
-            flash(str(exc), "error")
         else:
             flash("Your mentor profile is saved." if existing else "Welcome! Your mentor profile is saved.", "success")
             return redirect(url_for("mentors.profile"))

@@ -7,10 +7,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
 from mentoring.programme.forms import AuditFilterForm, PeopleSearchForm, RolesForm, SkillForm, SkillRenameForm
-from mentoring.services import InvalidField, NotFound, ServiceError
+from mentoring.services import InvalidField
 from mentoring.services.infra import audit
 from mentoring.services.usecases import catalogue, people_admin
 
@@ -50,8 +51,6 @@ def add_skill() -> str | Response:
             )
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
         else:
             flash(f"Added {skill.name}.", "success")
             return redirect(url_for("programme.skills"))
@@ -69,8 +68,6 @@ def edit_skill(skill_id: int) -> str | Response:
             catalogue.rename_skill(current_user, skill.id, form.name.data)
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
         else:
             flash("The skill is renamed. Mentors' skills and leaders' goals keep it.", "success")
             return redirect(url_for("programme.skills"))
@@ -122,28 +119,16 @@ def person_roles(person_id: int) -> Response:
     """Change a person's roles."""
     form = RolesForm(prefix=f"p{person_id}")
     if form.validate_on_submit():
-        try:
-            person = people_admin.change_roles(current_user, person_id, form.roles())
-        except NotFound:
-            raise
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{person.name}'s roles are saved.", "success")
+        refusal_lands_on("programme.people", q=request.args.get("q", "")[:120])
+        person = people_admin.change_roles(current_user, person_id, form.roles())
+        flash(f"{person.name}'s roles are saved.", "success")
     return redirect(url_for("programme.people", q=request.args.get("q", "")[:120]))
 
 
 def _set_active(person_id: int, active: bool) -> Response:
-    try:
-        person = people_admin.change_active(current_user, person_id, active)
-    except NotFound:
-        raise
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(
-            f"{person.name}'s account is {'enabled' if active else 'disabled; their sessions have ended'}.", "success"
-        )
+    refusal_lands_on("programme.people", q=request.args.get("q", "")[:120])
+    person = people_admin.change_active(current_user, person_id, active)
+    flash(f"{person.name}'s account is {'enabled' if active else 'disabled; their sessions have ended'}.", "success")
     return redirect(url_for("programme.people", q=request.args.get("q", "")[:120]))
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices
 from mentoring.programme import bp
 from mentoring.programme.forms import PairRuleForm, PublishForm, RepairForm
@@ -116,17 +117,14 @@ def review(cohort_id: int) -> str:
 
 def _pair_rule(cohort_id: int, leader_id: int, mentor_id: int, kind: str) -> Response:
     found = load_cohort(cohort_id)
-    try:
-        pair_rules.set_pair_rule(current_user, found.id, leader_id, mentor_id, kind)
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(
-            "The pair is pinned: the next run keeps it."
-            if kind == "pin"
-            else "The pair is forbidden: the next run will not propose it.",
-            "success",
-        )
+    refusal_lands_on("programme.review", cohort_id=found.id)
+    pair_rules.set_pair_rule(current_user, found.id, leader_id, mentor_id, kind)
+    flash(
+        "The pair is pinned: the next run keeps it."
+        if kind == "pin"
+        else "The pair is forbidden: the next run will not propose it.",
+        "success",
+    )
     return redirect(_review_url(found.id))
 
 
@@ -162,12 +160,11 @@ def add_pair_rule(cohort_id: int) -> str | Response:
 def remove_pair_rule(cohort_id: int, rule_id: int) -> Response:
     """Remove a pin or forbid."""
     found = load_cohort(cohort_id)
+    refusal_lands_on("programme.review", cohort_id=found.id)
     try:
         pair_rules.remove_pair_rule(current_user, found.id, rule_id)
-    except NotFound:
+    except NotFound:  # a second click, or another manager was quicker: nothing left to do
         flash("That pin or forbid was already removed.", "warning")
-    except ServiceError as exc:
-        flash(str(exc), "error")
     else:
         flash("Removed. The next run no longer follows it.", "success")
     return redirect(_review_url(found.id))
@@ -180,11 +177,8 @@ def publish(cohort_id: int) -> Response:
     found = load_cohort(cohort_id)
     form = PublishForm()
     run_id = int(form.run_id.data) if (form.run_id.data or "").isdigit() and len(form.run_id.data) < 10 else None
-    try:
-        result = publishing.publish(current_user, found.id, run_id=run_id)
-    except ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(_review_url(found.id))
+    refusal_lands_on("programme.review", cohort_id=found.id)
+    result = publishing.publish(current_user, found.id, run_id=run_id)
     if result.already:
         flash("These pairs were already published; nothing was sent twice.", "info")
     elif result.ended:

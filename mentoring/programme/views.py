@@ -7,10 +7,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mentoring.access import manager_required
+from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices, show_field_error
 from mentoring.programme import bp
 from mentoring.programme.forms import CohortForm, ParticipantFilterForm, rules_form
-from mentoring.services import InvalidField, ServiceError
+from mentoring.services import InvalidField
 from mentoring.services.readmodels import participants, run_progress, run_review
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import cohorts, matching_runs
@@ -47,8 +48,6 @@ def new_cohort() -> str | Response:
             cohort = cohorts.create_cohort(current_user, _details(form))
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
         else:
             flash(f"Cohort {cohort.name} is open. Mentors and leaders can now sign up to it.", "success")
             return redirect(url_for("programme.cohort", cohort_id=cohort.id))
@@ -83,8 +82,6 @@ def edit_cohort(cohort_id: int) -> str | Response:
             cohorts.update_cohort(current_user, found.id, _details(form))
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
         else:
             flash("The cohort is saved.", "success")
             return redirect(url_for("programme.cohort", cohort_id=found.id))
@@ -99,12 +96,11 @@ def rules(cohort_id: int) -> str | Response:
     criteria = matching_problem.criteria()
     form = rules_form(criteria, None if request.method == "POST" else matching_problem.cohort_rules(found))
     if form.validate_on_submit():
+        refusal_lands_on("programme.cohort", cohort_id=found.id)
         try:
             cohorts.save_rules(current_user, found.id, form.rules_data())
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
         else:
             flash("The matching rules are saved. They apply from the next run.", "success")
             return redirect(url_for("programme.cohort", cohort_id=found.id))
@@ -131,12 +127,9 @@ def reopen_cohort(cohort_id: int) -> Response:
 
 def _life_cycle(cohort_id: int, action: object, done: str) -> Response:
     found = load_cohort(cohort_id)
-    try:
-        action(current_user, found.id)  # type: ignore[operator]
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done, "success")
+    refusal_lands_on("programme.cohort", cohort_id=found.id)
+    action(current_user, found.id)  # type: ignore[operator]
+    flash(done, "success")
     return redirect(url_for("programme.cohort", cohort_id=found.id))
 
 

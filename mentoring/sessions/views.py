@@ -7,8 +7,10 @@ from datetime import datetime
 from flask import Response, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from mentoring import limits
+from mentoring.errors import refusal_lands_on
 from mentoring.forms import choices, show_field_error
-from mentoring.services import InvalidField, NotFound, ServiceError
+from mentoring.services import InvalidField
 from mentoring.services.infra import calendar as invites
 from mentoring.services.readmodels import pair_view
 from mentoring.services.usecases import meetings
@@ -70,21 +72,20 @@ def pair(match_id: int) -> tuple[str, int]:
 
 @bp.route("/pair/<id:match_id>/propose", methods=["POST"])
 @login_required
+@limits.session_proposals
 def propose(match_id: int) -> Response | tuple[str, int]:
     """Propose a session to the partner."""
     view = pair_view.pair_view(current_user, match_id)
     form = _propose_form(view, ProposeForm(prefix="propose"))
     if form.validate_on_submit():
         starts_local = datetime.combine(form.date.data, form.time.data)
+        refusal_lands_on("sessions.pair", match_id=match_id)
         try:
             meetings.propose(
                 current_user, match_id, starts_local, form.duration.data, form.format.data, form.skills.data or []
             )
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("sessions.pair", match_id=match_id))
         else:
             flash(f"Session proposed. {view.partner.name} will get an email to accept or decline it.", "success")
             return redirect(url_for("sessions.pair", match_id=match_id))
@@ -92,24 +93,19 @@ def propose(match_id: int) -> Response | tuple[str, int]:
 
 
 def _meeting_action(meeting_id: int, action: str) -> Response:
-    target = url_for("sessions.pair", match_id=_pair_id_of_meeting(meeting_id))
+    match_id = _pair_id_of_meeting(meeting_id)
     messages = {
         "accept": "Session accepted. Download the calendar invite below.",
         "decline": "Proposal declined. Propose another time that suits you.",
         "cancel": "Session cancelled. Your partner has been told.",
     }
-    try:
-        if action == "cancel":
-            meetings.cancel(current_user, meeting_id)
-        else:
-            meetings.answer(current_user, meeting_id, accept=action == "accept")
-    except NotFound:
-        raise
-    except ServiceError as exc:
-        flash(str(exc), "error")
+    refusal_lands_on("sessions.pair", match_id=match_id)
+    if action == "cancel":
+        meetings.cancel(current_user, meeting_id)
     else:
-        flash(messages[action], "success")
-    return redirect(target)
+        meetings.answer(current_user, meeting_id, accept=action == "accept")
+    flash(messages[action], "success")
+    return redirect(url_for("sessions.pair", match_id=match_id))
 
 
 @bp.route("/meeting/<id:meeting_id>/accept", methods=["POST"])
@@ -140,15 +136,12 @@ def log(meeting_id: int) -> Response | tuple[str, int]:
     match_id = _pair_id_of_meeting(meeting_id)
     form = LogForm(prefix=f"log-{meeting_id}")
     if form.validate_on_submit():
-        try:
-            meeting = meetings.log_outcome(current_user, meeting_id, form.outcome.data)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            if meeting.status == "held":
-                flash("Logged as held. Leave your feedback while it is fresh.", "success")
-                return redirect(url_for("sessions.feedback", meeting_id=meeting_id))
-            flash(f"Logged as {meeting.status}.", "success")
+        refusal_lands_on("sessions.pair", match_id=match_id)
+        meeting = meetings.log_outcome(current_user, meeting_id, form.outcome.data)
+        if meeting.status == "held":
+            flash("Logged as held. Leave your feedback while it is fresh.", "success")
+            return redirect(url_for("sessions.feedback", meeting_id=meeting_id))
+        flash(f"Logged as {meeting.status}.", "success")
         return redirect(url_for("sessions.pair", match_id=match_id))
     return _render_pair(match_id, log_forms={meeting_id: form}, status=400)
 
@@ -168,6 +161,7 @@ def feedback(meeting_id: int) -> Response | tuple[str, int]:
         form.what_worked.data, form.try_next.data = mine.what_worked, mine.try_next
         form.visibility.data, form.private_note.data = mine.visibility, mine.private_note
     if form.validate_on_submit():
+        refusal_lands_on("sessions.pair", match_id=match.id)
         try:
             meetings.leave_feedback(
                 current_user,
@@ -180,9 +174,6 @@ def feedback(meeting_id: int) -> Response | tuple[str, int]:
             )
         except InvalidField as exc:
             show_field_error(form, exc)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("sessions.pair", match_id=match.id))
         else:
             flash("Thank you: your feedback is saved.", "success")
             return redirect(url_for("sessions.pair", match_id=match.id))
@@ -197,17 +188,14 @@ def fit_check(match_id: int) -> Response | tuple[str, int]:
     meetings.pair_of(current_user.id, match_id)
     form = FitCheckForm(prefix="fit")
     if form.validate_on_submit():
-        try:
-            meetings.answer_fit_check(current_user, match_id, form.good_fit.data == "yes")
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(
-                "Thank you. The programme team will get in touch about a new pairing."
-                if form.good_fit.data == "no"
-                else "Thank you: glad it works.",
-                "success",
-            )
+        refusal_lands_on("sessions.pair", match_id=match_id)
+        meetings.answer_fit_check(current_user, match_id, form.good_fit.data == "yes")
+        flash(
+            "Thank you. The programme team will get in touch about a new pairing."
+            if form.good_fit.data == "no"
+            else "Thank you: glad it works.",
+            "success",
+        )
         return redirect(url_for("sessions.pair", match_id=match_id))
     return _render_pair(match_id, fit=form, status=400)
 
@@ -216,13 +204,8 @@ def fit_check(match_id: int) -> Response | tuple[str, int]:
 @login_required
 def invite(meeting_id: int) -> Response:
     """The calendar invite of a planned session."""
-    try:
-        filename, body = invites.invite_for(current_user.id, meeting_id)
-    except NotFound:
-        raise
-    except ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("sessions.pair", match_id=_pair_id_of_meeting(meeting_id)))
+    refusal_lands_on("sessions.pair", match_id=_pair_id_of_meeting(meeting_id))
+    filename, body = invites.invite_for(current_user.id, meeting_id)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,5 +1,6 @@
 """The session graph's SVG drawing, GraphML and CSV exports: safe, deterministic and faithful."""
 
+import csv
 import datetime as dt
 import io
 import random
@@ -191,6 +192,32 @@ def test_csv_escapes_cells_a_spreadsheet_would_run():
     assert lines[1].startswith("L1,M1,'=HYPERLINK(1),'-2+3,2024-01-01,3,2024-01-19,")
     assert lines[2].startswith("L2,M1,'@SUM(A1),'-2+3,2024-01-01,0,,")
     assert ",yes," in lines[1]  # stalled
+
+
+FORMULA_NAMES = ["Ann;=1+1;x", "Bo,=1+1,x", "Cy; @SUM(A1)", "Di,+2", "Ed;-1+1", "Fay;\t=1", "=2*3"]
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_csv_has_no_formula_under_either_separator(separator):
+    # Given names whose parts after a ";" or a "," look like formulas
+    metrics = compute_metrics(build_graph(small()), dt.date(2024, 3, 1))
+    labels = {"L1": FORMULA_NAMES[0], "L2": FORMULA_NAMES[1], "M1": FORMULA_NAMES[2]}
+    for name in FORMULA_NAMES:
+        # When the file is opened by a spreadsheet that splits on `separator` (a comma-separated
+        # reader keeps quoted cells whole; a ";" reader also splits inside them)
+        rows = list(csv.reader(io.StringIO(metrics_csv(metrics, labels={**labels, "L1": name})), delimiter=separator))
+        cells = [cell for row in rows for quoted in row for cell in quoted.split(separator)]
+        # Then no cell it makes starts like a formula
+        starts = [cell.lstrip(" ") for cell in cells]
+        assert not [cell for cell in starts if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], name
+
+
+def test_csv_keeps_the_text_apart_from_the_apostrophes():
+    metrics = compute_metrics(build_graph(small()), dt.date(2024, 3, 1))
+    text = metrics_csv(metrics, labels={"L1": "Ann;=1+1;x", "L2": "Plain, name", "M1": "Bo"})
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][2] == "Ann;'=1+1;x"
+    assert rows[2][2] == "Plain, name"
 
 
 def test_csv_without_labels_has_no_name_columns():

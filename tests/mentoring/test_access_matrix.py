@@ -104,6 +104,8 @@ PROGRAMME_FORMS = ("programme.new_cohort", "programme.edit_cohort", "programme.r
 # endpoint -> method -> role -> outcome
 EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "main.home": {"GET": everyone(OK)},
+    "probes.healthz": {"GET": everyone(OK)},
+    "probes.readyz": {"GET": everyone(OK)},
     # Signed-in people are sent home; anonymous ones see the form (again, with errors, for an empty POST).
     "auth.login": {"GET": everyone(OK), "POST": everyone(OK)},
     "auth.register": {"GET": everyone(OK), "POST": everyone(OK)},

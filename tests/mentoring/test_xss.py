@@ -290,6 +290,8 @@ def check_export(endpoint: str, response, payload: str, seen: dict[str, str]) ->
     elif endpoint == "account.download_data":
         assert kind.startswith("application/json")
         carried = "\n".join(_strings(json.loads(text)))
+    elif endpoint.startswith("probes."):
+        return []  # the load balancer's probes carry no one's data
     else:
         return [f"unexpected {kind}"]
     for field in HTML_FIELDS:

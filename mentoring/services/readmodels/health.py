@@ -76,9 +76,16 @@ class Dashboard:
 
 def cohort_metrics(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any]]:
     """The cohort's SESSIONS document and the library's metrics for it on as_of."""
-    document = build_sessions([cohort.id])
-    metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
+    document, metrics, _graph = _cohort_graph(cohort, as_of)
     return document, metrics
+
+
+def _cohort_graph(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any], Any]:
+    """The cohort's SESSIONS document, its metrics and its session graph, the graph built once."""
+    document = build_sessions([cohort.id])
+    graph = session_graph.build_graph(document.data)  # validates the document as metrics_from_json would
+    metrics = session_graph.compute_metrics(graph, as_of, cohort.stall_days, MIN_SESSIONS)
+    return document, metrics, graph
 
 
 def _fit_answers(match_ids: list[int]) -> dict[int, dict[int, bool]]:
@@ -204,10 +211,9 @@ def cohort_dashboard(
     """The health page of one cohort on the day of `now`."""
     cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
-    document, metrics = cohort_metrics(cohort, as_of)
+    document, metrics, graph = _cohort_graph(cohort, as_of)
     skill_names = dict(db.session.execute(select(Skill.key, Skill.name)).all())
     rows, sort, direction = sort_rows(_pair_rows(document, metrics, skill_names), sort, direction)
-    graph = session_graph.build_graph(document.data)
     svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
     ended = db.session.execute(select(Match.id).where(Match.cohort_id == cohort.id, Match.status == "ended")).all()
     skills = [

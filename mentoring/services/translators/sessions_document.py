@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mentoring.extensions import db
-from mentoring.models import Cohort, Goal, LeaderRequest, Match, Meeting, Person, Skill
+from mentoring.models import Cohort, Feedback, Goal, LeaderRequest, Match, Meeting, Person, Skill
 
 NO_DEPARTMENT = "No department"
 HEALTH_COHORTS = ("published", "closed")
@@ -77,7 +77,22 @@ def _goal_keys(matches: list[Match]) -> dict[tuple[int, int], list[str]]:
     return goals
 
 
-def _session_status(meeting: Meeting, match: Match) -> str | None:
+# The columns a session item needs, read as plain rows (no ORM objects: this runs on every dashboard view).
+MEETING_COLUMNS = (
+    Meeting.id,
+    Meeting.match_id,
+    Meeting.status,
+    Meeting.starts_at,
+    Meeting.duration_minutes,
+    Meeting.skills,
+    Meeting.proposed_at,
+    Meeting.answered_at,
+    Meeting.answered_by_id,
+    Meeting.cancelled_by_id,
+)
+
+
+def _session_status(meeting: Any, match: Match) -> str | None:
     if meeting.status in ("held", "missed"):
         return meeting.status
     # Only an agreed (accepted) session that is then cancelled is a cancellation; a withdrawn proposal is not.
@@ -93,12 +108,15 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _session_item(meeting: Meeting, match: Match, status: str, keys: dict[int, str]) -> dict[str, Any]:
+def _session_item(
+    meeting: Any, match: Match, status: str, keys: dict[int, str], given: list[tuple[int, int]]
+) -> dict[str, Any]:
+    """One session of the document; `given` is the (author id, rating) of its feedback."""
     ratings: dict[str, int | None] = {"leader": None, "mentor": None}
     if status == "held":
-        for feedback in meeting.feedback:
-            side = "leader" if feedback.author_id == match.leader_id else "mentor"
-            ratings[side] = feedback.rating
+        for author_id, rating in given:
+            side = "leader" if author_id == match.leader_id else "mentor"
+            ratings[side] = rating
     # The response time is the leader's: only an answer given by the leader is recorded.
     leader_answered = (
         meeting.answered_by_id == match.leader_id
@@ -146,17 +164,22 @@ def build_sessions(cohort_ids: Iterable[int] | None = None) -> SessionsDocument:
         owners.setdefault(key, []).append(match.id)
     sessions = []
     if by_match:
-        query = (
-            select(Meeting)
-            .where(Meeting.match_id.in_(list(by_match)), Meeting.status.in_(LOGGED))
-            .order_by(Meeting.starts_at, Meeting.id)
-            .options(selectinload(Meeting.feedback))
+        logged = (Meeting.match_id.in_(list(by_match)), Meeting.status.in_(LOGGED))
+        ratings: dict[int, list[tuple[int, int]]] = {}
+        given = (
+            select(Feedback.meeting_id, Feedback.author_id, Feedback.rating)
+            .join(Meeting, Meeting.id == Feedback.meeting_id)
+            .where(*logged)
+            .order_by(Feedback.id)
         )
-        for meeting in db.session.execute(query).scalars():
+        for meeting_id, author_id, rating in db.session.execute(given):
+            ratings.setdefault(meeting_id, []).append((author_id, rating))
+        query = select(*MEETING_COLUMNS).where(*logged).order_by(Meeting.starts_at, Meeting.id)
+        for meeting in db.session.execute(query):
             match = by_match[meeting.match_id]
             status = _session_status(meeting, match)
             if status is not None:
-                sessions.append(_session_item(meeting, match, status, keys))
+                sessions.append(_session_item(meeting, match, status, keys, ratings.get(meeting.id, [])))
     data = {
         "people": [people[n] for n in sorted(people, key=_node_order)],
         "pairs": [pairs[k] for k in sorted(pairs, key=lambda k: (_node_order(k[0]), _node_order(k[1])))],

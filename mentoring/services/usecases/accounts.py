@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from mentoring.database import locked, utcnow, writing
 from mentoring.extensions import db
@@ -56,9 +57,13 @@ def register(account: NewAccount) -> Person | None:
     if problem:
         raise ServiceError(problem)
     email = normalise_email(account.email)
+    # The same work whether or not the email is taken (one argon2 hash, one audited write and a commit),
+    # so the answer's timing does not tell who has an account.
     password_hash = hash_password(account.password)
-    if find_by_email(email) is not None:
-        db.session.rollback()
+    existing = find_by_email(email)
+    if existing is not None:
+        audit.record("account.register_taken", object_type="person", object_id=existing.id)
+        db.session.commit()
         return None
     person = Person(
         name=account.name.strip(),
@@ -183,8 +188,11 @@ def load_login_session(token: str) -> Person | None:
     """The person behind a live login session token; expired or revoked sessions give None."""
     if not token or len(token) > 100:
         return None
+    # The session and its person in one query: this runs on every request.
     row = db.session.execute(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        select(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token))
+        .options(joinedload(LoginSession.person))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
