@@ -64,7 +64,7 @@ def test_readyz_names_a_failing_check_without_its_detail(app, client):
     response = client.get("/readyz")
     # Then the site is not ready, the failing check is named, and the detail stays in the log
     assert response.status_code == 503
-    assert response.get_json() == {"status": "not ready", "checks": {"database": "ok", "queue": "failed"}}
+    assert response.get_json() == {"status": "not ready", "checks": {"database": "ok", "jobs": "ok", "queue": "failed"}}
     assert "secret-host" not in response.get_data(as_text=True)
 
 
@@ -76,7 +76,7 @@ def test_readyz_is_not_ready_when_the_database_cannot_be_reached(make_app, tmp_p
     assert client.get("/healthz").status_code == 200
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["checks"] == {"database": "failed"}
+    assert response.get_json()["checks"] == {"database": "failed", "jobs": "ok"}
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
