@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import Flask
 from huey import crontab
 
+from mentoring import probes
 from mentoring.services.infra import jobs
 
 
 def register_tasks(app: Flask) -> jobs.JobQueue:
     """Build the app's job queue and register every task and periodic task on it."""
-    from mentoring.probes import add_readiness_check
     from mentoring.services.infra import mail
     from mentoring.services.usecases import invitations, leader_choice, nudges, people_import, run_jobs
 
     queue = jobs.init_app(app)
+    # /readyz also asks the queue's storage (Redis or the SQLite file) whether it answers.
+    probes.add_readiness_check(app, "jobs", lambda: jobs.ping(app))
     # A matching job retries itself when that is safe (see run_jobs), so huey does not retry it blindly.
     queue.register(run_jobs.TASK, run_jobs.execute)
     queue.register("matching.sweep-stalled", run_jobs.sweep_stalled, periodic=crontab(minute="*"))
@@ -30,5 +32,4 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     queue.register(invitations.SEND_TASK, invitations.send_invitations)
     # A large HR file is imported here (one all-or-nothing transaction); the manager's page answers at once.
     queue.register(people_import.IMPORT_TASK, people_import.commit_upload_job)
-    add_readiness_check(app, "queue", lambda: jobs.ping(app))
     return queue

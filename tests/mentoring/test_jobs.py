@@ -45,3 +45,11 @@ def test_a_real_consumer_runs_a_task_inside_an_app_context(kind, make_app, tmp_p
         result = queue.huey.result(job_id, blocking=True, timeout=30)
     # Then it ran in the app's context
     assert result == f"Site on {kind}!"
+
+
+def test_readyz_checks_the_queue_and_fails_when_it_cannot_be_reached(make_app):
+    # Given a site whose queue is a Redis nobody listens on
+    site = make_app(HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:1/1")
+    # Then /readyz names the queue as failing
+    response = site.test_client().get("/readyz")
+    assert response.status_code == 503 and response.get_json()["checks"]["jobs"] == "failed"

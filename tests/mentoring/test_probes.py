@@ -50,7 +50,7 @@ def test_readyz_answers_ready_even_while_a_writer_holds_the_database(client, mak
     response = client.get("/readyz")
     # Then the site is ready at once: the probe only reads
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ready", "checks": {"database": "ok", "queue": "ok"}}
+    assert response.get_json() == {"status": "ready", "checks": {"database": "ok", "jobs": "ok"}}
     db.session.rollback()
 
 
@@ -64,7 +64,7 @@ def test_readyz_names_a_failing_check_without_its_detail(app, client):
     response = client.get("/readyz")
     # Then the site is not ready, the failing check is named, and the detail stays in the log
     assert response.status_code == 503
-    checks = {"database": "ok", "queue": "ok", "mail relay": "failed"}
+    checks = {"database": "ok", "jobs": "ok", "mail relay": "failed"}
     assert response.get_json() == {"status": "not ready", "checks": checks}
     assert "secret-host" not in response.get_data(as_text=True)
 
@@ -77,7 +77,7 @@ def test_readyz_is_not_ready_when_the_database_cannot_be_reached(make_app, tmp_p
     assert client.get("/healthz").status_code == 200
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["checks"] == {"database": "failed", "queue": "ok"}
+    assert response.get_json()["checks"] == {"database": "failed", "jobs": "ok"}
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
