@@ -101,7 +101,7 @@ def test_hr_fields_are_read_only_on_the_profile_and_the_rest_is_editable(app, cl
     assert "From HR records" in page and "readonly" in department and "readonly" not in bio
     form = page_form(page, "bio")
     form.update(department="Made Up", grade="15", bio="I teach TikTok.", formats="remote")
-    form[f"skill_{skills['linkedin/personal-branding']}"] = "4"
+    form["skills-0-skill"], form["skills-0-level"] = str(skills["linkedin/personal-branding"]), "4"
     saved = client.post("/mentor/profile", data=form)
 
     assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
