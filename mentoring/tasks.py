@@ -12,7 +12,15 @@ from mentoring.services.infra import jobs
 def register_tasks(app: Flask) -> jobs.JobQueue:
     """Build the app's job queue and register every task and periodic task on it."""
     from mentoring.services.infra import mail
-    from mentoring.services.usecases import invitations, leader_choice, nudges, people_import, run_jobs
+    from mentoring.services.usecases import (
+        email_verification,
+        invitations,
+        leader_choice,
+        nudges,
+        password_reset,
+        people_import,
+        run_jobs,
+    )
 
     queue = jobs.init_app(app)
     # /readyz also asks the queue's storage (Redis or the SQLite file) whether it answers.
@@ -30,6 +38,9 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     queue.register(leader_choice.CLOSE_TASK, leader_choice.close_round)
     queue.register("choice.close-due", leader_choice.close_due, periodic=crontab(minute="*/15"))
     queue.register(invitations.SEND_TASK, invitations.send_invitations)
+    # One-time links for "forgot password" and address confirmation: mailed by a job, never inside the request.
+    queue.register(password_reset.RESET_TASK, password_reset.send_reset_link)
+    queue.register(email_verification.CONFIRM_TASK, email_verification.send_registration_mail)
     # A large HR file is imported here (one all-or-nothing transaction); the manager's page answers at once.
     queue.register(people_import.IMPORT_TASK, people_import.commit_upload_job)
     return queue

@@ -13,12 +13,11 @@ from werkzeug.wrappers import Response
 from mentoring.auth import bp
 from mentoring.auth.forms import ConfirmForm, ForgotPasswordForm, NewPasswordForm
 from mentoring.auth.views import landing, password_sign_in, sign_in
-from mentoring.background import after_response
 from mentoring.forms import show_field_error
 from mentoring.models import InvitationRole, TokenPurpose
 from mentoring.security import client_ip
 from mentoring.services import InvalidField
-from mentoring.services.infra import tokens
+from mentoring.services.infra import jobs, tokens
 from mentoring.services.usecases import accounts, email_verification, invitations, password_reset
 
 RESET_ANSWER = (
@@ -42,8 +41,8 @@ def forgot_password() -> str | Response:
             person_id = password_reset.request_reset(form.email.data, client_ip())
         except accounts.TooManyAttempts as exc:
             raise TooManyRequests(description=str(exc), retry_after=3600) from exc
-        if person_id is not None:
-            after_response(password_reset.send_reset_link, person_id)
+        # A job for every request, known address or not: the answer takes the same time either way.
+        jobs.enqueue(password_reset.RESET_TASK, person_id)
         flash(RESET_ANSWER, "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)

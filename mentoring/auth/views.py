@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 from mentoring import limits
 from mentoring.auth import bp
 from mentoring.auth.forms import LoginForm, RegisterForm
-from mentoring.background import after_response
 from mentoring.models import Person
 from mentoring.security import client_ip, safe_next
 from mentoring.services import ServiceError
+from mentoring.services.infra import jobs
 from mentoring.services.usecases import accounts, email_verification
 
 REGISTERED = "Thank you. If this email was not registered already, your account is ready: sign in below."
@@ -73,7 +73,7 @@ def register() -> str | Response:
         else:
             if mode == "verified":
                 # The same answer whether or not the address had an account: only its owner learns which.
-                after_response(email_verification.send_registration_mail, form.email.data)
+                jobs.enqueue(email_verification.CONFIRM_TASK, form.email.data)
                 flash(email_verification.CHECK_EMAIL, "success")
                 return redirect(url_for("auth.login"))
             if person is None:

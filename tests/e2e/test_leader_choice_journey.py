@@ -55,7 +55,7 @@ def test_a_leader_chooses_a_mentor_who_accepts(
     deadline = (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
     manager.get_by_label("Leaders choose until").fill(deadline)
     manager.get_by_role("button", name="Start leader choice").click()
-    expect(manager.get_by_role("status")).to_contain_text("leaders were told by email")
+    expect(manager.get_by_role("status")).to_contain_text("leaders are told by email")
     problems += axe_at_both_widths(manager, axe)
 
     # When the demo leader opens their suggestions and picks the first

@@ -65,12 +65,15 @@ def find_by_email(email: str) -> Person | None:
     return db.session.execute(select(Person).where(Person.email == normalise_email(email))).scalar_one_or_none()
 
 
-def _claim(person: Person) -> None:
+def _claim(person: Person, account: NewAccount) -> None:
     """An imported person without a password who registers is sent a link to set one, to their HR email:
-    typing someone's address never takes over their account. The answer is the same as for a taken email."""
+    typing someone's address never takes over their account. The answer is the same as for a taken email.
+    The roles they ask for (mentor, leader: no privilege) are noted so the link lands them on their pages."""
     if person.is_active and person.password_hash is None:
         from mentoring.services.usecases import password_reset
 
+        person.is_mentor = person.is_mentor or account.is_mentor
+        person.is_leader = person.is_leader or account.is_leader
         audit.record("account.claim_link", object_type="person", object_id=person.id)
         db.session.commit()
         password_reset.send_reset_link(person.id)
@@ -95,7 +98,7 @@ def register(account: NewAccount, needs_verification: bool = False) -> Person | 
     password_hash = hash_password(account.password)
     existing = find_by_email(email)
     if existing is not None and existing.external_id is not None:
-        _claim(existing)
+        _claim(existing, account)
         return None
     if current_app.config.get("SELF_REGISTRATION") == "off":
         db.session.rollback()

@@ -17,6 +17,9 @@ CHECK_EMAIL = (
 )
 
 
+CONFIRM_TASK = "email.confirm-link"
+
+
 def send_registration_mail(email: str) -> None:
     """After a registration under `verified`: a confirmation link, or a note that the account exists.
 

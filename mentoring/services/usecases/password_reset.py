@@ -58,9 +58,15 @@ def request_reset(email: str, ip: str, now: datetime | None = None) -> int | Non
     return person.id if person is not None and person.is_active else None
 
 
-def send_reset_link(person_id: int) -> None:
-    """Make a reset link for the person and email it (after the response, or as a job)."""
-    person = db.session.get(Person, person_id)
+RESET_TASK = "password.reset-link"
+
+
+def send_reset_link(person_id: int | None) -> None:
+    """The job after "forgot password": make a reset link for the person and email it (None: nobody to tell).
+
+    The page enqueues this job for every request, known address or not, so its answer takes the same time.
+    """
+    person = db.session.get(Person, person_id) if person_id is not None else None
     if person is None or not person.is_active:
         return
     token = tokens.issue(person, TokenPurpose.RESET)
