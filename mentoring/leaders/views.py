@@ -29,7 +29,7 @@ def _cohort_argument() -> int | None:
 
 
 def _default_choice(options: list[profiles.RequestCohort]) -> profiles.RequestCohort | None:
-    """Without `?cohort=`: the only open cohort (or the open one already asked in), else the latest request."""
+    """Without `?cohort=`: the only cohort taking requests (or the one already asked in), else the latest request."""
     editable = [option for option in options if option.editable]
     asked = [option for option in editable if option.request is not None]
     if len(editable) == 1:
@@ -41,17 +41,28 @@ def _default_choice(options: list[profiles.RequestCohort]) -> profiles.RequestCo
     return None
 
 
+def _saved_message(chosen: profiles.RequestCohort) -> str:
+    """What the leader reads once their request is stored, true to the cohort's status."""
+    done = "Your request is saved." if chosen.request else "Your request is sent."
+    if chosen.running:
+        return (
+            f"{done} {chosen.cohort.name} is already running: once the programme manager approves, you are matched "
+            "with a mentor who has room and hear by email. Until then you can change or withdraw it."
+        )
+    return f"{done} You can change it until sign-up closes."
+
+
 @bp.route("/request", methods=["GET", "POST"])
 @leader_required
 def request_mentor() -> str | Response:
-    """Request a mentor in an open cohort, or change the request; a closed cohort's request is read-only."""
+    """Request a mentor in an open or running cohort, or change the request; otherwise it is read-only."""
     cohort_id = _cohort_argument()
     options = profiles.leader_cohorts(current_user)
     chosen = _default_choice(options) if cohort_id is None else profiles.leader_request(current_user, cohort_id)
     if chosen is None or not chosen.editable:
         if request.method == "POST":
             if chosen is not None:
-                flash(f"Requests for {chosen.cohort.name} are closed, so yours can no longer be changed.", "error")
+                flash(chosen.refusal, "error")
             return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id if chosen else None))
         return render_template("leaders/request.html", options=options, chosen=chosen, form=None)
 
@@ -83,12 +94,7 @@ def request_mentor() -> str | Response:
                 exc.field = ".".join(["goals", str(rows[position][0]), *parts[2:]])
             show_field_error(form, exc)
         else:
-            flash(
-                "Your request is saved. You can change it until sign-up closes."
-                if chosen.request
-                else "Your request is sent. You can change it until sign-up closes.",
-                "success",
-            )
+            flash(_saved_message(chosen), "success")
             return redirect(url_for("leaders.request_mentor", cohort=chosen.cohort.id))
     return render_template("leaders/request.html", options=options, chosen=chosen, form=form)
 
@@ -96,10 +102,11 @@ def request_mentor() -> str | Response:
 @bp.route("/request/<id:cohort_id>/withdraw", methods=["POST"])
 @leader_required
 def withdraw_request(cohort_id: int) -> Response:
-    """Withdraw the leader's own request while the cohort is open."""
+    """Withdraw the leader's own request while it can still change."""
     refusal_lands_on("leaders.request_mentor", cohort=cohort_id)
     cohort = profiles.withdraw_leader_request(current_user, cohort_id)
-    flash(f"Your request for {cohort.name} is withdrawn. You can send a new one while sign-up is open.", "success")
+    until = "while the programme is running" if cohort.status == "published" else "while sign-up is open"
+    flash(f"Your request for {cohort.name} is withdrawn. You can send a new one {until}.", "success")
     return redirect(url_for("leaders.request_mentor", cohort=cohort_id))
 
 

@@ -178,26 +178,33 @@ def test_duplicate_error_points_at_the_row_it_came_from(login_as, make_person, m
     assert error_near(page, "goals-5-skill", "twice")
 
 
-def test_closed_cohort_request_is_read_only(login_as, make_leader, make_cohort, skills):
-    # Given a leader whose cohort is past sign-up
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        ("matched", "Sign-up for Winter 2026 has closed while its pairs are prepared"),
+        ("closed", "Winter 2026 has finished, so it takes no more requests"),
+    ],
+)
+def test_a_request_past_sign_up_and_not_running_is_read_only(status, sentence, login_as, make_leader, make_cohort, skills):
+    # Given a leader whose cohort is being matched, or has finished
     cohort = make_cohort(name="Winter 2026")
     leader = make_leader(cohort, goals=[("blogs/writing-posts", 2, 3)])
-    cohort.status = "matched"
+    cohort.status = status
     db.session.commit()
     client = login_as(leader)
 
-    # Then the request is shown without a form, with a note
-    page = client.get(f"/leader/request?cohort={cohort.id}").get_data(as_text=True)
-    assert "can no longer be changed" in page and "Blogs: Writing posts" in page
+    # Then the request is shown without a form, with a sentence saying why
+    page = html.unescape(client.get(f"/leader/request?cohort={cohort.id}").get_data(as_text=True))
+    assert sentence in page and "Blogs: Writing posts" in page
     assert 'name="goals-0-skill"' not in page and "Withdraw my request" not in page
 
-    # And posting a change or a withdrawal changes nothing
+    # And posting a change or a withdrawal changes nothing, and says why (never a 500)
     response = client.post(
         f"/leader/request?cohort={cohort.id}", data=leader_form(skills, [("x/analytics", 3, 5)]), follow_redirects=True
     )
-    assert "are closed" in response.get_data(as_text=True)
+    assert response.status_code == 200 and sentence in html.unescape(response.get_data(as_text=True))
     response = client.post(f"/leader/request/{cohort.id}/withdraw", follow_redirects=True)
-    assert "are closed" in response.get_data(as_text=True)
+    assert response.status_code == 200 and sentence in html.unescape(response.get_data(as_text=True))
     db.session.expire_all()
     assert _goals(leader) == [("blogs/writing-posts", "high", 3)]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 
 from mentoring.extensions import db
-from mentoring.models import Feedback, Goal, LeaderRequest, Match, Meeting, MentorEnrolment, MentorSkill, Person
+from mentoring.models import Cohort, Feedback, Goal, LeaderRequest, Match, Meeting, MentorEnrolment, MentorSkill, Person
 from mentoring.models.profiles import MentorProfile
 
 
@@ -59,13 +59,25 @@ def mentor_steps(person: Person) -> list[Step]:
 def leader_steps(person: Person) -> list[Step]:
     """A leader's steps, first to last."""
     requests = select(LeaderRequest.id).where(LeaderRequest.person_id == person.id)
-    asked, matched, held, reviewed = _checks(
-        select(Goal.id).where(Goal.request_id.in_(requests)), *_after_match(person, Match.leader_id)
+    paired_in = select(Match.cohort_id).where(Match.leader_id == person.id, Match.status == "active")
+    # A request in a running cohort without a pair there: a late joiner, placed when the manager approves.
+    late = (
+        select(LeaderRequest.id)
+        .join(Cohort, Cohort.id == LeaderRequest.cohort_id)
+        .where(LeaderRequest.person_id == person.id, Cohort.status == "published", Cohort.id.not_in(paired_in))
+    )
+    asked, joining_late, matched, held, reviewed = _checks(
+        select(Goal.id).where(Goal.request_id.in_(requests)), late, *_after_match(person, Match.leader_id)
     )
     held, reviewed = matched and held, matched and held and reviewed
+    hint = (
+        "The programme manager places you with a mentor who has room; you hear by email."
+        if joining_late
+        else "You hear by email who your mentor is."
+    )
     return [
         Step("Your goals", asked, "Say what you want to learn.", "leaders.request_mentor"),
-        Step("Matched", matched, "You hear by email who your mentor is.", "leaders.my_mentor"),
+        Step("Matched", matched, hint, "leaders.my_mentor"),
         Step("First session", held, "Agree a first session with your mentor.", "sessions.overview"),
         Step("Feedback", reviewed, "Say how the session went.", "sessions.overview"),
     ]

@@ -2,7 +2,8 @@
 
 ORM rows -> matching dataclasses: leaders from their requests, mentors from their profiles and
 enrolments, reporting lines, pins and forbids, pairs of earlier cohorts; for a re-pair, only the
-flagged pairs' leaders, with every other active pair pinned as it is.
+flagged pairs' leaders, with every other active pair pinned as it is. Placing a few leaders in a published
+cohort is `translators.placement`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 import matching
 from mentoring.extensions import db
@@ -360,64 +360,3 @@ def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[_Ask], cap
     # Flagged pairs, and pairs ended by an earlier re-pair, are never proposed again.
     scope.forbidden = scope.flagged | {(str(m.leader_id), str(m.mentor_id)) for m in matches if m.status == "ended"}
     return scope
-
-
-# ---------------------------------------------------------------- placing a few leaders in a published cohort
-
-
-def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int] = ()) -> Translation:
-    """Only these leaders (person id -> places to fill) against the mentors' spare capacity.
-
-    Everyone else's active pairs stay as they are: they are left out of the problem and use up their
-    mentors' capacity (except the pairs in `freed`, which a change is about to end). A pair that ever
-    existed in the cohort is never proposed again; pins do not apply (they are for full runs), forbids do.
-    """
-    refs = _manager_refs()
-    freed_ids = set(freed)
-    asks = [a for a in _asks(cohort.id) if wanted.get(a.person_id, 0) > 0]
-    leader = aliased(Person)
-    pairs = db.session.execute(
-        select(Match.id, Match.leader_id, Match.mentor_id, Match.status, leader.department)
-        .join(leader, leader.id == Match.leader_id)
-        .where(Match.cohort_id == cohort.id)
-    ).all()
-    load: dict[int, int] = {}
-    per_department: dict[int, dict[str | None, int]] = {}
-    for match_id, _, mentor_id, status, department in pairs:
-        if status == "active" and match_id not in freed_ids:
-            load[mentor_id] = load.get(mentor_id, 0) + 1
-            counts = per_department.setdefault(mentor_id, {})
-            counts[department] = counts.get(department, 0) + 1
-    offers = _offers(cohort.id)
-    goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
-    # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
-    taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
-    spare = {o.person_id: o.capacity - load.get(o.person_id, 0) - taken.get(o.person_id, 0) for o in offers}
-    offers = [o for o in offers if spare[o.person_id] > 0]
-    leaders = [_leader(a, goals.get(a.request_id, []), refs.get(a.person_id), wanted[a.person_id]) for a in asks]
-    mentors = [_mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id]) for o in offers]
-    leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
-    forbidden = {(str(lead), str(mentor)) for _, lead, mentor, _, _ in pairs}
-    forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in _pair_rules(cohort.id) if kind == "forbid")
-    forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
-    rules = matching.Rules.from_dict(cohort_rules(cohort))
-    cap = rules.max_per_department_per_mentor
-    if cap is not None:
-        # The department cap counts the mentor's existing pairs too, which this problem leaves out.
-        for ask in asks:
-            for offer in offers:
-                if per_department.get(offer.person_id, {}).get(ask.department, 0) >= cap:
-                    forbidden.add((str(ask.person_id), str(offer.person_id)))
-    forbidden = {pair for pair in forbidden if pair[0] in leader_ids and pair[1] in mentor_ids}
-    org = sorted(
-        (str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in leader_ids | mentor_ids
-    )
-    problem = matching.Problem(
-        leaders=tuple(leaders),
-        mentors=tuple(mentors),
-        org=tuple(org),
-        forbidden=tuple(sorted(forbidden)),
-        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
-        rules=rules,
-    )
-    return Translation(problem, [])

@@ -2,13 +2,14 @@
 
 End a pair, replace one leader's mentor (from the optimiser's three best), place late joiners, and offer
 mentors to the waitlist. A proposal solves only the leaders concerned against the mentors' spare capacity
-(services.translators.matching_problem.build_placement); everyone else's pairs stay as they are.
+(services.translators.placement.build_placement); everyone else's pairs stay as they are, and the cohort's
+department cap counts them together with the new ones.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,7 +24,8 @@ from mentoring.extensions import db
 from mentoring.models import Cohort, LeaderRequest, Match, MatchRun, Person, RunPair, WaitlistEntry, WaitlistStatus
 from mentoring.services import Conflict, NotFound, ServiceError
 from mentoring.services.infra import audit, run_lock
-from mentoring.services.translators.matching_problem import Translation, build_placement, cohort_rules
+from mentoring.services.translators.matching_problem import cohort_rules
+from mentoring.services.translators.placement import build_placement
 from mentoring.services.usecases import matching_runs
 
 REASON_MAX = 200
@@ -68,11 +70,27 @@ def active_match(cohort_id: int, match_id: int) -> Match:
     return match
 
 
-def _solve(translation: Translation) -> matching.Solution:
-    try:
-        return matching.solve(translation.problem)
-    except matching.InputError as exc:
-        raise ServiceError("The matching could not run: " + matching_runs.error_text(exc)) from exc
+def _solve_placement(
+    cohort: Cohort,
+    wanted: dict[int, int],
+    freed: Iterable[int] = (),
+    adjust: Callable[[matching.Problem], matching.Problem] = lambda problem: problem,
+) -> tuple[matching.Problem, matching.Solution | None]:
+    """Solve a placement (None when nobody is to be placed); pairs marked pinned are existing ones.
+
+    Existing pairs are pinned so the department cap counts them. One that breaks a rule today (someone's
+    details changed since) cannot be pinned: then its mentor's department is held as full instead.
+    """
+    for pin_existing in (True, False):
+        problem = adjust(build_placement(cohort, wanted, freed, pin_existing).problem)
+        if not problem.leaders:
+            return problem, None
+        try:
+            return problem, matching.solve(problem)
+        except matching.InputError as exc:
+            if not (pin_existing and exc.path.startswith("pinned[")):
+                raise ServiceError("The matching could not run: " + matching_runs.error_text(exc)) from exc
+    raise AssertionError("unreachable: the second pass pins nothing")
 
 
 def _run_pair(pair: matching.Pair) -> RunPair:
@@ -177,26 +195,26 @@ def replacement_candidates(cohort_id: int, match_id: int, limit: int = CANDIDATE
     leader_id, excluded = match.leader_id, set()
     found: list[matching.Pair] = []
     for _ in range(limit):
-        translation = build_placement(cohort, {leader_id: 1}, freed=[match.id])
-        problem = translation.problem
-        if not problem.leaders or not problem.mentors:
+
+        def without_excluded(problem: matching.Problem) -> matching.Problem:
+            forbidden = set(problem.forbidden) | {(str(leader_id), mentor) for mentor in excluded}
+            # Spending the freed place on the same mentor is no replacement.
+            forbidden.add((str(leader_id), str(match.mentor_id)))
+            known = {m.id for m in problem.mentors}
+            return matching.Problem(
+                leaders=problem.leaders,
+                mentors=problem.mentors,
+                org=problem.org,
+                forbidden=tuple(sorted(pair for pair in forbidden if pair[1] in known)),
+                pinned=problem.pinned,
+                history=problem.history,
+                rules=problem.rules,
+            )
+
+        _, solution = _solve_placement(cohort, {leader_id: 1}, [match.id], without_excluded)
+        best = next((p for p in solution.pairs if not p.pinned), None) if solution is not None else None
+        if best is None:
             break
-        forbidden = set(problem.forbidden) | {(str(leader_id), mentor) for mentor in excluded}
-        # Spending the freed place on the same mentor is no replacement.
-        forbidden.add((str(leader_id), str(match.mentor_id)))
-        known = {m.id for m in problem.mentors}
-        problem = matching.Problem(
-            leaders=problem.leaders,
-            mentors=problem.mentors,
-            org=problem.org,
-            forbidden=tuple(sorted(pair for pair in forbidden if pair[1] in known)),
-            history=problem.history,
-            rules=problem.rules,
-        )
-        solution = _solve(Translation(problem))
-        if not solution.pairs:
-            break
-        best = solution.pairs[0]
         found.append(best)
         excluded.add(best.mentor)
     people = {
@@ -281,16 +299,23 @@ def _place(
     keep_empty: bool = True,
 ) -> MatchRun | None:
     def build() -> tuple[list[RunPair], list[dict[str, Any]], dict[str, Any]]:
-        translation = build_placement(_published_cohort(cohort_id), wanted)
-        problem = translation.problem
-        if not problem.leaders:
+        problem, solution = _solve_placement(_published_cohort(cohort_id), wanted)
+        placing = [x for x in problem.leaders if wanted.get(int(x.id), 0) > 0]
+        if not placing or solution is None:
             raise Conflict("Nobody is waiting to be placed.")
-        solution = _solve(translation)
         unmatched = [
-            {"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled} for u in solution.unmatched
+            {"leader_id": int(u.leader), "reason": u.reason, "unfilled": u.unfilled}
+            for u in solution.unmatched
+            if wanted.get(int(u.leader), 0) > 0
         ]
-        stats = {"leaders": len(problem.leaders), "mentors": len(problem.mentors), "forbidden": len(problem.forbidden)}
-        return [_run_pair(p) for p in solution.pairs], unmatched, stats
+        stats = {
+            "leaders": len(placing),
+            "mentors": len(problem.mentors),
+            "forbidden": len(problem.forbidden),
+            "pinned": len(problem.pinned),
+        }
+        # Pinned pairs are existing ones, in the problem only so the department cap counts them.
+        return [_run_pair(p) for p in solution.pairs if not p.pinned], unmatched, stats
 
     info = {"change": change.value, "repair_of": [], "placing": sorted(wanted)}
     return _store(cohort_id, manager, info, message, build, now, keep_empty)

@@ -1,11 +1,12 @@
 """Mentor profiles (skills, capacity, cohorts joined) and leader requests (goals), each one use case.
 
 Everything acts on the signed-in person passed in: there is no way to name someone else's profile
-or request. Rules (ranges, duplicates, open cohorts) are checked here, and a refusal names the field.
+or request. Rules (ranges, duplicates, cohorts taking requests) are checked here, and a refusal names the field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -201,39 +202,80 @@ def save_mentor_profile(person: Person, details: Details, offer: MentorOffer) ->
 # ---- leaders -------------------------------------------------------------------------------
 
 
+# Cohorts a leader may send or change a request in: open for sign-up, or published (running) as a late joiner.
+REQUEST_STATUSES = ("open", "published")
+
+
 @dataclass(frozen=True)
 class RequestCohort:
     """A cohort on the leader's request page, with the leader's own request in it (if any)."""
 
     cohort: Cohort
     request: LeaderRequest | None
+    paired: bool = False  # the leader has an active pair in this cohort
+
+    @property
+    def running(self) -> bool:
+        """Whether the cohort is published: a request now is a late joiner's."""
+        return self.cohort.status == "published"
 
     @property
     def editable(self) -> bool:
         """Whether the request can still be sent, changed or withdrawn."""
-        return self.cohort.status == "open"
+        return self.cohort.status in REQUEST_STATUSES and not self.paired
+
+    @property
+    def refusal(self) -> str:
+        """Why the request cannot be sent or changed now (empty while it can)."""
+        if self.editable:
+            return ""
+        return _refusal(self.cohort, self.paired)
+
+
+def _refusal(cohort: Cohort, paired: bool) -> str:
+    if paired:
+        return (
+            f"You already have a mentor in {cohort.name}, so your request can no longer be changed or withdrawn. "
+            "If something is wrong, tell the programme team."
+        )
+    if cohort.status == "closed":
+        return f"{cohort.name} has finished, so it takes no more requests and yours can no longer be changed."
+    return (
+        f"Sign-up for {cohort.name} has closed while its pairs are prepared, so requests cannot be sent or changed "
+        "now. Once the programme is running you can ask to join it late."
+    )
+
+
+def _paired_cohort_ids(person: Person, cohort_ids: Iterable[int]) -> set[int]:
+    """Cohorts (of those given) where the person leads an active pair."""
+    query = select(Match.cohort_id).where(
+        Match.leader_id == person.id, Match.status == "active", Match.cohort_id.in_(list(cohort_ids))
+    )
+    return set(db.session.execute(query).scalars())
 
 
 def leader_cohorts(person: Person) -> list[RequestCohort]:
-    """Open cohorts, and every cohort where the leader has a request, newest first."""
+    """Cohorts taking requests (open or running), and every cohort where the leader has a request, newest first."""
     own = {
         row.cohort_id: row
         for row in db.session.execute(select(LeaderRequest).where(LeaderRequest.person_id == person.id)).scalars()
     }
-    query = select(Cohort).where((Cohort.status == "open") | Cohort.id.in_(own))
-    cohorts = db.session.execute(query.order_by(Cohort.created_at.desc(), Cohort.id.desc())).scalars()
-    return [RequestCohort(cohort, own.get(cohort.id)) for cohort in cohorts]
+    query = select(Cohort).where(Cohort.status.in_(REQUEST_STATUSES) | Cohort.id.in_(own))
+    cohorts = list(db.session.execute(query.order_by(Cohort.created_at.desc(), Cohort.id.desc())).scalars())
+    paired = _paired_cohort_ids(person, [c.id for c in cohorts if c.status == "published"])
+    return [RequestCohort(cohort, own.get(cohort.id), cohort.id in paired) for cohort in cohorts]
 
 
 def leader_request(person: Person, cohort_id: int) -> RequestCohort:
-    """The leader's own request in a cohort; NotFound unless the cohort is open or holds their request."""
+    """The leader's own request in a cohort; NotFound unless the cohort takes requests or holds theirs."""
     cohort = db.session.get(Cohort, cohort_id)
     request = db.session.execute(
         select(LeaderRequest).where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)
     ).scalar_one_or_none()
-    if cohort is None or (cohort.status != "open" and request is None):
+    if cohort is None or (cohort.status not in REQUEST_STATUSES and request is None):
         raise NotFound("There is no such cohort open for requests.")
-    return RequestCohort(cohort, request)
+    paired = cohort.status == "published" and bool(_paired_cohort_ids(person, [cohort_id]))
+    return RequestCohort(cohort, request, paired)
 
 
 def goal_skills(request: LeaderRequest | None) -> list[Skill]:
@@ -244,12 +286,14 @@ def goal_skills(request: LeaderRequest | None) -> list[Skill]:
     return skills
 
 
-def _open_cohort(cohort_id: int) -> Cohort:
+def _requestable_cohort(person: Person, cohort_id: int) -> Cohort:
+    """The cohort, if the person's request in it may be sent, changed or withdrawn now; else Conflict saying why."""
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         raise NotFound("There is no such cohort.")
-    if cohort.status != "open":
-        raise Conflict(f"Requests for {cohort.name} are closed, so yours can no longer be changed.")
+    paired = cohort.status == "published" and bool(_paired_cohort_ids(person, [cohort_id]))
+    if cohort.status not in REQUEST_STATUSES or paired:
+        raise Conflict(_refusal(cohort, paired))
     return cohort
 
 
@@ -292,11 +336,11 @@ def _apply_goals(request: LeaderRequest, goals: list[GoalChoice]) -> None:
 def save_leader_request(
     person: Person, cohort_id: int, details: Details, ask: LeaderAsk, now: datetime | None = None
 ) -> LeaderRequest:
-    """Send or change the leader's request in an open cohort, with their details and goals."""
+    """Send or change the leader's request in an open or running cohort, with their details and goals."""
     with unit_of_work(Conflict(CLASH)):
         if not person.is_leader:
             raise Forbidden("Only leaders can request a mentor.")
-        cohort = _open_cohort(cohort_id)
+        cohort = _requestable_cohort(person, cohort_id)
         apply_details(person, details)
         request = db.session.execute(
             select(LeaderRequest).where(LeaderRequest.cohort_id == cohort.id, LeaderRequest.person_id == person.id)
@@ -317,13 +361,13 @@ def save_leader_request(
 
 
 def withdraw_leader_request(person: Person, cohort_id: int) -> Cohort:
-    """Withdraw the leader's own request while its cohort is open; returns the cohort."""
+    """Withdraw the leader's own request while it can still change (not yet paired); returns the cohort."""
     with unit_of_work(Conflict(CLASH)):
         request = db.session.execute(
             select(LeaderRequest).where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id == person.id)
         ).scalar_one_or_none()
         if request is None:
             raise NotFound("You have no request in this cohort.")
-        cohort = _open_cohort(cohort_id)
+        cohort = _requestable_cohort(person, cohort_id)
         db.session.delete(request)
     return cohort
