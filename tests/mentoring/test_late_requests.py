@@ -61,7 +61,9 @@ def test_a_late_joiner_requests_through_the_pages_and_is_matched_once_the_manage
     assert "running" in page and "until sign-up closes" not in page
 
     # And she sends a request
-    sent = leader.post(f"/leader/request?cohort={cohort.id}", data=leader_form(skills, [(VIDEO, 3, 3)], name="Nia Newcomer"))
+    sent = leader.post(
+        f"/leader/request?cohort={cohort.id}", data=leader_form(skills, [(VIDEO, 3, 3)], name="Nia Newcomer")
+    )
     assert sent.status_code == 302
     message = flashes(leader.get(sent.headers["Location"]).get_data(as_text=True))
     assert any("once the programme manager approves" in text for text in message)

@@ -185,7 +185,9 @@ def test_duplicate_error_points_at_the_row_it_came_from(login_as, make_person, m
         ("closed", "Winter 2026 has finished, so it takes no more requests"),
     ],
 )
-def test_a_request_past_sign_up_and_not_running_is_read_only(status, sentence, login_as, make_leader, make_cohort, skills):
+def test_a_request_past_sign_up_and_not_running_is_read_only(
+    status, sentence, login_as, make_leader, make_cohort, skills
+):
     # Given a leader whose cohort is being matched, or has finished
     cohort = make_cohort(name="Winter 2026")
     leader = make_leader(cohort, goals=[("blogs/writing-posts", 2, 3)])

@@ -2,8 +2,8 @@
 
 Everyone else's active pairs stay as they are and use up their mentors' capacity. The cohort's department cap
 (`max_per_department_per_mentor`) counts existing and new pairs together: a mentor already at the cap for a
-department is forbidden to its new leaders; a mentor below it keeps those pairs pinned in the problem, so the
-library's own department-cap constraint counts them alongside the new ones.
+department is forbidden to its new leaders; a mentor below it (where the newcomers could pass the cap) keeps
+those pairs pinned in the problem, so the library's own department-cap constraint counts them with the new ones.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ def department_places(
 ) -> tuple[set[tuple[str, str]], list[tuple[int, int]]]:
     """(pairs to forbid, existing pairs to pin) so that the department cap holds for existing and new pairs together.
 
+    Only where the department's newcomers could push a mentor past the cap: a mentor already at the cap is
+    forbidden to them; one below it keeps those pairs pinned, so the library's cap constraint counts them.
     With `pin=False`, or when a held leader cannot be put in the problem (not in `known`), the mentor is
     forbidden to the department's new leaders instead: the cap still holds, a place may go unused.
     """
@@ -80,8 +82,8 @@ def department_places(
     pinned: list[tuple[int, int]] = []
     for (mentor, department), leaders in sorted(held.items()):
         newcomers = by_department.get(department)
-        if mentor not in mentor_ids or not newcomers:
-            continue
+        if mentor not in mentor_ids or len(newcomers) <= cap - len(leaders):
+            continue  # even if every newcomer of the department joined this mentor, the cap would hold
         if len(leaders) >= cap or not pin or not set(leaders) <= known:
             forbidden.update((str(lead), str(mentor)) for lead in newcomers)
         else:
@@ -120,7 +122,9 @@ def build_placement(
         pins_of_mentor[mentor] += 1
     leaders = [_leader(every[pid], goals.get(every[pid].request_id, []), refs.get(pid), n) for pid, n in slots.items()]
     mentors = [
-        _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id] + pins_of_mentor[o.person_id])
+        _mentor(
+            o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id] + pins_of_mentor[o.person_id]
+        )
         for o in offers
     ]
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
