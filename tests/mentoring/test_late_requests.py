@@ -84,6 +84,14 @@ def test_a_late_joiner_requests_through_the_pages_and_is_matched_once_the_manage
     assert run.stats["change"] == "late" and [(p.leader_id, p.mentor_id) for p in run.pairs] == [(nia.id, vera.id)]
     before = active_pairs(cohort.id)
     assert (nia.id, vera.id) not in before
+    # While the manager reviews it, Nia's request is settled: she cannot withdraw it from under the proposal
+    page = _text(leader.get(f"/leader/request?cohort={cohort.id}"))
+    assert "A mentor in Spring 2027 is proposed for you" in page and "Withdraw my request" not in page
+    refused = leader.post(f"/leader/request/{cohort.id}/withdraw")
+    assert any(
+        "is proposed for you" in t for t in flashes(leader.get(refused.headers["Location"]).get_data(as_text=True))
+    )
+    assert _request_of(nia) is not None
     manager.post(f"/programme/cohorts/{cohort.id}/publish", data={"run_id": str(run.id)})
 
     # Then Nia has Vera, every other pair is as it was, and she was told by email

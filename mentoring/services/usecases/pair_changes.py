@@ -370,6 +370,17 @@ def _pending_change(cohort_id: int) -> bool:
     )
 
 
+def proposed_for(cohort_id: int, leader_id: int) -> bool:
+    """Whether the cohort's change awaiting review proposes a mentor for this leader."""
+    latest = db.session.execute(
+        select(MatchRun).where(MatchRun.cohort_id == cohort_id).order_by(MatchRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if latest is None or latest.kind != "repair" or not _pending_change(cohort_id):
+        return False
+    query = select(RunPair.id).where(RunPair.run_id == latest.id, RunPair.leader_id == leader_id).limit(1)
+    return db.session.execute(query).first() is not None
+
+
 def offer_when_room(cohort_id: int) -> MatchRun | None:
     """When capacity appears: propose offers to the waitlist, unless nobody waits or a change awaits review.
 

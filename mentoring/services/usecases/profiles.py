@@ -213,6 +213,7 @@ class RequestCohort:
     cohort: Cohort
     request: LeaderRequest | None
     paired: bool = False  # the leader has an active pair in this cohort
+    proposed: bool = False  # a change awaiting the manager's review proposes a mentor for the leader
 
     @property
     def running(self) -> bool:
@@ -222,17 +223,22 @@ class RequestCohort:
     @property
     def editable(self) -> bool:
         """Whether the request can still be sent, changed or withdrawn."""
-        return self.cohort.status in REQUEST_STATUSES and not self.paired
+        return self.cohort.status in REQUEST_STATUSES and not self.paired and not self.proposed
 
     @property
     def refusal(self) -> str:
         """Why the request cannot be sent or changed now (empty while it can)."""
         if self.editable:
             return ""
-        return _refusal(self.cohort, self.paired)
+        return _refusal(self.cohort, self.paired, self.proposed)
 
 
-def _refusal(cohort: Cohort, paired: bool) -> str:
+def _refusal(cohort: Cohort, paired: bool, proposed: bool = False) -> str:
+    if proposed and not paired:
+        return (
+            f"A mentor in {cohort.name} is proposed for you and the programme manager is reviewing it, so your "
+            "request can no longer be changed or withdrawn. You hear by email once it is confirmed."
+        )
     if paired:
         return (
             f"You already have a mentor in {cohort.name}, so your request can no longer be changed or withdrawn. "
@@ -263,7 +269,15 @@ def leader_cohorts(person: Person) -> list[RequestCohort]:
     query = select(Cohort).where(Cohort.status.in_(REQUEST_STATUSES) | Cohort.id.in_(own))
     cohorts = list(db.session.execute(query.order_by(Cohort.created_at.desc(), Cohort.id.desc())).scalars())
     paired = _paired_cohort_ids(person, [c.id for c in cohorts if c.status == "published"])
-    return [RequestCohort(cohort, own.get(cohort.id), cohort.id in paired) for cohort in cohorts]
+    return [
+        RequestCohort(cohort, own.get(cohort.id), cohort.id in paired, _proposed(person, cohort, own.get(cohort.id)))
+        for cohort in cohorts
+    ]
+
+
+def _proposed(person: Person, cohort: Cohort, request: LeaderRequest | None) -> bool:
+    """Whether a change awaiting review in the running cohort proposes a mentor for the person."""
+    return request is not None and cohort.status == "published" and pair_changes.proposed_for(cohort.id, person.id)
 
 
 def leader_request(person: Person, cohort_id: int) -> RequestCohort:
@@ -275,7 +289,7 @@ def leader_request(person: Person, cohort_id: int) -> RequestCohort:
     if cohort is None or (cohort.status not in REQUEST_STATUSES and request is None):
         raise NotFound("There is no such cohort open for requests.")
     paired = cohort.status == "published" and bool(_paired_cohort_ids(person, [cohort_id]))
-    return RequestCohort(cohort, request, paired)
+    return RequestCohort(cohort, request, paired, _proposed(person, cohort, request))
 
 
 def goal_skills(request: LeaderRequest | None) -> list[Skill]:
@@ -292,8 +306,9 @@ def _requestable_cohort(person: Person, cohort_id: int) -> Cohort:
     if cohort is None:
         raise NotFound("There is no such cohort.")
     paired = cohort.status == "published" and bool(_paired_cohort_ids(person, [cohort_id]))
-    if cohort.status not in REQUEST_STATUSES or paired:
-        raise Conflict(_refusal(cohort, paired))
+    proposed = cohort.status == "published" and pair_changes.proposed_for(cohort_id, person.id)
+    if cohort.status not in REQUEST_STATUSES or paired or proposed:
+        raise Conflict(_refusal(cohort, paired, proposed))
     return cohort
 
 
