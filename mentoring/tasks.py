@@ -17,6 +17,7 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
         invitations,
         leader_choice,
         nudges,
+        pair_changes,
         password_reset,
         people_import,
         run_jobs,
@@ -38,6 +39,8 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     queue.register(leader_choice.CLOSE_TASK, leader_choice.close_round)
     queue.register("choice.close-due", leader_choice.close_due, periodic=crontab(minute="*/15"))
     queue.register(invitations.SEND_TASK, invitations.send_invitations)
+    # A leader asked to join a running cohort: their placement is solved here and proposed for review.
+    queue.register(pair_changes.LATE_TASK, pair_changes.offer_late_joiners)
     # One-time links for "forgot password" and address confirmation: mailed by a job, never inside the request.
     queue.register(password_reset.RESET_TASK, password_reset.send_reset_link)
     queue.register(email_verification.CONFIRM_TASK, email_verification.send_registration_mail)

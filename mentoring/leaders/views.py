@@ -47,7 +47,7 @@ def _saved_message(chosen: profiles.RequestCohort) -> str:
     if chosen.running:
         return (
             f"{done} {chosen.cohort.name} is already running: once the programme manager approves, you are matched "
-            "with a mentor who has room and hear by email. Until then you can change or withdraw it."
+            "with a mentor who has room and hear by email. You can change or withdraw it until a mentor is proposed."
         )
     return f"{done} You can change it until sign-up closes."
 

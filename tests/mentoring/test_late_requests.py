@@ -71,19 +71,18 @@ def test_a_late_joiner_requests_through_the_pages_and_is_matched_once_the_manage
     current, hint = _current_step(_text(leader.get("/")))
     assert current == "Matched" and "places you with a mentor who has room" in hint
 
-    # Then she is among the late joiners on the manager's Changes page
-    manager = app.test_client()
-    login(manager, running.manager)
-    changes = _text(manager.get(f"/programme/cohorts/{cohort.id}/changes"))
-    assert "Nia Newcomer" in changes
-    assert [r.person_id for r in pair_changes.late_joiners(cohort.id)] == [nia.id]
-
-    # When the manager proposes pairs for the late joiners and publishes the change
-    manager.post(f"/programme/cohorts/{cohort.id}/changes/late-joiners")
+    # Then a placement with Vera is proposed for the manager's review (by a job), and nothing is published yet
     run = db.session.execute(select(MatchRun).order_by(MatchRun.id.desc()).limit(1)).scalar_one()
     assert run.stats["change"] == "late" and [(p.leader_id, p.mentor_id) for p in run.pairs] == [(nia.id, vera.id)]
     before = active_pairs(cohort.id)
     assert (nia.id, vera.id) not in before
+    # And the manager sees her among the late joiners, and the proposal on the review page
+    manager = app.test_client()
+    login(manager, running.manager)
+    assert "Nia Newcomer" in _text(manager.get(f"/programme/cohorts/{cohort.id}/changes"))
+    assert [r.person_id for r in pair_changes.late_joiners(cohort.id)] == [nia.id]
+    review = _text(manager.get(f"/programme/cohorts/{cohort.id}/review"))
+    assert "Place 1 late joiner(s)" in review and "Vera Video" in review
     # While the manager reviews it, Nia's request is settled: she cannot withdraw it from under the proposal
     page = _text(leader.get(f"/leader/request?cohort={cohort.id}"))
     assert "A mentor in Spring 2027 is proposed for you" in page and "Withdraw my request" not in page
@@ -92,6 +91,7 @@ def test_a_late_joiner_requests_through_the_pages_and_is_matched_once_the_manage
         "is proposed for you" in t for t in flashes(leader.get(refused.headers["Location"]).get_data(as_text=True))
     )
     assert _request_of(nia) is not None
+    # When the manager approves it by publishing
     manager.post(f"/programme/cohorts/{cohort.id}/publish", data={"run_id": str(run.id)})
 
     # Then Nia has Vera, every other pair is as it was, and she was told by email
@@ -134,13 +134,17 @@ def test_a_matched_leader_in_a_running_cohort_cannot_edit_or_withdraw(running, a
     assert [(g.skill_id, g.priority, g.target_level) for g in _request_of(lena).goals] == goals_before
 
 
-def test_an_unmatched_late_joiner_may_change_and_withdraw_until_placed(running, app, make_person, skills):
-    # Given a late joiner's request in the running cohort
+def test_a_late_joiner_nobody_has_room_for_may_change_and_withdraw(running, app, make_person, skills):
+    # Given a late joiner's request in the running cohort, where every mentor is full
     cohort = running.cohort
     nia = make_person(is_leader=True, name="Nia Newcomer")
     client = app.test_client()
     login(client, nia)
+    runs = db.session.execute(select(MatchRun.id)).scalars().all()
     client.post(f"/leader/request?cohort={cohort.id}", data=leader_form(skills, [(VIDEO, 3, 3)], name="Nia Newcomer"))
+    # Then no proposal is stored (nobody could be placed): she stays a late joiner for the manager
+    assert db.session.execute(select(MatchRun.id)).scalars().all() == runs
+    assert [r.person_id for r in pair_changes.late_joiners(cohort.id)] == [nia.id]
 
     # When she changes it, the change is kept, and the page still speaks of a running cohort
     client.post(f"/leader/request?cohort={cohort.id}", data=leader_form(skills, [(VIDEO, 2, 4)], name="Nia Newcomer"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -30,6 +30,7 @@ from mentoring.services.usecases import matching_runs
 
 REASON_MAX = 200
 CANDIDATES = 3
+LATE_TASK = "pairs.offer-late-joiners"
 
 
 class Change(StrEnum):
@@ -201,15 +202,7 @@ def replacement_candidates(cohort_id: int, match_id: int, limit: int = CANDIDATE
             # Spending the freed place on the same mentor is no replacement.
             forbidden.add((str(leader_id), str(match.mentor_id)))
             known = {m.id for m in problem.mentors}
-            return matching.Problem(
-                leaders=problem.leaders,
-                mentors=problem.mentors,
-                org=problem.org,
-                forbidden=tuple(sorted(pair for pair in forbidden if pair[1] in known)),
-                pinned=problem.pinned,
-                history=problem.history,
-                rules=problem.rules,
-            )
+            return replace(problem, forbidden=tuple(sorted(pair for pair in forbidden if pair[1] in known)))
 
         _, solution = _solve_placement(cohort, {leader_id: 1}, [match.id], without_excluded)
         best = next((p for p in solution.pairs if not p.pinned), None) if solution is not None else None
@@ -321,14 +314,32 @@ def _place(
     return _store(cohort_id, manager, info, message, build, now, keep_empty)
 
 
-def propose_late_joiners(manager: Person, cohort_id: int, now: datetime | None = None) -> MatchRun:
+def propose_late_joiners(
+    manager: Person | None, cohort_id: int, now: datetime | None = None, keep_empty: bool = True
+) -> MatchRun | None:
     """Match the late joiners against the mentors' spare capacity; everyone else's pairs stay."""
     _published_cohort(cohort_id)
     wanted = {r.person_id: max(1, r.mentors_wanted or 1) for r in late_joiners(cohort_id)}
     if not wanted:
         raise Conflict("No leader has joined this cohort since it was published.")
     message = f"Place {len(wanted)} late joiner(s) with mentors who have room; every other pair stays."
-    return _place(manager, cohort_id, wanted, Change.LATE, message, now)
+    return _place(manager, cohort_id, wanted, Change.LATE, message, now, keep_empty)
+
+
+def offer_late_joiners(cohort_id: int) -> MatchRun | None:
+    """The job after a leader asks to join a running cohort: propose their placement for the manager's review.
+
+    Nothing is proposed while another change awaits review, or when nobody can be placed (the leader stays
+    on the Changes page's late joiners, for the manager).
+    """
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or cohort.status != "published" or _pending_change(cohort_id) or not late_joiners(cohort_id):
+        return None
+    try:
+        return propose_late_joiners(None, cohort_id, keep_empty=False)
+    except ServiceError as exc:
+        current_app.logger.info("No late joiner placed in cohort %s: %s", cohort_id, exc)
+        return None
 
 
 def _waitlist_wanted(cohort_id: int) -> dict[int, int]:

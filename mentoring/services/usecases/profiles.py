@@ -28,6 +28,7 @@ from mentoring.models import (
 )
 from mentoring.models.profiles import BIO_MAX, PRIORITIES, TEXT_MAX
 from mentoring.services import Conflict, Forbidden, InvalidField, NotFound, unit_of_work
+from mentoring.services.infra import jobs
 from mentoring.services.usecases import pair_changes
 from mentoring.services.usecases.cohorts import open_cohorts
 from mentoring.services.usecases.people import Details, apply_details
@@ -372,6 +373,9 @@ def save_leader_request(
         request.formats = list(person.formats)
         request.updated_at = moment
         _apply_goals(request, goals)
+    if cohort.status == "published":
+        # A late joiner: a job proposes their placement, which the programme manager reviews and publishes.
+        jobs.enqueue(pair_changes.LATE_TASK, cohort.id)
     return request
 
 
