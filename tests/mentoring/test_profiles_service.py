@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mentoring.extensions import db
-from mentoring.models import LeaderRequest, MentorProfile, Person, Skill
+from mentoring.models import LeaderRequest, Match, MentorProfile, Person, Skill
 from mentoring.services import Conflict, Forbidden, InvalidField, NotFound
 from mentoring.services.readmodels import my_pairs
 from mentoring.services.usecases import people, profiles
@@ -260,16 +260,38 @@ def test_at_most_eight_goals(make_person, make_cohort, skills):
     assert refused.value.field == "goals"
 
 
-@pytest.mark.parametrize("status", ["matched", "published", "closed"])
-def test_requests_change_only_while_the_cohort_is_open(status, make_leader, make_cohort, skills):
+@pytest.mark.parametrize(("status", "why"), [("matched", "pairs are prepared"), ("closed", "has finished")])
+def test_requests_do_not_change_while_a_cohort_is_matched_or_finished(status, why, make_leader, make_cohort, skills):
     cohort = make_cohort()
     leader = make_leader(cohort)
     cohort.status = status
     db.session.commit()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=why):
         profiles.save_leader_request(leader, cohort.id, _details(), _ask(skills, [("x/etiquette", 2, 3)]))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=why):
         profiles.withdraw_leader_request(leader, cohort.id)
+    assert _count(LeaderRequest) == 1
+
+
+def test_in_a_running_cohort_only_a_leader_without_a_mentor_there_changes_a_request(
+    make_leader, make_mentor, make_cohort, skills
+):
+    # Given a running cohort where one leader has a mentor and another (a late joiner) does not
+    cohort = make_cohort(name="Running")
+    paired, late = make_leader(cohort), make_leader(cohort)
+    mentor = make_mentor(cohort=cohort)
+    db.session.add(Match(cohort_id=cohort.id, leader_id=paired.id, mentor_id=mentor.id, status="active"))
+    cohort.status = "published"
+    db.session.commit()
+    ask = _ask(skills, [("x/etiquette", 2, 3)])
+    # Then the paired leader's request is settled
+    with pytest.raises(Conflict, match="You already have a mentor in Running"):
+        profiles.save_leader_request(paired, cohort.id, _details(), ask)
+    with pytest.raises(Conflict, match="You already have a mentor in Running"):
+        profiles.withdraw_leader_request(paired, cohort.id)
+    # And the late joiner's request changes, then is withdrawn
+    profiles.save_leader_request(late, cohort.id, _details(), ask)
+    profiles.withdraw_leader_request(late, cohort.id)
     assert _count(LeaderRequest) == 1
 
 
