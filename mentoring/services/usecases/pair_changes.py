@@ -195,15 +195,15 @@ def replacement_candidates(cohort_id: int, match_id: int, limit: int = CANDIDATE
     cohort = match.cohort
     leader_id, excluded = match.leader_id, set()
     found: list[matching.Pair] = []
+
+    def without_excluded(problem: matching.Problem) -> matching.Problem:
+        forbidden = set(problem.forbidden) | {(str(leader_id), mentor) for mentor in excluded}
+        # Spending the freed place on the same mentor is no replacement.
+        forbidden.add((str(leader_id), str(match.mentor_id)))
+        known = {m.id for m in problem.mentors}
+        return replace(problem, forbidden=tuple(sorted(pair for pair in forbidden if pair[1] in known)))
+
     for _ in range(limit):
-
-        def without_excluded(problem: matching.Problem) -> matching.Problem:
-            forbidden = set(problem.forbidden) | {(str(leader_id), mentor) for mentor in excluded}
-            # Spending the freed place on the same mentor is no replacement.
-            forbidden.add((str(leader_id), str(match.mentor_id)))
-            known = {m.id for m in problem.mentors}
-            return replace(problem, forbidden=tuple(sorted(pair for pair in forbidden if pair[1] in known)))
-
         _, solution = _solve_placement(cohort, {leader_id: 1}, [match.id], without_excluded)
         best = next((p for p in solution.pairs if not p.pinned), None) if solution is not None else None
         if best is None:
