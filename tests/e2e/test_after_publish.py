@@ -138,6 +138,7 @@ def test_a_manager_changes_pairs_after_publish_and_approves_a_waitlist_offer(
     tab_to(manager, button("Propose ending this pair"), "the Propose ending button")
     manager.keyboard.press("Enter")
     manager.wait_for_url("**/review**")
+    expect(manager.locator("#pairs .empty-state")).to_contain_text("This change ends a pair and proposes no new one.")
     _publish(manager, axe, problems, "End the pair of Lucía Hughes with Zoe Zhang", "1 pair(s) ended")
 
     # Then Lucía waits: no mentor with room speaks her languages

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from mentoring.extensions import db
 from mentoring.models import Match, Skill
-from mentoring.services.usecases import matching_runs, publishing
+from mentoring.services.usecases import matching_runs, pair_changes, publishing
 from tests.mentoring.world import fill, routes, sign_in
 
 # GET pages that show no list (forms, one item, files, machine answers), each with why.
@@ -280,3 +280,20 @@ def test_a_quiet_cohort_shows_what_to_do_on_every_list(
 def test_each_list_page_is_checked_with_an_empty_list(endpoint):
     # Every list page has at least one case where a list of it is empty
     assert any(case.empties for case in CASES if case.endpoint == endpoint)
+
+
+def test_a_change_that_only_ends_a_pair_says_so_on_review(
+    app, make_manager, make_person, make_cohort, make_mentor, make_leader
+):
+    # Given the quiet cohort's pair, and a proposed change that ends it
+    scene = _quiet(make_manager, make_person, make_cohort, make_mentor, make_leader)
+    cohort_id = scene.cohorts["published"]
+    pair_changes.propose_end(scene.people["manager"], cohort_id, scene.match, "Moved team.", True)
+    # When the manager reviews it
+    page = sign_in(app, scene.people["manager"]).get(f"/programme/cohorts/{cohort_id}/review").get_data(as_text=True)
+    # Then the empty list of new pairs says the change ends a pair, not that no mentor keeps the rules
+    reader = _Lists()
+    reader.feed(page)
+    texts = [" ".join(str(state["text"]).split()) for state in reader.empty_states]
+    assert any(text.startswith("This change ends a pair and proposes no new one.") for text in texts)
+    assert not any("keeps every rule" in text for text in texts)
