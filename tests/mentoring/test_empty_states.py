@@ -9,6 +9,7 @@ cannot escape. Two worlds: "bare" (a manager, a mentor and a leader with nothing
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -16,9 +17,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
+from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Match, Skill
-from mentoring.services.usecases import matching_runs, pair_changes, publishing
+from mentoring.services.usecases import leader_choice, matching_runs, pair_changes, publishing
 from tests.mentoring.world import fill, routes, sign_in
 
 # GET pages that show no list (forms, one item, files, machine answers), each with why.
@@ -297,3 +299,19 @@ def test_a_change_that_only_ends_a_pair_says_so_on_review(
     texts = [" ".join(str(state["text"]).split()) for state in reader.empty_states]
     assert any(text.startswith("This change ends a pair and proposes no new one.") for text in texts)
     assert not any("keeps every rule" in text for text in texts)
+
+
+def test_a_mentor_nobody_chose_yet_is_told_what_happens(app, make_manager, make_cohort, make_mentor, make_leader):
+    # Given a cohort where leaders choose, and a mentor in it whom nobody has chosen yet
+    cohort = make_cohort(name="Choosers")
+    manager = make_manager()
+    mentor = make_mentor(cohort=cohort, name="Ada Waiting")
+    make_leader(cohort, name="Vic Chooser")
+    leader_choice.start(manager, cohort.id, utcnow() + timedelta(days=14))
+    # When the mentor opens "My leaders"
+    page = sign_in(app, mentor).get("/mentor/leaders").get_data(as_text=True)
+    # Then the empty list of leaders who chose them says what happens next, in that cohort
+    reader = _Lists()
+    reader.feed(page)
+    texts = [" ".join(str(state["text"]).split()) for state in reader.empty_states]
+    assert any(text.startswith("No leader has chosen you yet. In Choosers, leaders choose") for text in texts)
