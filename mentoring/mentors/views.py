@@ -68,5 +68,8 @@ def profile() -> str | Response:
 def my_leaders() -> str:
     """The leaders matched to this mentor in published cohorts: who, their goals, why, and how to reach them."""
     return render_template(
-        "mentors/leaders.html", page=my_pairs.mentor_pairs(current_user), requests=choices.mentor_requests(current_user)
+        "mentors/leaders.html",
+        page=my_pairs.mentor_pairs(current_user),
+        requests=choices.mentor_requests(current_user),
+        choosing=choices.mentor_choosing_cohorts(current_user),
     )

@@ -17,6 +17,7 @@ from mentoring.models import (
     LeaderRequest,
     Match,
     MentorChoice,
+    MentorEnrolment,
     MentorProfile,
     Person,
     Suggestion,
@@ -87,6 +88,18 @@ def choosing_cohorts(leader: Person) -> list[Cohort]:
         .join(LeaderRequest, LeaderRequest.cohort_id == Cohort.id)
         .where(LeaderRequest.person_id == leader.id)
         .order_by(ChoiceRound.started_at.desc(), Cohort.id.desc())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def mentor_choosing_cohorts(mentor: Person) -> list[Cohort]:
+    """Cohorts the mentor is enrolled in where leaders are choosing now (an open round), by deadline."""
+    query = (
+        select(Cohort)
+        .join(ChoiceRound, ChoiceRound.cohort_id == Cohort.id)
+        .join(MentorEnrolment, MentorEnrolment.cohort_id == Cohort.id)
+        .where(MentorEnrolment.person_id == mentor.id, ChoiceRound.closed_at.is_(None))
+        .order_by(ChoiceRound.deadline, Cohort.id)
     )
     return list(db.session.execute(query).scalars())
 
