@@ -3,8 +3,10 @@ the leader waits on the waitlist until a mentor raises their capacity, and the m
 
 Given the demo's published cohort, kept small so each step is predictable: only its paired mentors stay enrolled,
 at capacity, plus three mentors who speak only French with one place each; Deniz Fischer (English and French)
-asks to join after publish (there is no page for that on this branch yet, so the request is a row). Every page on
-the way is checked with axe-core at 1280 and 390 px; the pair ending is proposed by keyboard only.
+asks to join after publish. His request is a row, so no automatic placement job runs before the manager's own steps
+(the request page for a running cohort is walked in test_late_request.py, its job in
+tests/mentoring/test_late_requests.py). Every page on the way is checked with axe-core at 1280 and 390 px; the pair
+ending is proposed by keyboard only.
 """
 
 from __future__ import annotations
