@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, defer, joinedload, load_only, selectinload
 
 from mentoring.extensions import db
 from mentoring.models import (
@@ -23,8 +23,14 @@ from mentoring.models import (
 )
 from mentoring.models.profiles import PRIORITIES
 from mentoring.services.readmodels.paging import Page, paginate
-from mentoring.services.readmodels.review_filters import ReviewFilters, low_score, must_goal_short
-from mentoring.services.readmodels.review_loads import LoadView, busy_mentors, full_elsewhere_note, unmatched_reason
+from mentoring.services.readmodels.review_filters import ReviewFilters, pair_ids_page
+from mentoring.services.readmodels.review_loads import (
+    LoadView,
+    busy_mentors,
+    full_elsewhere_note,
+    summary_of,
+    unmatched_reason,
+)
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -250,32 +256,16 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
 
 
 def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    found = pair_ids_page(cohort_id, run.id, filters, page, per_page)
     leader, mentor = aliased(Person), aliased(Person)
     query = (
         select(RunPair, leader, mentor)
         .join(leader, leader.id == RunPair.leader_id)
         .join(mentor, mentor.id == RunPair.mentor_id)
-        .where(RunPair.run_id == run.id)
-        .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+        .where(RunPair.id.in_(found.items))
     )
-    if filters.show == "low":
-        threshold = low_score(run.id)
-        query = query.where(RunPair.score <= threshold) if threshold is not None else query
-    elif filters.show == "short":
-        query = query.where(must_goal_short(cohort_id, run.id))
-    elif filters.show == "pinned":
-        query = query.where(RunPair.pinned.is_(True))
-    if filters.department:
-        department = filters.department.lower()
-        query = query.where(
-            or_(func.lower(leader.department) == department, func.lower(mentor.department) == department)
-        )
-    if filters.text:
-        pattern = like_pattern(filters.text)
-        query = query.where(
-            or_(func.lower(leader.name).like(pattern, escape="\\"), func.lower(mentor.name).like(pattern, escape="\\"))
-        )
-    found = paginate(query, page, per_page, scalars=False)
+    by_id = {row[0].id: tuple(row) for row in db.session.execute(query)} if found.items else {}
+    found.items = [by_id[i] for i in found.items if i in by_id]
     pairs = [row[0] for row in found.items]
     goal_lines = _goal_lines(cohort_id, pairs)
     rules: dict[tuple[int, int], PairRule] = {}
@@ -329,7 +319,14 @@ def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, 
     """The review page of a cohort: one page of its latest run's pairs, filtered, and the run's figures."""
     cohort = get_cohort(cohort_id)
     filters = filters or ReviewFilters()
-    run = latest_run(cohort.id)
+    # The run's whole-cohort lists (unmatched, loads) stay unread unless the unmatched table needs them.
+    run = db.session.execute(
+        select(MatchRun)
+        .where(MatchRun.cohort_id == cohort.id)
+        .order_by(MatchRun.id.desc())
+        .limit(1)
+        .options(defer(MatchRun.unmatched), defer(MatchRun.mentor_loads))
+    ).scalar_one_or_none()
     rules_query = (
         select(PairRule)
         .where(PairRule.cohort_id == cohort.id)
@@ -369,14 +366,15 @@ def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, 
     ).scalar_one()
     if run is None:
         return view
-    view.loads, blocked, view.load_counts = busy_mentors(run, cohort.id)
+    summary = summary_of(run)
+    view.loads, blocked, view.load_counts = busy_mentors(run, cohort.id, summary)
     if filters.show == "unmatched":
         view.unmatched_page = _unmatched_page(run, filters, page, per_page, blocked)
     else:
         view.pair_page = _pairs_page(cohort.id, run, filters, page, per_page)
     view.pairs = view.pair_page.items
     view.unmatched = view.unmatched_page.items
-    view.unmatched_count = len(run.unmatched or [])
+    view.unmatched_count = int(summary["unmatched"])
     view.stats = _stats(run)
     view.message = matching_runs.run_message(run)
     if run.status == "failed":
