@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, defer, joinedload, load_only, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from mentoring.extensions import db
 from mentoring.models import (
@@ -17,9 +17,11 @@ from mentoring.models import (
     Match,
     MatchRun,
     MentorProfile,
+    MentorSkill,
     PairRule,
     Person,
     RunPair,
+    Skill,
 )
 from mentoring.models.profiles import PRIORITIES
 from mentoring.services.readmodels.paging import Page, paginate
@@ -190,31 +192,31 @@ def reason_lines(reasons: list[dict[str, Any]]) -> list[ReasonLine]:
 
 
 def _goal_lines(cohort_id: int, pairs: list[RunPair]) -> dict[tuple[int, int], list[GoalLine]]:
-    leaders = {p.leader_id for p in pairs}
-    mentors = {p.mentor_id for p in pairs}
-    goals: dict[int, list[Goal]] = {}
+    """How each pair's mentor meets the leader's goals: two column queries for the page's pairs."""
+    goals: dict[int, list[tuple[str, int, int, int]]] = {}
     query = (
-        select(LeaderRequest)
-        .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_(leaders))
-        .options(selectinload(LeaderRequest.goals).joinedload(Goal.skill))
+        select(LeaderRequest.person_id, Skill.name, Goal.priority, Goal.target_level, Goal.skill_id)
+        .join(Goal, Goal.request_id == LeaderRequest.id)
+        .join(Skill, Skill.id == Goal.skill_id)
+        .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_({p.leader_id for p in pairs}))
+        .order_by(LeaderRequest.person_id, Goal.priority.desc(), Goal.skill_id)
     )
-    for request in db.session.execute(query).scalars():
-        goals[request.person_id] = list(request.goals)
+    for person_id, name, priority, target, skill_id in db.session.execute(query):
+        goals.setdefault(person_id, []).append((name, priority, target, skill_id))
     levels: dict[int, dict[int, int]] = {}
-    profiles = (
-        select(MentorProfile).where(MentorProfile.person_id.in_(mentors)).options(selectinload(MentorProfile.skills))
+    skills = (
+        select(MentorProfile.person_id, MentorSkill.skill_id, MentorSkill.proficiency)
+        .join(MentorSkill, MentorSkill.profile_id == MentorProfile.id)
+        .where(MentorProfile.person_id.in_({p.mentor_id for p in pairs}))
     )
-    for profile in db.session.execute(profiles).scalars():
-        levels[profile.person_id] = {s.skill_id: s.proficiency for s in profile.skills}
+    for person_id, skill_id, proficiency in db.session.execute(skills):
+        levels.setdefault(person_id, {})[skill_id] = proficiency
     return {
         (p.leader_id, p.mentor_id): [
             GoalLine(
-                g.skill.name,
-                PRIORITIES.get(g.priority, str(g.priority)),
-                g.target_level,
-                levels.get(p.mentor_id, {}).get(g.skill_id, 0),
+                name, PRIORITIES.get(priority, str(priority)), target, levels.get(p.mentor_id, {}).get(skill_id, 0)
             )
-            for g in goals.get(p.leader_id, [])
+            for name, priority, target, skill_id in goals.get(p.leader_id, [])
         ]
         for p in pairs
     }
