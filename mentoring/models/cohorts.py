@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.database import UTCDateTime, utcnow
@@ -72,7 +72,10 @@ class RunPair(db.Model):
     """A pair proposed by a match run, with its score and per-criterion reasons."""
 
     __tablename__ = "run_pair"
-    __table_args__ = (UniqueConstraint("run_id", "leader_id", "mentor_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "leader_id", "mentor_id"),
+        Index("ix_run_pair_run_id_score", "run_id", "score"),  # the review's lowest quarter
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, true
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.database import UTCDateTime, utcnow
@@ -31,6 +31,7 @@ class Person(UserMixin, db.Model):
     """Anyone with an account; the role flags say what they do in the programme."""
 
     __tablename__ = "person"
+    __table_args__ = (Index("ix_person_department", "department"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
@@ -75,3 +76,7 @@ class Person(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"
+
+
+# Lists page by lower(name), id: the index hands people over in that order (migration 0013).
+Index("ix_person_name_lower", func.lower(Person.name), Person.id)

@@ -38,7 +38,16 @@ def add_people(cohort, make_leader, make_mentor, how_many: int) -> None:
         make_mentor(SKILLS, capacity=2, cohort=cohort, department=f"Team {index % 3}")
 
 
-@pytest.mark.parametrize("page", ["participants", "review"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "participants",
+        "participants?page=2&role=mentor&missing=anything&q=a",
+        "review",
+        "review?show=short&department=Team+1",
+        "review?show=low&page=2",
+    ],
+)
 def test_page_queries_do_not_grow_with_the_cohort(page, login_as, make_manager, make_cohort, make_leader, make_mentor):
     # Given a cohort with a few people, matched, and a manager looking at it
     manager = make_manager()
@@ -66,9 +75,16 @@ MANAGER_PAGES = (
     "/programme/cohorts/{cohort}",
     "/programme/cohorts/{cohort}/participants",
     "/programme/cohorts/{cohort}/participants?role=leader&missing=goals",
+    "/programme/cohorts/{cohort}/participants?page=20",
+    "/programme/cohorts/{cohort}/participants?role=mentor&missing=anything&department=Sales&q=mentor",
     "/programme/cohorts/{cohort}/review",
+    "/programme/cohorts/{cohort}/review?page=10",
+    "/programme/cohorts/{cohort}/review?show=low",
+    "/programme/cohorts/{cohort}/review?show=short",
     "/programme/cohorts/{cohort}/review?show=unmatched",
+    "/programme/cohorts/{cohort}/review?department=Sales&q=leader",
     "/programme/people",
+    "/programme/people?page=30&role=mentor",
     "/programme/people/{leader}",
     "/programme/audit",
 )

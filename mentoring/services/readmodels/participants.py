@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, String, and_, case, cast, exists, false, func, not_, or_, select
+from sqlalchemy import String, and_, case, cast, exists, false, func, not_, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from mentoring.extensions import db
@@ -131,45 +132,71 @@ def _gap_condition(kind: str, role: str) -> ColumnElement:
     return _person_gap(kind, role) if _person_gap(kind, role) is not None else false()
 
 
-# ---------------------------------------------------------------- the two row queries
+# ---------------------------------------------------------------- which people, then their rows
 
 
-def _leaders(cohort_id: int) -> tuple:
-    goal_count = select(func.count(Goal.id)).where(Goal.request_id == LeaderRequest.id).scalar_subquery()
-    query = (
-        select(Person, LeaderRequest.formats, LeaderRequest.mentors_wanted, goal_count)
-        .join(LeaderRequest, LeaderRequest.person_id == Person.id)
-        .where(LeaderRequest.cohort_id == cohort_id)
-    )
-    return query, "leader"
-
-
-def _mentors(cohort_id: int) -> tuple:
-    skill_count = select(func.count(MentorSkill.id)).where(MentorSkill.profile_id == MentorProfile.id).scalar_subquery()
-    query = (
-        select(Person, MentorProfile, skill_count)
-        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-        .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
-        .where(MentorEnrolment.cohort_id == cohort_id)
-    )
-    return query, "mentor"
-
-
-def _filtered(query: Select, role: str, filters: Filters) -> Select:
-    if filters.department:
-        query = query.where(func.lower(Person.department) == filters.department.lower())
+def _membership(role: str, cohort_id: int, filters: Filters) -> ColumnElement:
+    """One EXISTS, correlated to Person: they take part in the cohort in `role` (and miss what is asked)."""
+    if role == "leader":
+        inner = select(LeaderRequest.id).where(LeaderRequest.person_id == Person.id)
+        inner = inner.where(LeaderRequest.cohort_id == cohort_id)
+    else:
+        inner = select(MentorEnrolment.id).outerjoin(
+            MentorProfile, MentorProfile.person_id == MentorEnrolment.person_id
+        )
+        inner = inner.where(MentorEnrolment.person_id == Person.id, MentorEnrolment.cohort_id == cohort_id)
     if filters.missing:
-        query = query.where(_gap_condition(filters.missing, role))
+        inner = inner.where(_gap_condition(filters.missing, role))
+    return inner.exists()
+
+
+def _selected(role: str, cohort_id: int, filters: Filters) -> list[ColumnElement]:
+    """The WHERE of one role's part of the table: membership, department and text, all on Person."""
+    conditions = [_membership(role, cohort_id, filters)]
+    if filters.department:
+        conditions.append(func.lower(Person.department) == filters.department.lower())
     if filters.text:
         pattern = like_pattern(filters.text)
-        query = query.where(
+        conditions.append(
             or_(func.lower(Person.name).like(pattern, escape="\\"), func.lower(Person.email).like(pattern, escape="\\"))
         )
-    return query
+    return conditions
 
 
-def _count(query: Select) -> int:
-    return db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+def _count(conditions: list[ColumnElement]) -> int:
+    return db.session.execute(select(func.count(Person.id)).where(*conditions)).scalar_one()
+
+
+def _page_ids(conditions: list[ColumnElement], offset: int, limit: int) -> list[int]:
+    """The ids of one page, by name: Person is the only table here, so ix_person_name_lower serves the order."""
+    query = select(Person.id).where(*conditions).order_by(func.lower(Person.name), Person.id)
+    return list(db.session.execute(query.limit(limit).offset(offset)).scalars())
+
+
+def _rows(role: str, cohort_id: int, ids: list[int]) -> list[Participant]:
+    """The page's people of one role with what the table shows, in one query, in the order of `ids`."""
+    if not ids:
+        return []
+    if role == "leader":
+        goal_count = select(func.count(Goal.id)).where(Goal.request_id == LeaderRequest.id).scalar_subquery()
+        query = (
+            select(Person, LeaderRequest.formats, LeaderRequest.mentors_wanted, goal_count)
+            .join(LeaderRequest, LeaderRequest.person_id == Person.id)
+            .where(LeaderRequest.cohort_id == cohort_id, Person.id.in_(ids))
+        )
+        found = {row[0].id: _leader_row(*row) for row in db.session.execute(query)}
+    else:
+        skill_count = (
+            select(func.count(MentorSkill.id)).where(MentorSkill.profile_id == MentorProfile.id).scalar_subquery()
+        )
+        query = (
+            select(Person, MentorProfile, skill_count)
+            .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
+            .outerjoin(MentorProfile, MentorProfile.person_id == Person.id)
+            .where(MentorEnrolment.cohort_id == cohort_id, Person.id.in_(ids))
+        )
+        found = {row[0].id: _mentor_row(*row) for row in db.session.execute(query)}
+    return [found[i] for i in ids if i in found]
 
 
 # ---------------------------------------------------------------- rows and their gaps
@@ -265,11 +292,16 @@ def _counts(cohort_id: int) -> dict[str, int]:
 
 def departments(cohort_id: int) -> list[str]:
     """The departments of the cohort's participants, for the filter."""
-    leaders = select(Person.department).join(LeaderRequest, LeaderRequest.person_id == Person.id)
-    leaders = leaders.where(LeaderRequest.cohort_id == cohort_id)
-    mentors = select(Person.department).join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-    mentors = mentors.where(MentorEnrolment.cohort_id == cohort_id)
-    found = set(db.session.execute(leaders.union(mentors)).scalars())
+    # Each of the few distinct departments (read from ix_person_department) is kept when one person of it
+    # takes part: a probe per department that stops at the first participant, not a pass over the cohort.
+    member = aliased(Person)
+    named = select(Person.department).where(Person.department.is_not(None)).distinct().subquery()
+    takes_part = or_(
+        exists().where(LeaderRequest.person_id == member.id, LeaderRequest.cohort_id == cohort_id),
+        exists().where(MentorEnrolment.person_id == member.id, MentorEnrolment.cohort_id == cohort_id),
+    )
+    query = select(named.c.department).where(exists().where(member.department == named.c.department, takes_part))
+    found = db.session.execute(query).scalars()
     return sorted((d for d in found if d), key=str.lower)
 
 
@@ -283,25 +315,27 @@ def participants(
     """One page of the cohort's leaders then mentors, by name, with what each is missing; counts cover everyone."""
     cohort = get_cohort(cohort_id)
     filters = filters or Filters()
+    counts = _counts(cohort.id)
+    narrowed = bool(filters.department or filters.missing or filters.text)
     parts = []
-    for query, role in (_leaders(cohort.id), _mentors(cohort.id)):
+    for role, everyone in (("leader", counts["leaders"]), ("mentor", counts["mentors"])):
         if filters.role in ROLE_CHOICES and filters.role != role:
             continue
-        parts.append((_filtered(query, role, filters).order_by(func.lower(Person.name), Person.id), role))
-    sizes = [_count(query) for query, _ in parts]
-    total = sum(sizes)
+        conditions = _selected(role, cohort.id, filters)
+        # Unfiltered, a role's size is already counted; a filter costs one COUNT over the cohort.
+        parts.append((role, conditions, _count(conditions) if narrowed else everyone))
+    total = sum(size for _, _, size in parts)
     page = min(page_number(page), max(1, -(-total // per_page)))
     offset, rows = (page - 1) * per_page, []
-    for (query, role), size in zip(parts, sizes, strict=True):
+    for role, conditions, size in parts:
         if offset >= size:
             offset -= size
             continue
-        wanted = per_page - len(rows)
-        for row in db.session.execute(query.limit(wanted).offset(offset)):
-            rows.append(_leader_row(*row) if role == "leader" else _mentor_row(*row))
+        ids = _page_ids(conditions, offset, per_page - len(rows))
+        rows += _rows(role, cohort.id, ids)
         offset = 0
         if len(rows) >= per_page:
             break
-    counts = {**_counts(cohort.id), "shown": total}
+    counts["shown"] = total
     found_departments = known_departments if known_departments is not None else departments(cohort.id)
     return ParticipantTable(rows, counts, found_departments, Page(rows, page, per_page, total))

@@ -1,4 +1,4 @@
-"""The review page's filters: low scores (the run's lowest quarter) and pairs short of a must goal, in SQL."""
+"""The review table in SQL: its filters (low score, short of a must goal, pinned, department, name) and paging."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from mentoring.extensions import db
-from mentoring.models import Goal, LeaderRequest, MentorProfile, MentorSkill, RunPair
+from mentoring.models import Goal, LeaderRequest, MentorProfile, MentorSkill, Person, RunPair
+from mentoring.services.readmodels.paging import Page, page_number
+from mentoring.services.usecases.people_admin import like_pattern
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,48 @@ def must_goal_short(cohort_id: int, run_id: int) -> Any:
         )
     )
     return RunPair.id.in_(short)
+
+
+def pair_conditions(cohort_id: int, run_id: int, filters: ReviewFilters, leader: Any, mentor: Any) -> list[Any]:
+    """The WHERE of the review table: the run, then what the manager narrowed it to."""
+    conditions = [RunPair.run_id == run_id]
+    if filters.show == "low":
+        threshold = low_score(run_id)
+        conditions += [RunPair.score <= threshold] if threshold is not None else []
+    elif filters.show == "short":
+        conditions.append(must_goal_short(cohort_id, run_id))
+    elif filters.show == "pinned":
+        conditions.append(RunPair.pinned.is_(True))
+    if filters.department:
+        department = filters.department.lower()
+        conditions.append(or_(func.lower(leader.department) == department, func.lower(mentor.department) == department))
+    if filters.text:
+        pattern = like_pattern(filters.text)
+        conditions.append(
+            or_(func.lower(leader.name).like(pattern, escape="\\"), func.lower(mentor.name).like(pattern, escape="\\"))
+        )
+    return conditions
+
+
+def pair_ids_page(cohort_id: int, run_id: int, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    """One page of the run's pair ids by leader then mentor name, and how many pairs the filters keep.
+
+    Only ids and names are sorted (narrow rows); without a name filter the count reads run_pair alone.
+    """
+    leader, mentor = aliased(Person), aliased(Person)
+    conditions = pair_conditions(cohort_id, run_id, filters, leader, mentor)
+    joined = (
+        select(RunPair.id)
+        .join(leader, leader.id == RunPair.leader_id)
+        .join(mentor, mentor.id == RunPair.mentor_id)
+        .where(*conditions)
+    )
+    if filters.department or filters.text:
+        counted = select(func.count()).select_from(joined.subquery())
+    else:
+        counted = select(func.count(RunPair.id)).where(*conditions)
+    total = db.session.execute(counted).scalar_one()
+    page = min(page_number(page), max(1, -(-total // per_page)))
+    ordered = joined.order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+    ids = list(db.session.execute(ordered.limit(per_page).offset((page - 1) * per_page)).scalars())
+    return Page(ids, page, per_page, total)

@@ -47,28 +47,51 @@ def full_elsewhere_note(unmatched: dict[str, Any], loads: list[LoadView]) -> str
 
 
 BUSY_SHOWN = 50
+SUMMARY_KEY = "load_summary"
 
 
-def busy_mentors(run: MatchRun, cohort_id: int) -> tuple[list[LoadView], list[LoadView], dict[str, int]]:
-    """The mentors the run filled (most leaders across cohorts first, up to 50), those full because of pairs in
-    other running cohorts (for the unmatched leaders' notes), and how many are full, have room, have none."""
+def load_summary(mentor_loads: list[dict[str, Any]], unmatched: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the review page shows of a run's loads, worked out once when the run's lists are written.
+
+    The busy mentors (most leaders across cohorts first, up to 50), those full because of pairs in other
+    running cohorts, how many are full, have room or have none, and how many leaders were left unmatched:
+    the page then reads this small record instead of the whole cohort's lists.
+    """
     loads = [
         (int(x.get("mentor_id", 0)), int(x.get("load", 0)), int(x.get("capacity", 0)), int(x.get("elsewhere", 0)))
-        for x in run.mentor_loads or []
+        for x in mentor_loads or []
     ]
     full = sorted((x for x in loads if (x[1] or x[3]) and x[1] >= x[2]), key=lambda x: (-(x[1] + x[3]), x[0]))
-    counts = {
+    return {
         "full": len(full),
         "room": sum(1 for _, load, capacity, _ in loads if 0 < load < capacity),
         "none": sum(1 for _, load, _, _ in loads if not load),
+        "busy": [list(x) for x in full[:BUSY_SHOWN]],
+        "blocked": [list(x) for x in full if x[3]],
+        "unmatched": len(unmatched or []),
     }
-    shown = full[:BUSY_SHOWN]
-    blocked = [x for x in full if x[3]]
+
+
+def summary_of(run: MatchRun) -> dict[str, Any]:
+    """The run's load summary: stored with the run, or worked out from its lists for runs stored before."""
+    stored = (run.stats or {}).get(SUMMARY_KEY)
+    return stored if isinstance(stored, dict) else load_summary(run.mentor_loads, run.unmatched)
+
+
+def busy_mentors(
+    run: MatchRun, cohort_id: int, summary: dict[str, Any] | None = None
+) -> tuple[list[LoadView], list[LoadView], dict[str, int]]:
+    """The mentors the run filled (most leaders across cohorts first, up to 50), those full because of pairs in
+    other running cohorts (for the unmatched leaders' notes), and how many are full, have room, have none."""
+    summary = summary if summary is not None else summary_of(run)
+    shown = [tuple(x) for x in summary["busy"]]
+    blocked = [tuple(x) for x in summary["blocked"]]
+    counts = {key: int(summary[key]) for key in ("full", "room", "none")}
     wanted = {x[0] for x in shown} | {x[0] for x in blocked}
     names = {p.id: p for p in db.session.execute(select(Person).where(Person.id.in_(wanted))).scalars()}
     cohort_names = running_cohort_names([x[0] for x in shown + blocked if x[3]], except_cohort=cohort_id)
 
-    def view(row: tuple[int, int, int, int]) -> LoadView:
+    def view(row: tuple[int, ...]) -> LoadView:
         mentor_id, load, capacity, elsewhere = row
         return LoadView(names.get(mentor_id), load, capacity, elsewhere, tuple(cohort_names.get(mentor_id, ())))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, defer, joinedload, load_only
 
 from mentoring.extensions import db
 from mentoring.models import (
@@ -17,14 +17,22 @@ from mentoring.models import (
     Match,
     MatchRun,
     MentorProfile,
+    MentorSkill,
     PairRule,
     Person,
     RunPair,
+    Skill,
 )
 from mentoring.models.profiles import PRIORITIES
 from mentoring.services.readmodels.paging import Page, paginate
-from mentoring.services.readmodels.review_filters import ReviewFilters, low_score, must_goal_short
-from mentoring.services.readmodels.review_loads import LoadView, busy_mentors, full_elsewhere_note, unmatched_reason
+from mentoring.services.readmodels.review_filters import ReviewFilters, pair_ids_page
+from mentoring.services.readmodels.review_loads import (
+    LoadView,
+    busy_mentors,
+    full_elsewhere_note,
+    summary_of,
+    unmatched_reason,
+)
 from mentoring.services.translators import matching_problem
 from mentoring.services.usecases import matching_runs
 from mentoring.services.usecases.cohorts import get_cohort
@@ -184,31 +192,31 @@ def reason_lines(reasons: list[dict[str, Any]]) -> list[ReasonLine]:
 
 
 def _goal_lines(cohort_id: int, pairs: list[RunPair]) -> dict[tuple[int, int], list[GoalLine]]:
-    leaders = {p.leader_id for p in pairs}
-    mentors = {p.mentor_id for p in pairs}
-    goals: dict[int, list[Goal]] = {}
+    """How each pair's mentor meets the leader's goals: two column queries for the page's pairs."""
+    goals: dict[int, list[tuple[str, int, int, int]]] = {}
     query = (
-        select(LeaderRequest)
-        .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_(leaders))
-        .options(selectinload(LeaderRequest.goals).joinedload(Goal.skill))
+        select(LeaderRequest.person_id, Skill.name, Goal.priority, Goal.target_level, Goal.skill_id)
+        .join(Goal, Goal.request_id == LeaderRequest.id)
+        .join(Skill, Skill.id == Goal.skill_id)
+        .where(LeaderRequest.cohort_id == cohort_id, LeaderRequest.person_id.in_({p.leader_id for p in pairs}))
+        .order_by(LeaderRequest.person_id, Goal.priority.desc(), Goal.skill_id)
     )
-    for request in db.session.execute(query).scalars():
-        goals[request.person_id] = list(request.goals)
+    for person_id, name, priority, target, skill_id in db.session.execute(query):
+        goals.setdefault(person_id, []).append((name, priority, target, skill_id))
     levels: dict[int, dict[int, int]] = {}
-    profiles = (
-        select(MentorProfile).where(MentorProfile.person_id.in_(mentors)).options(selectinload(MentorProfile.skills))
+    skills = (
+        select(MentorProfile.person_id, MentorSkill.skill_id, MentorSkill.proficiency)
+        .join(MentorSkill, MentorSkill.profile_id == MentorProfile.id)
+        .where(MentorProfile.person_id.in_({p.mentor_id for p in pairs}))
     )
-    for profile in db.session.execute(profiles).scalars():
-        levels[profile.person_id] = {s.skill_id: s.proficiency for s in profile.skills}
+    for person_id, skill_id, proficiency in db.session.execute(skills):
+        levels.setdefault(person_id, {})[skill_id] = proficiency
     return {
         (p.leader_id, p.mentor_id): [
             GoalLine(
-                g.skill.name,
-                PRIORITIES.get(g.priority, str(g.priority)),
-                g.target_level,
-                levels.get(p.mentor_id, {}).get(g.skill_id, 0),
+                name, PRIORITIES.get(priority, str(priority)), target, levels.get(p.mentor_id, {}).get(skill_id, 0)
             )
-            for g in goals.get(p.leader_id, [])
+            for name, priority, target, skill_id in goals.get(p.leader_id, [])
         ]
         for p in pairs
     }
@@ -250,32 +258,16 @@ def _stats(run: MatchRun) -> list[tuple[str, str]]:
 
 
 def _pairs_page(cohort_id: int, run: MatchRun, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    found = pair_ids_page(cohort_id, run.id, filters, page, per_page)
     leader, mentor = aliased(Person), aliased(Person)
     query = (
         select(RunPair, leader, mentor)
         .join(leader, leader.id == RunPair.leader_id)
         .join(mentor, mentor.id == RunPair.mentor_id)
-        .where(RunPair.run_id == run.id)
-        .order_by(func.lower(leader.name), func.lower(mentor.name), RunPair.id)
+        .where(RunPair.id.in_(found.items))
     )
-    if filters.show == "low":
-        threshold = low_score(run.id)
-        query = query.where(RunPair.score <= threshold) if threshold is not None else query
-    elif filters.show == "short":
-        query = query.where(must_goal_short(cohort_id, run.id))
-    elif filters.show == "pinned":
-        query = query.where(RunPair.pinned.is_(True))
-    if filters.department:
-        department = filters.department.lower()
-        query = query.where(
-            or_(func.lower(leader.department) == department, func.lower(mentor.department) == department)
-        )
-    if filters.text:
-        pattern = like_pattern(filters.text)
-        query = query.where(
-            or_(func.lower(leader.name).like(pattern, escape="\\"), func.lower(mentor.name).like(pattern, escape="\\"))
-        )
-    found = paginate(query, page, per_page, scalars=False)
+    by_id = {row[0].id: tuple(row) for row in db.session.execute(query)} if found.items else {}
+    found.items = [by_id[i] for i in found.items if i in by_id]
     pairs = [row[0] for row in found.items]
     goal_lines = _goal_lines(cohort_id, pairs)
     rules: dict[tuple[int, int], PairRule] = {}
@@ -329,7 +321,14 @@ def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, 
     """The review page of a cohort: one page of its latest run's pairs, filtered, and the run's figures."""
     cohort = get_cohort(cohort_id)
     filters = filters or ReviewFilters()
-    run = latest_run(cohort.id)
+    # The run's whole-cohort lists (unmatched, loads) stay unread unless the unmatched table needs them.
+    run = db.session.execute(
+        select(MatchRun)
+        .where(MatchRun.cohort_id == cohort.id)
+        .order_by(MatchRun.id.desc())
+        .limit(1)
+        .options(defer(MatchRun.unmatched), defer(MatchRun.mentor_loads))
+    ).scalar_one_or_none()
     rules_query = (
         select(PairRule)
         .where(PairRule.cohort_id == cohort.id)
@@ -369,14 +368,15 @@ def review(cohort_id: int, filters: ReviewFilters | None = None, page: int = 1, 
     ).scalar_one()
     if run is None:
         return view
-    view.loads, blocked, view.load_counts = busy_mentors(run, cohort.id)
+    summary = summary_of(run)
+    view.loads, blocked, view.load_counts = busy_mentors(run, cohort.id, summary)
     if filters.show == "unmatched":
         view.unmatched_page = _unmatched_page(run, filters, page, per_page, blocked)
     else:
         view.pair_page = _pairs_page(cohort.id, run, filters, page, per_page)
     view.pairs = view.pair_page.items
     view.unmatched = view.unmatched_page.items
-    view.unmatched_count = len(run.unmatched or [])
+    view.unmatched_count = int(summary["unmatched"])
     view.stats = _stats(run)
     view.message = matching_runs.run_message(run)
     if run.status == "failed":

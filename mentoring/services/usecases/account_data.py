@@ -37,6 +37,7 @@ from mentoring.models import (
 from mentoring.services import Conflict
 from mentoring.services.infra import audit, mail
 from mentoring.services.infra.passwords import verify_password
+from mentoring.services.readmodels import review_loads
 from mentoring.services.usecases.accounts import WrongPassword, account_key, lock_managers
 
 EXPORT_FORMAT = "reverse-mentoring personal data, version 1"
@@ -289,10 +290,13 @@ def _forget_in_match_runs(person_id: int) -> None:
     for run in runs:
         unmatched = [u for u in run.unmatched or [] if u.get("leader_id") != person_id]
         loads = [x for x in run.mentor_loads or [] if x.get("mentor_id") != person_id]
+        changed = unmatched != (run.unmatched or []) or loads != (run.mentor_loads or [])
         if unmatched != (run.unmatched or []):
             run.unmatched = unmatched
         if loads != (run.mentor_loads or []):
             run.mentor_loads = loads
+        if changed and review_loads.SUMMARY_KEY in (run.stats or {}):  # the review page's summary follows
+            run.stats = {**run.stats, review_loads.SUMMARY_KEY: review_loads.load_summary(loads, unmatched)}
 
 
 def delete_account(person: Person, password: str) -> int:

@@ -23,6 +23,7 @@ from mentoring.extensions import db
 from mentoring.models import Cohort, MatchRun, Person, RunPair, RunStage
 from mentoring.services import Conflict, NotFound, ServiceError
 from mentoring.services.infra import audit, run_lock
+from mentoring.services.readmodels import review_loads
 from mentoring.services.translators.matching_problem import Translation, build_problem, cohort_rules
 
 SUCCESSFUL = ("optimal", "feasible")
@@ -221,6 +222,7 @@ def _store(
     else:
         pair_rows = _fill(run, solution, translation.elsewhere if translation is not None else {})
         stats["solver"] = _plain_json({**dict(solution.stats), "gap": solution.gap})
+        stats[review_loads.SUMMARY_KEY] = review_loads.load_summary(run.mentor_loads, run.unmatched)
     if translation is not None and translation.notes:
         stats["notes"] = list(translation.notes)
     run.stats = stats
