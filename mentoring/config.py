@@ -158,6 +158,7 @@ class Config:
         settings["HUEY_SQLITE_PATH"] = os.environ.get("HUEY_SQLITE_PATH") or str(instance_path / "jobs.db")
         settings["HUEY_IMMEDIATE"] = _env_bool("HUEY_IMMEDIATE", cls.HUEY_IMMEDIATE)
         settings["HUEY_WORKERS"] = _env_int("HUEY_WORKERS", cls.HUEY_WORKERS)
+        settings["HEALTH_SUMMARY_DELAY_S"] = _env_int("HEALTH_SUMMARY_DELAY_S", cls.HEALTH_SUMMARY_DELAY_S)
         settings["MAIL_SENDER"] = os.environ.get("MAIL_SENDER") or cls.MAIL_SENDER
         settings["MAIL_OUTBOX"] = os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox")
         settings["TRUSTED_IDENTITY_HEADER"] = os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER

@@ -19,21 +19,11 @@ from mentoring.extensions import db
 from mentoring.models import Cohort, HealthPairRow, HealthSummary, Match, Notification, Person
 from mentoring.models.health import ALL_COHORTS, cohort_scope
 from mentoring.services.infra import audit
-from mentoring.services.readmodels.health_figures import (
-    MIN_SESSIONS,
-    SORT_COLUMNS,
-    AttentionItem,
-    cohort_figures,
-    fit_answers,
-    pair_rows,
-    skill_names_by_key,
-)
+from mentoring.services.readmodels.health_figures import SORT_COLUMNS, AttentionItem, cohort_figures
 from mentoring.services.readmodels.paging import Page, paginate
 from mentoring.services.translators.sessions_document import HEALTH_COHORTS, build_sessions
 from mentoring.services.usecases import health_summary
 from mentoring.services.usecases.cohorts import get_cohort
-
-__all__ = ["MIN_SESSIONS", "AttentionItem", "fit_answers", "pair_rows", "skill_names_by_key"]
 
 PAIR_STATUSES = ("attention", "stalled", "at risk", "active")
 NUDGES_SHOWN = 50
