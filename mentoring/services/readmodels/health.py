@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 
 from matching import graph as session_graph
 from mentoring.database import utcnow
@@ -58,9 +58,12 @@ class Dashboard:
     computed_at: str = ""  # HH:MM (UTC) of the summary shown
 
 
-def _pair_query(summary_id: int, sort: str, direction: str, status: str, text: str) -> Select:
-    """The stored pair rows of a summary, filtered and in the order asked (empty values last)."""
-    query = select(HealthPairRow.data).where(HealthPairRow.summary_id == summary_id)
+def _pair_page(summary_id: int, sort: str, direction: str, status: str, text: str, page: int) -> Page:
+    """One page of the stored pair rows of a summary, filtered and in the order asked (empty values last).
+
+    The database sorts row ids by their stored rank (small rows), then reads the 50 rows' data by id.
+    """
+    query = select(HealthPairRow.id).where(HealthPairRow.summary_id == summary_id)
     if status == "attention":
         query = query.where(HealthPairRow.attention.is_(True))
     elif status in PAIR_STATUSES:
@@ -75,7 +78,10 @@ def _pair_query(summary_id: int, sort: str, direction: str, status: str, text: s
         )
     rank = getattr(HealthPairRow, f"by_{sort}")
     ordered = rank.desc() if direction == "desc" else rank.asc()
-    return query.order_by(rank.is_(None), ordered, HealthPairRow.position)
+    ids = paginate(query.order_by(rank.is_(None), ordered, HealthPairRow.position), page)
+    rows = select(HealthPairRow.id, HealthPairRow.data).where(HealthPairRow.id.in_(ids.items))
+    data = {row_id: row for row_id, row in db.session.execute(rows)}
+    return Page([data[i] for i in ids.items], ids.page, ids.per_page, ids.total)
 
 
 def _summary_state(summary: HealthSummary | None) -> tuple[bool, bool, str]:
@@ -105,7 +111,7 @@ def cohort_dashboard(
     figures: dict[str, Any] = summary.figures if summary is not None and not pending else {}
     pair_page: Page = Page()
     if summary is not None and not pending:
-        pair_page = paginate(_pair_query(summary.id, sort, direction, status, text), page)
+        pair_page = _pair_page(summary.id, sort, direction, status, text, page)
     ended = db.session.execute(
         select(func.count(Match.id)).where(Match.cohort_id == cohort.id, Match.status == "ended")
     ).scalar_one()

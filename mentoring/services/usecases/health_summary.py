@@ -87,11 +87,11 @@ def request(scope: str, as_of: date) -> HealthSummary | None:
     """Ask for the scope's summary on as_of unless it is stored or on its way; the stored row (None if none)."""
     summary = db.session.execute(select(HealthSummary).where(HealthSummary.scope == scope)).scalar_one_or_none()
     now = utcnow()
-    if summary is not None and summary.computed_at is not None and summary.as_of == as_of:
-        return summary  # stored for that day (if stale, its recompute is queued)
+    if summary is not None and summary.computed_at is not None and summary.as_of == as_of and not summary.stale:
+        return summary  # stored for that day
     lost = summary is None or summary.requested_at is None or now - summary.requested_at > LOST_AFTER
     if summary is not None and summary.stale and not lost:
-        return summary  # on its way
+        return summary  # a recompute is on its way
     from mentoring.services import unit_of_work
 
     with unit_of_work():
@@ -215,11 +215,16 @@ def refresh(scope: str, as_of_text: str | None = None) -> None:
 
 
 def sweep() -> list[str]:
-    """The periodic safety net: queue a recompute of every summary whose inputs or day no longer match."""
+    """The periodic safety net: queue a recompute of every summary whose inputs or day no longer match,
+    or whose recompute was asked for long ago and never done (a consumer that died)."""
     due = []
-    day = today()
-    summaries = list(db.session.execute(select(HealthSummary).where(HealthSummary.stale.is_(False))).scalars())
-    for summary in summaries:
+    now = utcnow()
+    day = now.date()
+    for summary in db.session.execute(select(HealthSummary)).scalars():
+        if summary.stale:
+            if summary.requested_at is None or now - summary.requested_at > LOST_AFTER:
+                due.append(summary.scope)
+            continue
         cohort = db.session.get(Cohort, summary.cohort_id) if summary.cohort_id is not None else None
         if summary.cohort_id is not None and (cohort is None or cohort.status not in HEALTH_COHORTS):
             continue
@@ -227,7 +232,7 @@ def sweep() -> list[str]:
             due.append(summary.scope)
     if due:
         db.session.execute(
-            update(HealthSummary).where(HealthSummary.scope.in_(due)).values(stale=True, requested_at=utcnow())
+            update(HealthSummary).where(HealthSummary.scope.in_(due)).values(stale=True, requested_at=now)
         )
     db.session.commit()
     if due:
