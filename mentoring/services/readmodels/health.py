@@ -80,7 +80,7 @@ def _pair_page(summary_id: int, sort: str, direction: str, status: str, text: st
     ordered = rank.desc() if direction == "desc" else rank.asc()
     ids = paginate(query.order_by(rank.is_(None), ordered, HealthPairRow.position), page)
     rows = select(HealthPairRow.id, HealthPairRow.data).where(HealthPairRow.id.in_(ids.items))
-    data = {row_id: row for row_id, row in db.session.execute(rows)}
+    data = dict(db.session.execute(rows).all())
     return Page([data[i] for i in ids.items], ids.page, ids.per_page, ids.total)
 
 
