@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
 from matching import graph as session_graph
-from mentoring.database import utcnow
+from mentoring.database import reading, utcnow
 from mentoring.extensions import db
 from mentoring.models import Cohort, HealthPairRow, HealthSummary
 from mentoring.models.cohorts import STALL_DAYS_DEFAULT
@@ -192,15 +192,20 @@ def refresh(scope: str, as_of_text: str | None = None) -> None:
     started = utcnow()
     summary.started_at = started
     db.session.commit()
-    inputs = _inputs(scope, cohort)
-    if cohort is not None:
-        payload, computed = _cohort_payload(cohort, as_of)
-    else:
-        payload, computed = _all_payload(as_of), None
+    summary_id = summary.id
+    # Seconds of reading at 10,000 pairs must not hold SQLite's write lock: only the final write takes it.
+    with reading():
+        inputs = _inputs(scope, cohort)
+        rows: list[dict[str, Any]] = []
+        if cohort is not None:
+            payload, computed = _cohort_payload(cohort, as_of)
+            rows = _pair_rows(summary_id, computed)
+        else:
+            payload = _all_payload(as_of)
     summary = db.session.execute(select(HealthSummary).where(HealthSummary.scope == scope)).scalar_one()
     db.session.execute(delete(HealthPairRow).where(HealthPairRow.summary_id == summary.id))
-    if computed is not None and computed.rows:
-        db.session.execute(insert(HealthPairRow), _pair_rows(summary.id, computed))
+    if rows:
+        db.session.execute(insert(HealthPairRow), rows)
     summary.figures = payload
     summary.as_of = as_of
     summary.fingerprint = inputs
@@ -209,7 +214,7 @@ def refresh(scope: str, as_of_text: str | None = None) -> None:
     again = summary.requested_at is not None and summary.requested_at > started
     summary.stale = again
     db.session.commit()
-    log.info("health summary computed scope=%s as_of=%s pairs=%s again=%s", scope, as_of, len(payload), again)
+    log.info("health summary computed scope=%s as_of=%s pairs=%s again=%s", scope, as_of, len(rows), again)
     if again:
         _queue([scope])
 
@@ -220,16 +225,17 @@ def sweep() -> list[str]:
     due = []
     now = utcnow()
     day = now.date()
-    for summary in db.session.execute(select(HealthSummary)).scalars():
-        if summary.stale:
-            if summary.requested_at is None or now - summary.requested_at > LOST_AFTER:
+    with reading():
+        for summary in db.session.execute(select(HealthSummary)).scalars():
+            if summary.stale:
+                if summary.requested_at is None or now - summary.requested_at > LOST_AFTER:
+                    due.append(summary.scope)
+                continue
+            cohort = db.session.get(Cohort, summary.cohort_id) if summary.cohort_id is not None else None
+            if summary.cohort_id is not None and (cohort is None or cohort.status not in HEALTH_COHORTS):
+                continue
+            if (summary.as_of or day) < day or summary.fingerprint != _inputs(summary.scope, cohort):
                 due.append(summary.scope)
-            continue
-        cohort = db.session.get(Cohort, summary.cohort_id) if summary.cohort_id is not None else None
-        if summary.cohort_id is not None and (cohort is None or cohort.status not in HEALTH_COHORTS):
-            continue
-        if (summary.as_of or day) < day or summary.fingerprint != _inputs(summary.scope, cohort):
-            due.append(summary.scope)
     if due:
         db.session.execute(
             update(HealthSummary).where(HealthSummary.scope.in_(due)).values(stale=True, requested_at=now)
