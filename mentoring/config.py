@@ -120,6 +120,7 @@ class Config:
     HUEY_SQLITE_PATH: str | None = None  # default instance/jobs.db
     HUEY_IMMEDIATE = False  # run each job inline when it is enqueued (tests), no consumer needed
     HUEY_WORKERS = 2  # worker threads of one `flask worker` consumer
+    HEALTH_SUMMARY_DELAY_S = 5  # a health summary is recomputed this long after the first change (a burst is one job)
     MAIL_BATCH_SIZE = 200  # emails sent over one SMTP connection before it is reopened
     # A callable returning the current aware UTC time, read by database.utcnow() in place of the system clock.
     # Only a test sets it (through create_app's overrides, never the environment), so that time can pass
@@ -157,6 +158,7 @@ class Config:
         settings["HUEY_SQLITE_PATH"] = os.environ.get("HUEY_SQLITE_PATH") or str(instance_path / "jobs.db")
         settings["HUEY_IMMEDIATE"] = _env_bool("HUEY_IMMEDIATE", cls.HUEY_IMMEDIATE)
         settings["HUEY_WORKERS"] = _env_int("HUEY_WORKERS", cls.HUEY_WORKERS)
+        settings["HEALTH_SUMMARY_DELAY_S"] = _env_int("HEALTH_SUMMARY_DELAY_S", cls.HEALTH_SUMMARY_DELAY_S)
         settings["MAIL_SENDER"] = os.environ.get("MAIL_SENDER") or cls.MAIL_SENDER
         settings["MAIL_OUTBOX"] = os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox")
         settings["TRUSTED_IDENTITY_HEADER"] = os.environ.get("TRUSTED_IDENTITY_HEADER") or cls.TRUSTED_IDENTITY_HEADER

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,7 @@ class UTCDateTime(TypeDecorator):
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITING = "_sqlite_write_transaction"
+_READING: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
 
 
 def _takes_write_lock() -> bool:
@@ -72,6 +74,8 @@ def _takes_write_lock() -> bool:
     in a deferred transaction, which in WAL mode never waits for a writer; its few writes (the
     once-a-minute login-session touch, an audit line for an export) go through `writing()`.
     """
+    if _READING.get():
+        return False
     if not has_request_context():
         return True
     return request.method not in READ_METHODS or bool(g.get(_WRITING))
@@ -95,6 +99,26 @@ def writing() -> Iterator[None]:
         yield
     finally:
         g.pop(_WRITING, None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """A long read outside a request (a job computing figures): SQLite's write lock is not taken meanwhile.
+
+    The transactions inside read only; the one in progress is ended before and after, so the write that
+    follows takes the lock then. Elsewhere than SQLite this changes nothing.
+    """
+    from mentoring.extensions import db
+
+    if db.session().in_transaction():
+        db.session.commit()
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        if db.session().in_transaction():
+            db.session.commit()  # a read: ends the (deferred) transaction
+        _READING.reset(token)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -11,9 +11,11 @@ from mentoring.services.infra import jobs
 
 def register_tasks(app: Flask) -> jobs.JobQueue:
     """Build the app's job queue and register every task and periodic task on it."""
-    from mentoring.services.infra import mail
+    from mentoring.extensions import db
+    from mentoring.services.infra import health_watch, mail
     from mentoring.services.usecases import (
         email_verification,
+        health_summary,
         invitations,
         leader_choice,
         nudges,
@@ -46,4 +48,9 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     queue.register(email_verification.CONFIRM_TASK, email_verification.send_registration_mail)
     # A large HR file is imported here (one all-or-nothing transaction); the manager's page answers at once.
     queue.register(people_import.IMPORT_TASK, people_import.commit_upload_job)
+    # Health summaries: a change marks the cohort's summary stale and queues its recompute (health_watch);
+    # the sweep catches bulk writes and a new day. A page never computes a whole cohort.
+    queue.register(health_summary.TASK, health_summary.refresh, retries=2, retry_delay=30)
+    queue.register(health_summary.SWEEP_TASK, health_summary.sweep, periodic=crontab(minute="*/10"))
+    health_watch.install(db.session)
     return queue

@@ -1,8 +1,8 @@
 """The session graph: how a programme is going, from typed records of people, pairs and sessions.
 
 `records` holds the frozen dataclasses that go in and the typed metrics that come out (`Metrics`,
-plain dicts at run time); `wire` reads and checks the SESSIONS.json format (for the command line and
-other processes); `network` builds the networkx graph; `metrics` computes the figures (linear in
+plain dicts at run time); `wire` reads and checks the SESSIONS.json format and writes it back (for the command
+line and other processes); `network` builds the networkx graph; `metrics` computes the figures (linear in
 pairs + sessions); `export` writes GraphML and CSV; `svg` draws the graph.
 Input format, metric definitions and edge cases are documented in docs/graph.md.
 """
@@ -24,7 +24,7 @@ from matching.graph.records import (
     SkillMetrics,
 )
 from matching.graph.svg import render_svg
-from matching.graph.wire import parse_sessions
+from matching.graph.wire import parse_sessions, write_sessions
 
 __all__ = [
     "DepartmentMetrics",
@@ -48,4 +48,5 @@ __all__ = [
     "render_svg",
     "session_metrics",
     "to_graphml",
+    "write_sessions",
 ]

@@ -257,3 +257,34 @@ def parse_sessions(data: Any) -> SessionsData:
     )
     persons = tuple(people[pid] for pid in sorted_natural(people))
     return SessionsData(people=persons, pairs=records)
+
+
+def _iso_moment(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def write_sessions(data: SessionsData) -> dict[str, Any]:
+    """The SESSIONS.json document of typed records (the inverse of parse_sessions), for other processes."""
+    sessions = [
+        {
+            "leader": s.leader,
+            "mentor": s.mentor,
+            "date": s.date.isoformat(),
+            "status": s.status,
+            "minutes": s.minutes,
+            "skills": list(s.skills),
+            "ratings": {"leader": s.rating_by_leader, "mentor": s.rating_by_mentor},
+            "proposed_at": _iso_moment(s.proposed_at),
+            "answered_at": _iso_moment(s.answered_at),
+        }
+        for pair in data.pairs
+        for s in pair.sessions
+    ]
+    return {
+        "people": [{"id": p.id, "role": p.role, "department": p.department} for p in data.people],
+        "pairs": [
+            {"leader": p.leader, "mentor": p.mentor, "started": p.started.isoformat(), "goals": list(p.goals)}
+            for p in data.pairs
+        ],
+        "sessions": sessions,
+    }

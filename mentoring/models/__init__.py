@@ -2,6 +2,7 @@
 
 from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.health import HealthPairRow, HealthSummary
 from mentoring.models.identity import ExternalIdentity, Invitation, InvitationRole, OneTimeToken, TokenPurpose
 from mentoring.models.imports import PeopleUpload
 from mentoring.models.jobs import RunJob, RunStage
@@ -21,6 +22,8 @@ __all__ = [
     "Feedback",
     "FitCheck",
     "Goal",
+    "HealthPairRow",
+    "HealthSummary",
     "Invitation",
     "InvitationRole",
     "LeaderRequest",

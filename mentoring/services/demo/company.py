@@ -34,6 +34,7 @@ from mentoring.models import (
     RunPair,
     Skill,
 )
+from mentoring.services.usecases import health_summary
 
 # The generator's names for platforms and languages -> the catalogue's and the site's.
 PLATFORM_NAMES = {"Teams": "Microsoft Teams", "Blogs and podcasts": "Blogs"}
@@ -285,4 +286,5 @@ def add_sessions(cohort_id: int, per_pair: int = 2, seed: int = 0) -> int:
         ]
         db.session.execute(insert(Feedback), feedback)
     db.session.commit()
+    health_summary.cohorts_changed([cohort_id])  # written in bulk: no ORM flush to watch
     return len(meetings)

@@ -1,8 +1,8 @@
-"""Programme health for managers: the cohort dashboard, the all-cohorts overview, one pair, and exports.
+"""Programme health for managers: the cohort dashboard, the all-cohorts overview, and exports.
 
-The numbers are the library's (matching.graph), computed on the SESSIONS document of
-services.sessions_document; this module only adds names and fit-check answers, sorts, and records
-exports in the audit log. Feedback text never leaves here: the document carries ratings only.
+Pages read the stored health summaries (services.usecases.health_summary): the figures a job computed
+and one row per pair, paged, sorted and filtered in SQL. A page never computes a whole cohort: with no
+summary yet it asks for one and says so. Feedback text never leaves here: the records carry ratings only.
 """
 
 from __future__ import annotations
@@ -11,52 +11,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from matching import graph as session_graph
 from mentoring.database import utcnow
 from mentoring.extensions import db
-from mentoring.models import Cohort, FitCheck, Match, Meeting, Notification, Person, Skill
-from mentoring.models.cohorts import STALL_DAYS_DEFAULT
+from mentoring.models import Cohort, HealthPairRow, HealthSummary, Match, Notification, Person
+from mentoring.models.health import ALL_COHORTS, cohort_scope
 from mentoring.services.infra import audit
-from mentoring.services.readmodels import health_memo
-from mentoring.services.readmodels.paging import Page, page_of
-from mentoring.services.translators.sessions_document import HEALTH_COHORTS, SessionsDocument, build_sessions
+from mentoring.services.readmodels.health_figures import SORT_COLUMNS, AttentionItem, cohort_figures
+from mentoring.services.readmodels.paging import Page, paginate
+from mentoring.services.translators.sessions_document import HEALTH_COHORTS, build_sessions
+from mentoring.services.usecases import health_summary
 from mentoring.services.usecases.cohorts import get_cohort
 
-MIN_SESSIONS = 3  # a leader "meets the minimum" with this many held sessions
-
-SORT_COLUMNS = (
-    "leader",
-    "mentor",
-    "status",
-    "held",
-    "last_held",
-    "days_since",
-    "cancelled_by_leader",
-    "cancelled_by_mentor",
-    "missed",
-    "minutes_held",
-    "mean_rating_by_leader",
-    "mean_rating_by_mentor",
-    "median_response_hours",
-    "goals_covered",
-    "fit",
-)
-_STATUS_ORDER = {"stalled": 0, "at risk": 1, "active": 2}
-
-
-@dataclass
-class AttentionItem:
-    """A pair the manager should look at, and why."""
-
-    row: dict[str, Any]
-    reasons: list[str]
+PAIR_STATUSES = ("attention", "stalled", "at risk", "active")
+NUDGES_SHOWN = 50
+_EMPTY_PROGRAMME: dict[str, Any] = {}
 
 
 @dataclass
 class Dashboard:
-    """Everything the cohort's health page shows."""
+    """Everything the cohort's health page shows (from the stored summary; `pending` while there is none)."""
 
     cohort: Cohort
     as_of: date
@@ -77,173 +53,94 @@ class Dashboard:
     leader_count: int = 0
     status: str = ""
     text: str = ""
+    pending: bool = False  # no summary computed yet: the page says it is being computed
+    updating: bool = False  # a newer summary is queued or being computed
+    computed_at: str = ""  # HH:MM (UTC) of the summary shown
 
 
-@dataclass(frozen=True)
-class CohortFigures:
-    """A cohort's document, the library's metrics and the pair and leader rows built from them (read-only)."""
+def _pair_page(summary_id: int, sort: str, direction: str, status: str, text: str, page: int) -> Page:
+    """One page of the stored pair rows of a summary, filtered and in the order asked (empty values last).
 
-    document: SessionsDocument
-    metrics: dict[str, Any]
-    rows: list[dict[str, Any]]
-    leaders: list[dict[str, Any]]
-    attention: list[AttentionItem]
-    by_sort: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-
-    def sorted_rows(self, column: str, direction: str) -> tuple[list[dict[str, Any]], str, str]:
-        """The rows sorted as asked (see sort_rows), each order computed once."""
-        column = column if column in SORT_COLUMNS else "leader"
-        direction = "desc" if direction == "desc" else "asc"
-        if (column, direction) not in self.by_sort:
-            self.by_sort[column, direction] = sort_rows(self.rows, column, direction)[0]
-        return self.by_sort[column, direction], column, direction
-
-
-def skill_names_by_key() -> dict[str, str]:
-    """Skill key -> its current name."""
-    return dict(db.session.execute(select(Skill.key, Skill.name)).all())
-
-
-def cohort_figures(cohort: Cohort, as_of: date) -> CohortFigures:
-    """The cohort's health figures on as_of: remembered while its sessions, pairs and people stay the same."""
-    skill_names = skill_names_by_key()
-    key = (
-        "cohort",
-        cohort.id,
-        as_of,
-        cohort.stall_days,
-        tuple(sorted(skill_names.items())),
-        health_memo.fingerprint([cohort.id]),
-    )
-
-    def compute() -> CohortFigures:
-        document = build_sessions([cohort.id])
-        metrics = session_graph.metrics_from_json(document.data, as_of, cohort.stall_days, MIN_SESSIONS)
-        rows = pair_rows(document, metrics, skill_names, cohort_id=cohort.id)
-        leaders = _leader_rows(metrics, document, cohort.id)
-        return CohortFigures(document, metrics, rows, leaders, _attention(sort_rows(rows, "leader", "asc")[0]))
-
-    return health_memo.remembered(key, compute)
-
-
-def cohort_metrics(cohort: Cohort, as_of: date) -> tuple[SessionsDocument, dict[str, Any]]:
-    """The cohort's SESSIONS document and the library's metrics for it on as_of."""
-    figures = cohort_figures(cohort, as_of)
-    return figures.document, figures.metrics
-
-
-def fit_answers(match_ids: list[int], cohort_id: int | None = None) -> dict[int, dict[int, bool]]:
-    """match id -> person id -> their answer, for these matches (or every match of the cohort)."""
-    answers: dict[int, dict[int, bool]] = {}
-    query = select(FitCheck.match_id, FitCheck.person_id, FitCheck.good_fit)
-    if cohort_id is not None:
-        query = query.join(Match, Match.id == FitCheck.match_id).where(Match.cohort_id == cohort_id)
-    elif match_ids:
-        query = query.where(FitCheck.match_id.in_(match_ids))
-    else:
-        return answers
-    for match_id, person_id, good_fit in db.session.execute(query):
-        answers.setdefault(match_id, {})[person_id] = good_fit
-    return answers
-
-
-def pair_rows(
-    document: SessionsDocument, metrics: dict[str, Any], skill_names: dict[str, str], cohort_id: int | None = None
-) -> list[dict]:
-    """The library's pair rows with match ids, names, a status word and both fit answers."""
-    matches = document.match_rows
-    fits = fit_answers(list(matches), cohort_id)
-    rows = []
-    for row in metrics["pairs"]:
-        match_id = document.matches[row["leader"], row["mentor"]][-1]
-        match = matches[match_id]
-        answers = fits.get(match_id, {})
-        status = "stalled" if row["stalled"] else "at risk" if row["at_risk"] else "active"
-        rows.append(
-            {
-                **row,
-                "match_id": match_id,
-                "leader_name": document.labels[row["leader"]],
-                "mentor_name": document.labels[row["mentor"]],
-                "status": status,
-                "fit_leader": answers.get(match.leader_id),
-                "fit_mentor": answers.get(match.mentor_id),
-                "goal_names": [skill_names.get(k, k) for k in row["goals"]],
-                "covered_names": [skill_names.get(k, k) for k in row["goals_covered"]],
-            }
+    The database sorts row ids by their stored rank (small rows), then reads the 50 rows' data by id.
+    """
+    query = select(HealthPairRow.id).where(HealthPairRow.summary_id == summary_id)
+    if status == "attention":
+        query = query.where(HealthPairRow.attention.is_(True))
+    elif status in PAIR_STATUSES:
+        query = query.where(HealthPairRow.status == status)
+    text = " ".join((text or "").split()).casefold()
+    if text:
+        query = query.where(
+            or_(
+                HealthPairRow.leader_fold.contains(text, autoescape=True),
+                HealthPairRow.mentor_fold.contains(text, autoescape=True),
+            )
         )
-    return rows
+    rank = getattr(HealthPairRow, f"by_{sort}")
+    ordered = rank.desc() if direction == "desc" else rank.asc()
+    ids = paginate(query.order_by(rank.is_(None), ordered, HealthPairRow.position), page)
+    rows = select(HealthPairRow.id, HealthPairRow.data).where(HealthPairRow.id.in_(ids.items))
+    data = dict(db.session.execute(rows).all())
+    return Page([data[i] for i in ids.items], ids.page, ids.per_page, ids.total)
 
 
-def _sort_value(row: dict[str, Any], column: str) -> Any:
-    if column in ("leader", "mentor"):
-        return (row[f"{column}_name"].casefold(), row[column])
-    if column == "status":
-        return _STATUS_ORDER[row["status"]]
-    if column == "goals_covered":
-        return len(row["goals_covered"])
-    if column == "fit":
-        return sum(answer is False for answer in (row["fit_leader"], row["fit_mentor"]))
-    return row[column]
+def _summary_state(summary: HealthSummary | None) -> tuple[bool, bool, str]:
+    """(pending, updating, computed at HH:MM) of a stored summary."""
+    if summary is None or summary.computed_at is None:
+        return True, True, ""
+    return False, summary.stale, health_summary.computed_at_text(summary.computed_at)
 
 
-def sort_rows(rows: list[dict[str, Any]], column: str, direction: str) -> tuple[list[dict[str, Any]], str, str]:
-    """The pair rows sorted by a known column (unknown ones fall back to the leader); empty values last."""
-    column = column if column in SORT_COLUMNS else "leader"
+def cohort_dashboard(
+    cohort_id: int,
+    sort: str = "leader",
+    direction: str = "asc",
+    now: datetime | None = None,
+    status: str = "",
+    text: str = "",
+    page: int = 1,
+) -> Dashboard:
+    """The health page of one cohort on the day of `now`: its stored figures and one page of its pairs."""
+    cohort = get_cohort(cohort_id)
+    as_of = (now or utcnow()).date()
+    sort = sort if sort in SORT_COLUMNS else "leader"
     direction = "desc" if direction == "desc" else "asc"
-    present = [r for r in rows if _sort_value(r, column) is not None]
-    missing = [r for r in rows if _sort_value(r, column) is None]
-    present.sort(key=lambda r: (_sort_value(r, column), r["leader"], r["mentor"]), reverse=direction == "desc")
-    return present + missing, column, direction
-
-
-def _attention(rows: list[dict[str, Any]]) -> list[AttentionItem]:
-    items = []
-    for row in rows:
-        reasons = [
-            f"The {side} answered that this is not a good fit."
-            for side in ("leader", "mentor")
-            if row[f"fit_{side}"] is False
-        ]
-        if row["stalled"]:
-            reasons.append(f"Stalled: {row['days_since']} days without a held session.")
-        if row["stalled"] or row["at_risk"]:
-            reasons.extend(r for r in row["risk_reasons"] if r not in reasons)
-        if reasons:
-            items.append(AttentionItem(row=row, reasons=reasons))
-    return sorted(
-        items,
-        key=lambda i: (
-            i.row["fit_leader"] is not False and i.row["fit_mentor"] is not False,
-            _STATUS_ORDER[i.row["status"]],
-            i.row["leader_name"].casefold(),
-        ),
-    )
-
-
-def _leader_rows(metrics: dict[str, Any], document: SessionsDocument, cohort_id: int) -> list[dict[str, Any]]:
-    waiting: dict[int, int] = {}
-    query = (
-        select(Match.leader_id, Meeting.id)
-        .join(Match, Meeting.match_id == Match.id)
-        .where(
-            Match.cohort_id == cohort_id,
-            Match.status == "active",
-            Meeting.status == "proposed",
-            Meeting.proposed_by_id == Match.mentor_id,
-        )
-    )
-    for leader_id, _ in db.session.execute(query):
-        waiting[leader_id] = waiting.get(leader_id, 0) + 1
-    rows = []
-    for row in metrics["leaders"]:
-        if not row["pairs"]:
-            continue
-        person_id = int(row["leader"][1:])
-        rows.append({**row, "name": document.labels[row["leader"]], "waiting": waiting.get(person_id, 0)})
-    return sorted(
-        rows,
-        key=lambda r: (r["median_response_hours"] is None, -(r["median_response_hours"] or 0), r["name"].casefold()),
+    status = status if status in PAIR_STATUSES else ""
+    summary = health_summary.request(cohort_scope(cohort.id), as_of)
+    pending, updating, computed_at = _summary_state(summary)
+    figures: dict[str, Any] = summary.figures if summary is not None and not pending else {}
+    pair_page: Page = Page()
+    if summary is not None and not pending:
+        pair_page = _pair_page(summary.id, sort, direction, status, text, page)
+    ended = db.session.execute(
+        select(func.count(Match.id)).where(Match.cohort_id == cohort.id, Match.status == "ended")
+    ).scalar_one()
+    return Dashboard(
+        cohort=cohort,
+        as_of=summary.as_of if summary is not None and summary.as_of and not pending else as_of,
+        metrics={
+            "programme": figures.get("programme", _EMPTY_PROGRAMME),
+            "departments": figures.get("departments", []),
+        },
+        pairs=pair_page.items,
+        sort=sort,
+        direction=direction,
+        skills=figures.get("skills", []),
+        leaders=figures.get("leaders", []),
+        departments=figures.get("departments", []),
+        attention=[AttentionItem(row=a["row"], reasons=a["reasons"]) for a in figures.get("attention", [])],
+        svg=figures.get("svg", ""),
+        nudges=nudges_sent(cohort.id, limit=NUDGES_SHOWN),
+        ended_pairs=ended,
+        fit_answers=figures.get("fit_answers", {"no": 0, "yes": 0}),
+        pair_page=pair_page,
+        attention_count=figures.get("attention_count", 0),
+        leader_count=figures.get("leader_count", 0),
+        status=status,
+        text=text,
+        pending=pending,
+        updating=updating,
+        computed_at=computed_at,
     )
 
 
@@ -258,114 +155,43 @@ def nudges_sent(cohort_id: int, limit: int = 200) -> list[Notification]:
     return list(db.session.execute(query).scalars())
 
 
-PAIR_STATUSES = ("attention", "stalled", "at risk", "active")
-ATTENTION_SHOWN = 20
-LEADERS_SHOWN = 20
-NUDGES_SHOWN = 50
-GRAPH_MAX_NODES = 150  # a larger drawing is unreadable and heavy: the GraphML export carries it instead
-
-
-def _matching(rows: list[dict[str, Any]], status: str, text: str, attention_ids: set[int]) -> list[dict[str, Any]]:
-    if status == "attention":
-        rows = [r for r in rows if r["match_id"] in attention_ids]
-    elif status in PAIR_STATUSES:
-        rows = [r for r in rows if r["status"] == status]
-    text = " ".join((text or "").split()).casefold()
-    if text:
-        rows = [r for r in rows if text in r["leader_name"].casefold() or text in r["mentor_name"].casefold()]
-    return rows
-
-
-def cohort_dashboard(
-    cohort_id: int,
-    sort: str = "leader",
-    direction: str = "asc",
-    now: datetime | None = None,
-    status: str = "",
-    text: str = "",
-    page: int = 1,
-) -> Dashboard:
-    """The health page of one cohort on the day of `now`: one page of its pairs, sorted and filtered."""
-    cohort = get_cohort(cohort_id)
-    as_of = (now or utcnow()).date()
-    figures = cohort_figures(cohort, as_of)
-    document, metrics = figures.document, figures.metrics
-    skill_names = skill_names_by_key()
-    rows, sort, direction = figures.sorted_rows(sort, direction)
-    attention = figures.attention
-    shown = _matching(rows, status, text, {item.row["match_id"] for item in attention})
-    svg = ""
-    if len(document.data["people"]) <= GRAPH_MAX_NODES:
-        graph = session_graph.build_graph(document.data)
-        svg = session_graph.render_svg(graph, labels=document.labels, as_of=as_of)
-    ended = db.session.execute(
-        select(func.count(Match.id)).where(Match.cohort_id == cohort.id, Match.status == "ended")
-    ).scalar_one()
-    skills = [
-        {**s, "name": skill_names.get(s["skill"], s["skill"])} for s in metrics["programme"]["goal_coverage_by_skill"]
-    ]
-    leaders = figures.leaders
-    return Dashboard(
-        cohort=cohort,
-        as_of=as_of,
-        metrics=metrics,
-        pairs=page_of(shown, page).items,
-        sort=sort,
-        direction=direction,
-        skills=skills,
-        leaders=leaders[:LEADERS_SHOWN],
-        departments=metrics["departments"],
-        attention=attention[:ATTENTION_SHOWN],
-        svg=svg,
-        nudges=nudges_sent(cohort.id, limit=NUDGES_SHOWN),
-        ended_pairs=ended,
-        fit_answers={
-            "no": sum((r["fit_leader"] is False) + (r["fit_mentor"] is False) for r in rows),
-            "yes": sum((r["fit_leader"] is True) + (r["fit_mentor"] is True) for r in rows),
-        },
-        pair_page=page_of(shown, page),
-        attention_count=len(attention),
-        leader_count=len(leaders),
-        status=status if status in PAIR_STATUSES else "",
-        text=text,
-    )
-
-
 @dataclass
 class CohortHealth:
-    """One line of the all-cohorts overview."""
+    """One line of the all-cohorts overview (programme None while its summary is being computed)."""
 
     cohort: Cohort | None
-    programme: dict[str, Any]
+    programme: dict[str, Any] | None
+    updating: bool = False
+    computed_at: str = ""
 
 
 def programme_overview(now: datetime | None = None) -> list[CohortHealth]:
     """Headline figures per published or closed cohort, then for all of them together (default stall limit)."""
     as_of = (now or utcnow()).date()
     query = select(Cohort).where(Cohort.status.in_(HEALTH_COHORTS)).order_by(Cohort.created_at.desc(), Cohort.id)
-    lines = [
-        CohortHealth(cohort=c, programme=cohort_metrics(c, as_of)[1]["programme"])
-        for c in db.session.execute(query).scalars()
-    ]
-    if len(lines) > 1:
-
-        def together() -> dict[str, Any]:
-            document = build_sessions(None)
-            return session_graph.metrics_from_json(document.data, as_of, STALL_DAYS_DEFAULT, MIN_SESSIONS)
-
-        key = ("together", as_of, health_memo.fingerprint(None))
-        lines.append(CohortHealth(cohort=None, programme=health_memo.remembered(key, together)["programme"]))
+    cohorts = list(db.session.execute(query).scalars())
+    scopes = [cohort_scope(c.id) for c in cohorts] + ([ALL_COHORTS] if len(cohorts) > 1 else [])
+    summaries = health_summary.stored(scopes)
+    for scope in scopes:
+        found = summaries.get(scope)
+        if found is None or found.computed_at is None or found.as_of != as_of:
+            summaries[scope] = health_summary.request(scope, as_of)  # type: ignore[assignment]
+    lines = []
+    for cohort, scope in [(c, cohort_scope(c.id)) for c in cohorts] + [(None, s) for s in scopes[len(cohorts) :]]:
+        pending, updating, computed_at = _summary_state(summaries.get(scope))
+        programme = None if pending else summaries[scope].figures["programme"]
+        lines.append(CohortHealth(cohort=cohort, programme=programme, updating=updating, computed_at=computed_at))
     return lines
 
 
-# ---------------------------------------------------------------- exports
+# ---------------------------------------------------------------- exports (computed when asked for)
 
 
 def export_csv(manager: Person, cohort_id: int, now: datetime | None = None) -> str:
     """The cohort's pairs and their metrics as CSV (names, no feedback text), recorded in the audit log."""
     cohort = get_cohort(cohort_id)
-    document, metrics = cohort_metrics(cohort, (now or utcnow()).date())
-    text = session_graph.metrics_csv(metrics, labels=document.labels)
+    figures = cohort_figures(cohort, (now or utcnow()).date())
+    text = session_graph.metrics_csv(figures.metrics, labels=figures.document.labels)
     audit.record_now(
         "export", actor=manager, object_type="cohort", object_id=cohort.id, detail="pairs and metrics (CSV)"
     )
@@ -377,7 +203,7 @@ def export_graphml(manager: Person, cohort_id: int, now: datetime | None = None)
     cohort = get_cohort(cohort_id)
     as_of = (now or utcnow()).date()
     document = build_sessions([cohort.id])
-    text = session_graph.to_graphml(session_graph.build_graph(document.data), labels=document.labels, as_of=as_of)
+    text = session_graph.to_graphml(session_graph.build_graph(document.records), labels=document.labels, as_of=as_of)
     audit.record_now(
         "export", actor=manager, object_type="cohort", object_id=cohort.id, detail="session graph (GraphML)"
     )

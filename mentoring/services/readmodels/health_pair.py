@@ -14,7 +14,7 @@ from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Match, Meeting, Notification
 from mentoring.services import NotFound
-from mentoring.services.readmodels.health import MIN_SESSIONS, fit_answers, pair_rows, skill_names_by_key
+from mentoring.services.readmodels.health_figures import MIN_SESSIONS, fit_answers, pair_rows, skill_names_by_key
 from mentoring.services.readmodels.pair_view import MANAGER, feedback_for
 from mentoring.services.translators.sessions_document import HEALTH_COHORTS, build_sessions
 
@@ -36,7 +36,7 @@ def _metrics_row(match: Match, as_of: date) -> dict[str, Any] | None:
         return None
     # Only this pair's sessions: a pair's row of the dashboard depends on nothing else in the cohort.
     document = build_sessions([match.cohort_id], pair=(match.leader_id, match.mentor_id))
-    metrics = session_graph.metrics_from_json(document.data, as_of, match.cohort.stall_days, MIN_SESSIONS)
+    metrics = session_graph.session_metrics(document.records, as_of, match.cohort.stall_days, MIN_SESSIONS)
     skill_names = skill_names_by_key()
     return next((row for row in pair_rows(document, metrics, skill_names) if row["match_id"] == match.id), None)
 

@@ -1,7 +1,8 @@
-"""The SESSIONS document of docs/graph.md built from the database: published pairs and their sessions.
+"""The session graph's typed records (matching.graph) built from the database: published pairs and their sessions.
 
 People are graph nodes `L<id>` (as a leader) and `M<id>` (as a mentor); sessions carry ratings only,
-never feedback text. `services.health` feeds the document to matching.graph.
+never feedback text. The records are built as the SESSIONS.json wire format would validate them (same
+spellings and order), but directly from set-based queries: no JSON and no re-validation in between.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, select, union
 
+from matching import graph
+from matching.fields import fold, natural_key
+from matching.graph.wire import skill_key
 from mentoring.extensions import db
 from mentoring.models import Cohort, Feedback, Goal, LeaderRequest, Match, Meeting, Person, Skill
 
@@ -62,12 +66,16 @@ class SessionRow:
 
 @dataclass
 class SessionsDocument:
-    """The library's SESSIONS.json input, the names behind its ids, and the match ids behind its pairs."""
+    """The session graph's typed records, the names behind their ids, and the match ids behind their pairs."""
 
-    data: dict[str, Any]
+    records: graph.SessionsData
     labels: dict[str, str]
     matches: dict[tuple[str, str], list[int]]
     match_rows: dict[int, PairRow] = field(default_factory=dict)
+
+    def wire(self) -> dict[str, Any]:
+        """The same records as a SESSIONS.json document (for the command line or another process)."""
+        return graph.write_sessions(self.records)
 
 
 def _department(department: str | None) -> str:
@@ -156,13 +164,22 @@ def _session_status(meeting: SessionRow, match: PairRow) -> str | None:
     return None
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+def _utc(moment: datetime) -> datetime:
+    # What the wire format does with a timestamp: naive ones are UTC, aware ones are turned into UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _session_item(
+def _skill_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Skill names as the wire format keeps them: one spelling per folded name, in skill order."""
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(fold(name), " ".join(name.split()))
+    return tuple(sorted(unique.values(), key=skill_key))
+
+
+def _session_record(
     meeting: SessionRow, match: PairRow, status: str, keys: dict[int, str], given: dict[int, int]
-) -> dict[str, Any]:
+) -> graph.SessionRecord:
     ratings: dict[str, int | None] = {"leader": None, "mentor": None}
     if status == "held":
         for author_id, rating in given.items():
@@ -173,24 +190,42 @@ def _session_item(
         and meeting.answered_at is not None
         and meeting.answered_at >= meeting.proposed_at
     )
-    return {
-        "leader": leader_node(match.leader_id),
-        "mentor": mentor_node(match.mentor_id),
-        "date": meeting.starts_at.date().isoformat(),
-        "status": status,
-        "minutes": meeting.duration_minutes,
-        "skills": [keys[i] for i in meeting.skills or [] if i in keys],
-        "ratings": ratings,
-        "proposed_at": _iso(meeting.proposed_at) if leader_answered else None,
-        "answered_at": _iso(meeting.answered_at) if leader_answered else None,
-    }
+    return graph.SessionRecord(
+        leader=leader_node(match.leader_id),
+        mentor=mentor_node(match.mentor_id),
+        date=meeting.starts_at.date(),
+        status=status,
+        minutes=meeting.duration_minutes,
+        skills=_skill_names(keys[i] for i in meeting.skills or [] if i in keys),
+        rating_by_leader=ratings["leader"],
+        rating_by_mentor=ratings["mentor"],
+        proposed_at=_utc(meeting.proposed_at) if leader_answered else None,
+        answered_at=_utc(meeting.answered_at) if leader_answered and meeting.answered_at else None,
+    )
+
+
+def _people_records(matches: list[PairRow], people: dict[int, tuple[str, str | None]]) -> tuple[list, dict]:
+    """The graph's people in id order (departments spelled as first met, like the wire format) and labels."""
+    nodes: dict[str, tuple[str, int]] = {}
+    for match in matches:
+        nodes.setdefault(leader_node(match.leader_id), ("leader", match.leader_id))
+        nodes.setdefault(mentor_node(match.mentor_id), ("mentor", match.mentor_id))
+    spelling: dict[str, str] = {}
+    records, labels = [], {}
+    for node in sorted(nodes, key=natural_key):
+        role, person_id = nodes[node]
+        name, department = people.get(person_id, ("", None))
+        written = _department(department)
+        records.append(graph.Person(id=node, role=role, department=spelling.setdefault(fold(written), written)))
+        labels[node] = name
+    return records, labels
 
 
 def build_sessions(cohort_ids: Iterable[int] | None = None, pair: tuple[int, int] | None = None) -> SessionsDocument:
-    """The SESSIONS document of the active pairs of these cohorts (every published or closed cohort if None).
+    """The session-graph records of the active pairs of these cohorts (every published or closed cohort if None).
 
     `pair` (leader id, mentor id) keeps only that pair: what one pair's page needs, not the whole cohort.
-    Six set-based queries of plain columns, whatever the number of pairs.
+    Six set-based queries of plain columns, whatever the number of pairs; no JSON in between.
     """
     pairs_query = matches_query(cohort_ids, pair)
     matches = [
@@ -199,43 +234,37 @@ def build_sessions(cohort_ids: Iterable[int] | None = None, pair: tuple[int, int
     people = _people(pairs_query)
     goals = _goal_keys(pairs_query)
     keys = dict(db.session.execute(select(Skill.id, Skill.key)).all())
-    nodes: dict[str, dict[str, str]] = {}
-    labels: dict[str, str] = {}
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    persons, labels = _people_records(matches, people)
+    started: dict[tuple[str, str], date] = {}
+    wanted: dict[tuple[str, str], list[str]] = {}
     owners: dict[tuple[str, str], list[int]] = {}
     by_match: dict[int, PairRow] = {m.id: m for m in matches}
     for match in matches:
-        for node, person_id, role in (
-            (leader_node(match.leader_id), match.leader_id, "leader"),
-            (mentor_node(match.mentor_id), match.mentor_id, "mentor"),
-        ):
-            name, department = people.get(person_id, ("", None))
-            nodes.setdefault(node, {"id": node, "role": role, "department": _department(department)})
-            labels[node] = name
         key = (leader_node(match.leader_id), mentor_node(match.mentor_id))
-        started = match.published_at.date().isoformat()
-        pair_goals = goals.get((match.cohort_id, match.leader_id), [])
-        if key in pairs:  # the same two people paired again in a later cohort: one edge, merged
-            pairs[key]["started"] = min(pairs[key]["started"], started)
-            pairs[key]["goals"] = sorted(set(pairs[key]["goals"]) | set(pair_goals))
-        else:
-            pairs[key] = {"leader": key[0], "mentor": key[1], "started": started, "goals": list(pair_goals)}
+        day = match.published_at.date()
+        # The same two people paired again in a later cohort: one edge, merged.
+        started[key] = min(started.get(key, day), day)
+        wanted.setdefault(key, []).extend(goals.get((match.cohort_id, match.leader_id), []))
         owners.setdefault(key, []).append(match.id)
-    items = []
+    sessions: dict[tuple[str, str], list[graph.SessionRecord]] = {}
     if by_match:
-        sessions, ratings = _sessions(pairs_query)
-        for meeting in sessions:
+        rows, ratings = _sessions(pairs_query)
+        for meeting in rows:
             match = by_match[meeting.match_id]
             status = _session_status(meeting, match)
             if status is not None:
-                items.append(_session_item(meeting, match, status, keys, ratings.get(meeting.id, {})))
-    data = {
-        "people": [nodes[n] for n in sorted(nodes, key=_node_order)],
-        "pairs": [pairs[k] for k in sorted(pairs, key=lambda k: (_node_order(k[0]), _node_order(k[1])))],
-        "sessions": items,
-    }
-    return SessionsDocument(data=data, labels=labels, matches=owners, match_rows=by_match)
-
-
-def _node_order(node: str) -> tuple[str, int]:
-    return node[0], int(node[1:])
+                record = _session_record(meeting, match, status, keys, ratings.get(meeting.id, {}))
+                sessions.setdefault((record.leader, record.mentor), []).append(record)
+    pairs = tuple(
+        graph.PairRecord(
+            leader=key[0],
+            mentor=key[1],
+            started=started[key],
+            goals=_skill_names(wanted[key]),
+            # Sessions come by start; a stable sort by day keeps that order within a day.
+            sessions=tuple(sorted(sessions.get(key, ()), key=lambda s: s.date)),
+        )
+        for key in sorted(started, key=lambda k: (natural_key(k[0]), natural_key(k[1])))
+    )
+    records = graph.SessionsData(people=tuple(persons), pairs=pairs)
+    return SessionsDocument(records=records, labels=labels, matches=owners, match_rows=by_match)

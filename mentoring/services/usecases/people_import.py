@@ -24,6 +24,7 @@ from mentoring.services import Conflict, NotFound, unit_of_work
 from mentoring.services.infra import audit, mail
 from mentoring.services.translators import people_csv
 from mentoring.services.translators.people_csv import HrRow, Problem, Status
+from mentoring.services.usecases import health_summary
 from mentoring.services.usecases import leavers as leavers_service
 from mentoring.services.usecases.people_import_checks import Existing, check_against_site, load_existing
 
@@ -285,6 +286,9 @@ def apply_plan(plan: ImportPlan, actor: Person | None, source: str) -> ImportRes
                 + (f"; {outcome.pairs_ended} pairs ended, {outcome.emails} emails" if outcome else "")
             ),
         )
+    if plan.updates or plan.leaver_ids:
+        # Names, departments and pairs may have changed in bulk: every health summary is due again.
+        health_summary.cohorts_changed(None)
     if outcome and outcome.emails:
         mail.deliver_pending()
     return ImportResult(

@@ -18,7 +18,7 @@ from mentoring.services import Conflict
 from mentoring.services.infra import audit, mail
 from mentoring.services.readmodels.mentor_loads import running_loads
 from mentoring.services.readmodels.run_review import SUCCESSFUL, is_published, latest_run
-from mentoring.services.usecases import matching_runs, pair_changes, waitlist
+from mentoring.services.usecases import health_summary, matching_runs, pair_changes, waitlist
 from mentoring.services.usecases.cohorts import get_cohort
 from mentoring.services.usecases.meetings import site_link
 
@@ -219,6 +219,8 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
         detail=f"run {run.id}: {len(created)} pairs, {emails} emails",
     )
     db.session.commit()
+    # The pairs were written in bulk (no ORM flush to watch): tell the health summaries.
+    health_summary.cohorts_changed([cohort_id])
     return PublishResult(created=len(created), emails=emails)
 
 
@@ -273,6 +275,7 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
         detail=f"run {run.id}: {len(flagged)} pairs ended, {len(new_pairs)} new, {emails} emails",
     )
     db.session.commit()
+    health_summary.cohorts_changed([cohort_id])
     return PublishResult(created=len(new_pairs), ended=len(flagged), emails=emails)
 
 

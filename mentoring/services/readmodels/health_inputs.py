@@ -1,32 +1,22 @@
-"""The session-graph metrics of cohorts, remembered until their data changes, so a health page does not
-recompute a 10,000-pair cohort on every request.
+"""What a cohort's health figures are made of, as a fingerprint read with a few aggregate queries.
 
-Each request reads a fingerprint of everything the metrics and the pair rows are made of (pairs,
-sessions, ratings, fit checks, goals, and the names and departments of the people in the pairs) with a
-few aggregate queries; the computed result is reused while the fingerprint is the same. The memo lives
-in the app (one per worker process), holds a few entries and is never shared between apps.
+The fingerprint covers pairs, sessions, ratings, fit checks, goals, and the names and departments of the
+people in the pairs; equal means unchanged. A stored health summary keeps the fingerprint it was computed
+for, and the periodic sweep (services.usecases.health_summary) compares it with the data.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import case, func, literal, select, union
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mentoring.extensions import db
 from mentoring.models import Feedback, FitCheck, Goal, LeaderRequest, Meeting, Person
 from mentoring.services.translators.sessions_document import matches_query
-
-T = TypeVar("T")
-MAX_ENTRIES = 8
-_KEY = "mentoring.health_memo"
-_lock = threading.Lock()
 
 
 def _people_digest(pairs: Any) -> str:
@@ -83,18 +73,3 @@ def fingerprint(cohort_ids: Iterable[int] | None) -> tuple:
     figures.append(tuple(db.session.execute(goals.where(requests)).one()))
     figures.append(_people_digest(pairs))
     return tuple(str(item) for item in figures)
-
-
-def remembered(key: tuple, compute: Callable[[], T]) -> T:
-    """The value remembered under `key`, or `compute()` remembered now (the oldest entry makes room)."""
-    memo: OrderedDict = current_app.extensions.setdefault(_KEY, OrderedDict())
-    with _lock:
-        if key in memo:
-            memo.move_to_end(key)
-            return memo[key]
-    value = compute()
-    with _lock:
-        memo[key] = value
-        while len(memo) > MAX_ENTRIES:
-            memo.popitem(last=False)
-    return value
