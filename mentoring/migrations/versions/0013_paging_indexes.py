@@ -1,7 +1,7 @@
 """Indexes for paging at company scale: people by name, departments, a run's pairs by score.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-29
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
