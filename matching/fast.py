@@ -2,8 +2,9 @@
 
 The rule book's `profile` entries depend only on a few attributes (department, languages, time
 zone, formats, location). People sharing those attributes share a profile; the tables hold, for
-every (leader profile, mentor profile), the points in hundredths shifted left past one bit per
-profile hard rule. They are filled by the rule book's own formulas, so scores agree exactly. The
+every (leader profile, mentor profile), the points in hundredths, or FAILED where a profile hard
+rule rules the pair out (far below any score, so one comparison after the sums finds those pairs).
+They are filled by the rule book's own formulas, so scores agree exactly. The
 other entries are applied per block: pair lists where their pairs are, the rest as their formula;
 goal fit has an accelerated twin (a per-leader lookup from its whole-number numerator to hundredths).
 """
@@ -21,11 +22,11 @@ from matching.vectorised import evaluate
 from matching.views import Grid, Pairs
 
 TABLE_LIMIT = 16_000_000  # cells of one profile table (int32): 64 MB at most
-PROFILE_RULES = tuple(r.name for r in HARD_RULES if r.profile)
-FLAG_BITS = {name: 1 << k for k, name in enumerate(PROFILE_RULES)}
-SHIFT = len(PROFILE_RULES)  # points live above the rule bits
-FLAG_MASK = (1 << SHIFT) - 1
-NEG = np.iinfo(np.int32).min  # block_cents: the pair breaks a hard rule
+# block_cents: the pair breaks a hard rule. Far below any score (weights are at most 1,000, so
+# |points| stay under 2**24 hundredths) and far above the int32 minimum, so one np.maximum turns
+# every sum that holds a FAILED into NEG, without overflow.
+NEG = -(2**25)
+FAILED = 2 * NEG  # a profile rule fails (in the tables; a few of them add up to at most -2**29)
 
 
 def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
@@ -89,10 +90,9 @@ def _factor(
         for entry in CRITERIA:
             if entry.name in criteria and entry.cents is not None:
                 table += np.broadcast_to(entry.cents(grid, rules), grid.shape).astype(np.int32)
-    table <<= SHIFT
     for rule in HARD_RULES:
         if rule.name in flags and rule.fails is not None and rule.applies(rules, feats):
-            table |= np.where(rule.fails(grid, rules), FLAG_BITS[rule.name], 0).astype(np.int32)
+            np.putmask(table, np.broadcast_to(rule.fails(grid, rules), grid.shape), FAILED)
     return Factor(lead, ment, table)
 
 
@@ -104,8 +104,9 @@ def _combine(feats: Features, groups: list[Factor]) -> Factor | None:
     if len(rep_l) * len(rep_m) > TABLE_LIMIT:
         return None
     table = np.zeros((len(rep_l), len(rep_m)), dtype=np.int32)
-    for g in groups:  # points add up above the rule bits; each rule has its own bit, so flags never carry
-        table += g.table[g.lead[rep_l]][:, g.ment[rep_m]]
+    for g in groups:  # a failed rule in any group leaves the sum below NEG
+        table += np.take(g.table[g.lead[rep_l]], g.ment[rep_m], axis=1)
+    np.maximum(table, FAILED, out=table)
     return Factor(lead, ment, table)
 
 
@@ -151,6 +152,8 @@ class FastScorer:
         self.goal_index = self.goal_index.reshape(kinds.shape).astype(np.int64)
         # int16 is enough: at most 60 * 3 per goal, and leaders have far fewer than 180 goals.
         self.goal_rows = f.goal_met[used // 4] * (used % 4).astype(np.int16)[:, None]
+        # The whole numerator fits int16 too unless a leader's goals are many (half the memory traffic).
+        self.goal_dtype = np.int16 if float(f.goal_total.max(initial=0.0)) < 2**15 else np.int32
 
     @property
     def exact_cents(self) -> bool:
@@ -170,29 +173,28 @@ class FastScorer:
         """Scores in hundredths (int32) of leaders `rows` against every mentor, NEG where a hard rule fails."""
         if not self.exact_cents or self.factors is None:
             raise ValueError("whole-hundredth scores need the profile tables and engine scores")
-        packed = np.take(self.factors[0].table[self.factors[0].lead[rows]], self.factors[0].ment, axis=1)
+        first = self.factors[0]
+        packed = np.take(first.table[first.lead[rows]], first.ment, axis=1)
         for factor in self.factors[1:]:
             packed += np.take(factor.table[factor.lead[rows]], factor.ment, axis=1)
-        ok = (packed & FLAG_MASK) == 0
-        packed >>= SHIFT
         for criterion in CRITERIA:
             if not criterion.profile:
                 self._add_points(criterion, rows, packed)
+        np.maximum(packed, NEG, out=packed)  # a profile rule failed: FAILED plus points is below NEG
         points: list[np.ndarray] = []  # the scores in points, made once if a rule reads them
         for rule in self.active:
-            self._apply_rule(rule, rows, packed, ok, points)
-        np.putmask(packed, ~ok, NEG)
+            self._apply_rule(rule, rows, packed, points)
         return packed
 
     def _add_points(self, criterion: Criterion, rows: np.ndarray, total: np.ndarray) -> None:
         """Add one criterion that is not in the profile tables: goals by lookup, pair lists where listed."""
         f = self.feats
         if criterion.name == "goals":  # accelerated twin of the rule book's formula (tests compare them)
-            numerator = self.goal_rows[self.goal_index[rows, 0]].astype(np.int32)
+            numerator = self.goal_rows[self.goal_index[rows, 0]].astype(self.goal_dtype)
             for g in range(1, self.goal_index.shape[1]):
                 numerator += self.goal_rows[self.goal_index[rows, g]]
-            numerator += self.goal_offset[rows][:, None]
-            total += np.take(self.goal_lut, numerator)
+            at = np.add(numerator, self.goal_offset[rows][:, None], dtype=np.intp)  # take wants intp indices
+            total += np.take(self.goal_lut, at)
         elif criterion.pairs is not None:
             r, c, _ = getattr(f, criterion.pairs).in_rows(rows, len(f.mentors.ids))
             if len(r) and criterion.cents is not None:
@@ -200,19 +202,18 @@ class FastScorer:
         elif criterion.cents is not None and self.rules.weight(criterion.name) != 0:
             total += np.broadcast_to(criterion.cents(Grid(f, rows), self.rules), total.shape).astype(total.dtype)
 
-    def _apply_rule(
-        self, rule: HardRule, rows: np.ndarray, cents: np.ndarray, ok: np.ndarray, points: list[np.ndarray]
-    ) -> None:
-        """Clear `ok` where one hard rule that is not in the profile tables fails."""
+    def _apply_rule(self, rule: HardRule, rows: np.ndarray, cents: np.ndarray, points: list[np.ndarray]) -> None:
+        """Set NEG where one hard rule that is not in the profile tables fails."""
         f = self.feats
         if rule.profile:
             return
         if rule.on_score is not None:
             if not points:
                 points.append(np.divide(cents, 100.0))
-            ok &= ~rule.on_score(points[0], self.rules)
+                np.putmask(points[0], cents == NEG, np.nan)  # already ruled out: not a score to judge
+            np.copyto(cents, NEG, where=rule.on_score(points[0], self.rules))
         elif rule.pairs is not None:
             r, c, _ = getattr(f, rule.pairs).in_rows(rows, len(f.mentors.ids))
-            ok[r, c] = False
+            cents[r, c] = NEG
         elif rule.fails is not None:
-            ok &= ~np.broadcast_to(rule.fails(Grid(f, rows), self.rules), ok.shape)
+            np.copyto(cents, NEG, where=np.broadcast_to(rule.fails(Grid(f, rows), self.rules), cents.shape))
