@@ -68,7 +68,17 @@ def _profiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(one representative person per profile, profile of each person)."""
     if not len(values):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, first, inverse = np.unique(values, axis=0, return_index=True, return_inverse=True)
+    # Each column ranked, the ranks read as one number (first column most significant): the same
+    # lexicographic order as np.unique(axis=0), at the speed of a one-dimensional np.unique.
+    key, size = np.zeros(len(values), np.int64), 1
+    for col in values.T:
+        codes, rank = np.unique(col, return_inverse=True)
+        size *= len(codes)
+        if size >= 2**62:
+            _, first, inverse = np.unique(values, axis=0, return_index=True, return_inverse=True)
+            return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
+        key = key * len(codes) + rank.reshape(-1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
 
 
