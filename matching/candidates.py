@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching import pruned
 from matching.fast import NEG, FastScorer
 from matching.features import Features
 from matching.vectorised import Pairs, evaluate
@@ -143,14 +144,19 @@ def best_columns(values: np.ndarray, keep: int, missing: float | int) -> tuple[n
     return r[take], c[take], theta
 
 
-def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool) -> _Picked:
+def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool, limits: pruned.Bounds | None) -> _Picked:
     """Score one chunk of leaders and keep each one's best k (k per wanted mentor)."""
     feats = scorer.feats
+    keep = k * int(feats.leaders.slots[rows].max(initial=1))
+    if limits is not None and not keep_values:  # score only the pairs that could be among the best
+        got = pruned.pick(scorer, limits, rows, keep)
+        if got is not None:
+            r, c, best, theta, compatible = got
+            return _Picked(rows, compatible, _points(theta, True), rows[r], c, _points(best, True), None)
     cents = scorer.exact_cents  # whole hundredths in int32: half the memory traffic of float64
     missing = NEG if cents else -np.inf
     values = scorer.block_cents(rows) if cents else scorer.block(rows)
     compatible = np.count_nonzero(values != missing, axis=1)
-    keep = k * int(feats.leaders.slots[rows].max(initial=1))
     r, c, theta = best_columns(values, keep, missing)
     got = _points(values[r, c], cents)
     return _Picked(rows, compatible, _points(theta, cents), rows[r], c, got, values if keep_values else None)
@@ -168,6 +174,7 @@ def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
     cents = scorer.exact_cents
     mentor_top = _MentorTop(mentor_side_k(feats, k), m, NEG if cents else -np.inf, np.int32 if cents else np.float64)
+    limits = pruned.bounds(scorer) if mentor_top.k == 0 else None
     theta = np.full(n, -np.inf)
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
@@ -176,7 +183,7 @@ def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
     with ThreadPoolExecutor(max(1, threads)) as pool:
         for start in range(0, len(todo), max(1, threads)):
             wave = todo[start : start + max(1, threads)]
-            for got in pool.map(lambda rows: _pick(scorer, rows, k, mentor_top.k > 0), wave):
+            for got in pool.map(lambda rows: _pick(scorer, rows, k, mentor_top.k > 0, limits), wave):
                 compatible[got.rows] = got.compatible
                 theta[got.rows] = got.theta
                 np.maximum.at(best, got.li, got.score)

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.features import Features
+from matching.features import Features, PairSet
 from matching.rulebook import CRITERIA, HARD_RULES, Criterion, HardRule
 from matching.rules import Rules
 from matching.vectorised import evaluate
 from matching.views import Grid, Pairs
 
+ALL = slice(None)  # every mentor
 TABLE_LIMIT = 16_000_000  # cells of one profile table (int32): 64 MB at most
 # block_cents: the pair breaks a hard rule. Far below any score (weights are at most 1,000, so
 # |points| stay under 2**24 hundredths) and far above the int32 minimum, so one np.maximum turns
@@ -152,6 +153,7 @@ class FastScorer:
         distinct, which = np.unique(f.goal_total, return_inverse=True)
         width = int(distinct.max(initial=0)) + 1
         self.goal_offset = (which.reshape(-1) * width).astype(np.int32)
+        self.goal_width = width  # goal_lut is (distinct totals, width), flattened
         numerator = np.arange(width, dtype=np.float64)[None, :]
         weight = self.rules.weight("goals")
         lut = np.floor(weight * 100 * numerator / distinct[:, None] + 0.5)
@@ -179,40 +181,61 @@ class FastScorer:
         np.putmask(values, cents == NEG, -np.inf)
         return values
 
-    def block_cents(self, rows: np.ndarray) -> np.ndarray:
-        """Scores in hundredths (int32) of leaders `rows` against every mentor, NEG where a hard rule fails."""
+    def block_cents(self, rows: np.ndarray, cols: slice = ALL) -> np.ndarray:
+        """Scores in hundredths (int32) of leaders `rows` against mentors `cols` (default every mentor),
+        NEG where a hard rule fails."""
         if not self.exact_cents or self.factors is None:
             raise ValueError("whole-hundredth scores need the profile tables and engine scores")
         first = self.factors[0]
-        packed = np.take(first.table[first.lead[rows]], first.ment, axis=1)
+        packed = np.take(first.table[first.lead[rows]], first.ment[cols], axis=1)
         for factor in self.factors[1:]:
-            packed += np.take(factor.table[factor.lead[rows]], factor.ment, axis=1)
+            packed += np.take(factor.table[factor.lead[rows]], factor.ment[cols], axis=1)
         for criterion in CRITERIA:
             if not criterion.profile:
-                self._add_points(criterion, rows, packed)
+                self._add_points(criterion, rows, cols, packed)
         np.maximum(packed, NEG, out=packed)  # a profile rule failed: FAILED plus points is below NEG
         points: list[np.ndarray] = []  # the scores in points, made once if a rule reads them
         for rule in self.active:
-            self._apply_rule(rule, rows, packed, points)
+            self._apply_rule(rule, rows, cols, packed, points)
         return packed
 
-    def _add_points(self, criterion: Criterion, rows: np.ndarray, total: np.ndarray) -> None:
+    def goal_numerator(self, rows: np.ndarray, cols: slice = ALL) -> np.ndarray:
+        """Whole-number goal fit of leaders `rows` against mentors `cols` (accelerated twin of the rule book's)."""
+        goal_rows = self.goal_rows[:, cols]
+        numerator = goal_rows[self.goal_index[rows, 0]].astype(self.goal_dtype)
+        for g in range(1, self.goal_index.shape[1]):
+            numerator += goal_rows[self.goal_index[rows, g]]
+        return numerator
+
+    def goal_cents(self, rows: np.ndarray, numerator: np.ndarray) -> np.ndarray:
+        """Goal points in hundredths from goal numerators (rows: each numerator's leader, broadcast)."""
+        at = np.add(numerator, self.goal_offset[rows], dtype=np.intp)  # take wants intp indices
+        return np.take(self.goal_lut, at)
+
+    def _in_cols(self, pairs: PairSet, rows: np.ndarray, cols: slice) -> tuple[np.ndarray, np.ndarray]:
+        """(row position, column position) of the listed pairs inside the block rows x cols."""
+        r, c, _ = pairs.in_rows(rows, len(self.feats.mentors.ids))
+        start, stop, _ = cols.indices(len(self.feats.mentors.ids))
+        inside = (c >= start) & (c < stop)
+        return r[inside], c[inside] - start
+
+    def _add_points(self, criterion: Criterion, rows: np.ndarray, cols: slice, total: np.ndarray) -> None:
         """Add one criterion that is not in the profile tables: goals by lookup, pair lists where listed."""
         f = self.feats
         if criterion.name == "goals":  # accelerated twin of the rule book's formula (tests compare them)
-            numerator = self.goal_rows[self.goal_index[rows, 0]].astype(self.goal_dtype)
-            for g in range(1, self.goal_index.shape[1]):
-                numerator += self.goal_rows[self.goal_index[rows, g]]
-            at = np.add(numerator, self.goal_offset[rows][:, None], dtype=np.intp)  # take wants intp indices
-            total += np.take(self.goal_lut, at)
+            total += self.goal_cents(rows[:, None], self.goal_numerator(rows, cols))
         elif criterion.pairs is not None:
-            r, c, _ = getattr(f, criterion.pairs).in_rows(rows, len(f.mentors.ids))
+            r, c = self._in_cols(getattr(f, criterion.pairs), rows, cols)
             if len(r) and criterion.cents is not None:
-                total[r, c] += criterion.cents(Pairs(f, rows[r], c), self.rules).astype(total.dtype)
+                mentors = np.arange(len(f.mentors.ids))[cols]
+                total[r, c] += criterion.cents(Pairs(f, rows[r], mentors[c]), self.rules).astype(total.dtype)
         elif criterion.cents is not None and self.rules.weight(criterion.name) != 0:
-            total += np.broadcast_to(criterion.cents(Grid(f, rows), self.rules), total.shape).astype(total.dtype)
+            grid = Grid(f, rows, np.arange(len(f.mentors.ids))[cols])
+            total += np.broadcast_to(criterion.cents(grid, self.rules), total.shape).astype(total.dtype)
 
-    def _apply_rule(self, rule: HardRule, rows: np.ndarray, cents: np.ndarray, points: list[np.ndarray]) -> None:
+    def _apply_rule(
+        self, rule: HardRule, rows: np.ndarray, cols: slice, cents: np.ndarray, points: list[np.ndarray]
+    ) -> None:
         """Set NEG where one hard rule that is not in the profile tables fails."""
         f = self.feats
         if rule.profile:
@@ -223,7 +246,8 @@ class FastScorer:
                 np.putmask(points[0], cents == NEG, np.nan)  # already ruled out: not a score to judge
             np.copyto(cents, NEG, where=rule.on_score(points[0], self.rules))
         elif rule.pairs is not None:
-            r, c, _ = getattr(f, rule.pairs).in_rows(rows, len(f.mentors.ids))
+            r, c = self._in_cols(getattr(f, rule.pairs), rows, cols)
             cents[r, c] = NEG
         elif rule.fails is not None:
-            np.copyto(cents, NEG, where=np.broadcast_to(rule.fails(Grid(f, rows), self.rules), cents.shape))
+            grid = Grid(f, rows, np.arange(len(f.mentors.ids))[cols])
+            np.copyto(cents, NEG, where=np.broadcast_to(rule.fails(grid, self.rules), cents.shape))
