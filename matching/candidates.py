@@ -118,6 +118,11 @@ class _Picked:
     values: np.ndarray | None
 
 
+def row_counts(mask: np.ndarray) -> np.ndarray:
+    """How many True in each row (a row at a time: several times quicker than count_nonzero(axis=1))."""
+    return np.fromiter((np.count_nonzero(row) for row in mask), np.int64, len(mask))
+
+
 def best_columns(values: np.ndarray, keep: int, missing: float | int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, column) of each row's `keep` best values that are not `missing`, and each row's (keep + 1)-th best.
 
@@ -156,7 +161,7 @@ def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool, limit
     cents = scorer.exact_cents  # whole hundredths in int32: half the memory traffic of float64
     missing = NEG if cents else -np.inf
     values = scorer.block_cents(rows) if cents else scorer.block(rows)
-    compatible = np.count_nonzero(values != missing, axis=1)
+    compatible = row_counts(values != missing)
     r, c, theta = best_columns(values, keep, missing)
     got = _points(values[r, c], cents)
     return _Picked(rows, compatible, _points(theta, cents), rows[r], c, got, values if keep_values else None)
@@ -179,7 +184,11 @@ def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    todo = list(chunks(np.arange(n), m))
+    if limits is None:
+        todo = list(chunks(np.arange(n), m))
+    else:  # leaders with as many goals share chunks, so each chunk adds up only the goals it has
+        goals = scorer.goal_count
+        todo = [part for g in np.unique(goals) for part in chunks(np.flatnonzero(goals == g), m)]
     with ThreadPoolExecutor(max(1, threads)) as pool:
         for start in range(0, len(todo), max(1, threads)):
             wave = todo[start : start + max(1, threads)]

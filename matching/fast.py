@@ -162,6 +162,7 @@ class FastScorer:
         kinds = f.goal_row.astype(np.int64) * 4 + f.goal_priority
         used, self.goal_index = np.unique(kinds, return_inverse=True)
         self.goal_index = self.goal_index.reshape(kinds.shape).astype(np.int64)
+        self.goal_count = np.count_nonzero(f.goal_priority > 0, axis=1)  # goals come first, then padding
         # int16 is enough: at most 60 * 3 per goal, and leaders have far fewer than 180 goals.
         self.goal_rows = f.goal_met[used // 4] * (used % 4).astype(np.int16)[:, None]
         # The whole numerator fits int16 too unless a leader's goals are many (half the memory traffic).
@@ -203,7 +204,7 @@ class FastScorer:
         """Whole-number goal fit of leaders `rows` against mentors `cols` (accelerated twin of the rule book's)."""
         goal_rows = self.goal_rows[:, cols]
         numerator = goal_rows[self.goal_index[rows, 0]].astype(self.goal_dtype)
-        for g in range(1, self.goal_index.shape[1]):
+        for g in range(1, int(self.goal_count[rows].max(initial=1))):  # columns past the most goals are padding
             numerator += goal_rows[self.goal_index[rows, g]]
         return numerator
 

@@ -80,7 +80,7 @@ def compatible_counts(scorer: FastScorer, b: Bounds, rows: np.ndarray) -> np.nda
             ok[r, c] = False
         elif rule.fails is not None:
             np.copyto(ok, False, where=np.broadcast_to(rule.fails(Grid(f, rows), scorer.rules), ok.shape))
-    return np.count_nonzero(ok, axis=1)
+    return np.fromiter((np.count_nonzero(row) for row in ok), np.int64, len(ok))  # quicker than axis=1
 
 
 def profile_and_goal_cents(scorer: FastScorer, li: np.ndarray, mj: np.ndarray, numerator: np.ndarray) -> np.ndarray:
