@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +53,17 @@ class PairSet:
         order = np.argsort(keys, kind="stable")
         vals = None if values is None else np.asarray(values, dtype=np.float64)[order]
         return cls(keys[order], vals)
+
+    @classmethod
+    def from_arrays(
+        cls, li: np.ndarray, mj: np.ndarray, m: int, values: np.ndarray | None = None, unique: bool = False
+    ) -> PairSet:
+        """A PairSet from leader and mentor index arrays (and optional values); `unique` drops repeated pairs."""
+        keys = li.astype(np.int64) * m + mj.astype(np.int64)
+        if unique:
+            return cls(np.unique(keys), None)
+        order = np.argsort(keys, kind="stable")
+        return cls(keys[order], None if values is None else np.asarray(values, dtype=np.float64)[order])
 
     def contains(self, keys: np.ndarray) -> np.ndarray:
         """Whether each key is in the set."""
@@ -199,14 +214,20 @@ def build_features(problem: Problem) -> Features:
         goal_total, goal_met = np.ones(n), np.zeros((1, m), np.int16)
     m = len(mentors.ids)
 
-    def pairs(links: object) -> list[tuple[int, int]]:
-        found = ((leaders.index.get(a), mentors.index.get(b)) for a, b, *_ in links)  # type: ignore[attr-defined]
-        return [(i, j) for i, j in found if i is not None and j is not None]
+    def pairs(links: Iterable[Sequence[Any]], values: bool = False, unique: bool = False) -> PairSet:
+        """The links (leader id, mentor id, ...) as a PairSet; links naming someone outside the problem are left out."""
+        links = links if isinstance(links, (list, tuple)) else list(links)
+        size = len(links)
+        li = np.fromiter(map(leaders.index.get, map(itemgetter(0), links), repeat(-1, size)), np.int64, size)
+        mj = np.fromiter(map(mentors.index.get, map(itemgetter(1), links), repeat(-1, size)), np.int64, size)
+        known = (li >= 0) & (mj >= 0)
+        scores = np.fromiter(map(itemgetter(2), links), np.float64, size)[known] if values else None
+        return PairSet.from_arrays(li[known], mj[known], m, scores, unique)
 
     same = [(i, mentors.index[x]) for i, x in enumerate(leaders.ids) if x in mentors.index]
     given = None
     if problem.scores is not None:
-        given = PairSet.build(pairs(problem.scores), m, [s for _, _, s in problem.scores])
+        given = pairs(problem.scores, values=True)
     return Features(
         leaders=leaders,
         mentors=mentors,
@@ -215,9 +236,9 @@ def build_features(problem: Problem) -> Features:
         goal_total=goal_total,
         goal_met=goal_met,
         same_person=PairSet.build(same, m),
-        forbidden=PairSet.build(pairs(problem.forbidden), m),
-        reporting=PairSet.build(pairs(reporting_pairs(problem)), m),  # build() sorts: set order never shows
-        history=PairSet.build(sorted(set(pairs(problem.history))), m),
+        forbidden=pairs(problem.forbidden),
+        reporting=pairs(reporting_pairs(problem), unique=True),  # sorted by key: set order never shows
+        history=pairs(problem.history, unique=True),
         given=given,
         dept_names=tuple(depts.names),
     )
