@@ -140,3 +140,14 @@ def test_a_flow_solve_in_a_child_process_gives_the_same_flow_and_prices(monkeypa
     assert np.array_equal(there.chosen, here.chosen) and there.objective == here.objective
     assert np.array_equal(there.duals.leader, here.duals.leader)
     assert np.array_equal(there.duals.mentor, here.duals.mentor)
+
+
+def test_a_solve_whose_flow_runs_in_a_child_process_gives_the_same_answer(monkeypatch):
+    if not flow.can_fork():
+        pytest.skip("no fork on this platform: the solve runs in process")
+    problem = crowded(3, n=400, m=120)
+    here = solve(problem)
+    monkeypatch.setattr(flow, "SAFE_SECONDS", 1e6)  # every flow solve now goes to a child process
+    there = solve(problem)
+    assert there.status == here.status == "optimal"
+    assert [(p.leader, p.mentor, p.score) for p in there.pairs] == [(p.leader, p.mentor, p.score) for p in here.pairs]
