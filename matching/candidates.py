@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching import pruned
 from matching.fast import NEG, FastScorer
 from matching.features import Features
 from matching.vectorised import Pairs, evaluate
@@ -24,6 +25,8 @@ CHUNK_CELLS = 4_000_000  # pairs scored at once: about 16 MB per int32 array
 # whose cores were already busy, so one is the default; MATCHING_THREADS=2 tries two on idle cores.
 _WANTED = os.environ.get("MATCHING_THREADS", "1")
 THREADS = max(1, min(int(_WANTED) if _WANTED.isdigit() else 1, os.cpu_count() or 1))
+SAMPLE_STRIDE = 8  # best_columns: every 8th column sets the bar, so about 8 x keep values per row pass it
+MAX_SURVIVORS = 64  # past this many survivors per kept value, whole rows are sorted instead
 
 
 def chunks(rows: np.ndarray, m: int, cells: int = CHUNK_CELLS) -> Iterator[np.ndarray]:
@@ -115,25 +118,53 @@ class _Picked:
     values: np.ndarray | None
 
 
-def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool) -> _Picked:
+def row_counts(mask: np.ndarray) -> np.ndarray:
+    """How many True in each row (a row at a time: several times quicker than count_nonzero(axis=1))."""
+    return np.fromiter((np.count_nonzero(row) for row in mask), np.int64, len(mask))
+
+
+def best_columns(values: np.ndarray, keep: int, missing: float | int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column) of each row's `keep` best values that are not `missing`, and each row's (keep + 1)-th best.
+
+    Equal values go to the lowest column (mentor index), so the choice depends on the values alone,
+    never on how a partition algorithm (which differs between numpy builds) orders ties. A strided
+    sample gives each row a bar that at least keep + 1 of its values reach; only those are sorted.
+    """
+    n, m = values.shape
+    if keep >= m:
+        r, c = np.divmod(np.flatnonzero(values != missing), m)
+        return r, c, np.full(n, missing, dtype=values.dtype)
+    sample = values[:, :: max(1, min(SAMPLE_STRIDE, m // (keep + 1)))]
+    width = sample.shape[1]
+    bar = np.partition(sample, width - keep - 1, axis=1)[:, width - keep - 1]
+    r, c = np.divmod(np.flatnonzero(values >= bar[:, None]), m)  # far quicker than a 2-D np.nonzero
+    if len(r) > MAX_SURVIVORS * n * (keep + 1):  # many ties at the bar (or few compatible pairs): sort whole rows
+        r, c = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+    v = values[r, c]
+    order = np.lexsort((c, -v.astype(np.float64) if v.dtype.kind == "f" else -v.astype(np.int64), r))
+    r, c, v = r[order], c[order], v[order]
+    rank = np.arange(len(r)) - np.searchsorted(r, np.arange(n))[r]  # position in the row's falling order
+    theta = v[rank == keep]  # at least keep + 1 values per row reach the bar
+    take = (rank < keep) & (v != missing)
+    return r[take], c[take], theta
+
+
+def _pick(scorer: FastScorer, rows: np.ndarray, k: int, keep_values: bool, limits: pruned.Bounds | None) -> _Picked:
     """Score one chunk of leaders and keep each one's best k (k per wanted mentor)."""
-    feats, m = scorer.feats, len(scorer.feats.mentors.ids)
+    feats = scorer.feats
+    keep = k * int(feats.leaders.slots[rows].max(initial=1))
+    if limits is not None and not keep_values:  # score only the pairs that could be among the best
+        got = pruned.pick(scorer, limits, rows, keep)
+        if got is not None:
+            r, c, best, theta, compatible = got
+            return _Picked(rows, compatible, _points(theta, True), rows[r], c, _points(best, True), None)
     cents = scorer.exact_cents  # whole hundredths in int32: half the memory traffic of float64
     missing = NEG if cents else -np.inf
     values = scorer.block_cents(rows) if cents else scorer.block(rows)
-    compatible = np.count_nonzero(values != missing, axis=1)
-    keep = k * int(feats.leaders.slots[rows].max(initial=1))
-    theta = np.full(len(rows), -np.inf)
-    if keep < m:
-        part = np.argpartition(values, m - keep - 1, axis=1)  # the best `keep` end up last
-        theta = _points(np.take_along_axis(values, part[:, m - keep - 1 : m - keep], axis=1)[:, 0], cents)
-        cols = part[:, m - keep :]
-    else:
-        cols = np.broadcast_to(np.arange(m), values.shape)
-    picked = np.take_along_axis(values, cols, axis=1)
-    r, c = np.nonzero(picked != missing)
-    got = _points(picked[r, c], cents)
-    return _Picked(rows, compatible, theta, rows[r], cols[r, c], got, values if keep_values else None)
+    compatible = row_counts(values != missing)
+    r, c, theta = best_columns(values, keep, missing)
+    got = _points(values[r, c], cents)
+    return _Picked(rows, compatible, _points(theta, cents), rows[r], c, got, values if keep_values else None)
 
 
 def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
@@ -148,15 +179,20 @@ def top_candidates(scorer: FastScorer, k: int, threads: int = THREADS) -> Pool:
     n, m = len(feats.leaders.ids), len(feats.mentors.ids)
     cents = scorer.exact_cents
     mentor_top = _MentorTop(mentor_side_k(feats, k), m, NEG if cents else -np.inf, np.int32 if cents else np.float64)
+    limits = pruned.bounds(scorer) if mentor_top.k == 0 else None
     theta = np.full(n, -np.inf)
     compatible = np.zeros(n, dtype=np.int64)
     best = np.full(n, -np.inf)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    todo = list(chunks(np.arange(n), m))
+    if limits is None:
+        todo = list(chunks(np.arange(n), m))
+    else:  # leaders with as many goals share chunks, so each chunk adds up only the goals it has
+        goals = scorer.goal_count
+        todo = [part for g in np.unique(goals) for part in chunks(np.flatnonzero(goals == g), m)]
     with ThreadPoolExecutor(max(1, threads)) as pool:
         for start in range(0, len(todo), max(1, threads)):
             wave = todo[start : start + max(1, threads)]
-            for got in pool.map(lambda rows: _pick(scorer, rows, k, mentor_top.k > 0), wave):
+            for got in pool.map(lambda rows: _pick(scorer, rows, k, mentor_top.k > 0, limits), wave):
                 compatible[got.rows] = got.compatible
                 theta[got.rows] = got.theta
                 np.maximum.at(best, got.li, got.score)

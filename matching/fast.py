@@ -2,8 +2,9 @@
 
 The rule book's `profile` entries depend only on a few attributes (department, languages, time
 zone, formats, location). People sharing those attributes share a profile; the tables hold, for
-every (leader profile, mentor profile), the points in hundredths shifted left past one bit per
-profile hard rule. They are filled by the rule book's own formulas, so scores agree exactly. The
+every (leader profile, mentor profile), the points in hundredths, or FAILED where a profile hard
+rule rules the pair out (far below any score, so one comparison after the sums finds those pairs).
+They are filled by the rule book's own formulas, so scores agree exactly. The
 other entries are applied per block: pair lists where their pairs are, the rest as their formula;
 goal fit has an accelerated twin (a per-leader lookup from its whole-number numerator to hundredths).
 """
@@ -14,18 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.features import Features
+from matching.features import Features, PairSet
 from matching.rulebook import CRITERIA, HARD_RULES, Criterion, HardRule
 from matching.rules import Rules
 from matching.vectorised import evaluate
 from matching.views import Grid, Pairs
 
+ALL = slice(None)  # every mentor
 TABLE_LIMIT = 16_000_000  # cells of one profile table (int32): 64 MB at most
-PROFILE_RULES = tuple(r.name for r in HARD_RULES if r.profile)
-FLAG_BITS = {name: 1 << k for k, name in enumerate(PROFILE_RULES)}
-SHIFT = len(PROFILE_RULES)  # points live above the rule bits
-FLAG_MASK = (1 << SHIFT) - 1
-NEG = np.iinfo(np.int32).min  # block_cents: the pair breaks a hard rule
+# block_cents: the pair breaks a hard rule. Far below any score (weights are at most 1,000, so
+# |points| stay under 2**24 hundredths) and far above the int32 minimum, so one np.maximum turns
+# every sum that holds a FAILED into NEG, without overflow.
+NEG = -(2**25)
+FAILED = 2 * NEG  # a profile rule fails (in the tables; a few of them add up to at most -2**29)
 
 
 def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
@@ -67,7 +69,17 @@ def _profiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(one representative person per profile, profile of each person)."""
     if not len(values):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, first, inverse = np.unique(values, axis=0, return_index=True, return_inverse=True)
+    # Each column ranked, the ranks read as one number (first column most significant): the same
+    # lexicographic order as np.unique(axis=0), at the speed of a one-dimensional np.unique.
+    key, size = np.zeros(len(values), np.int64), 1
+    for col in values.T:
+        codes, rank = np.unique(col, return_inverse=True)
+        size *= len(codes)
+        if size >= 2**62:
+            _, first, inverse = np.unique(values, axis=0, return_index=True, return_inverse=True)
+            return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
+        key = key * len(codes) + rank.reshape(-1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
 
 
@@ -89,10 +101,9 @@ def _factor(
         for entry in CRITERIA:
             if entry.name in criteria and entry.cents is not None:
                 table += np.broadcast_to(entry.cents(grid, rules), grid.shape).astype(np.int32)
-    table <<= SHIFT
     for rule in HARD_RULES:
         if rule.name in flags and rule.fails is not None and rule.applies(rules, feats):
-            table |= np.where(rule.fails(grid, rules), FLAG_BITS[rule.name], 0).astype(np.int32)
+            np.putmask(table, np.broadcast_to(rule.fails(grid, rules), grid.shape), FAILED)
     return Factor(lead, ment, table)
 
 
@@ -104,8 +115,9 @@ def _combine(feats: Features, groups: list[Factor]) -> Factor | None:
     if len(rep_l) * len(rep_m) > TABLE_LIMIT:
         return None
     table = np.zeros((len(rep_l), len(rep_m)), dtype=np.int32)
-    for g in groups:  # points add up above the rule bits; each rule has its own bit, so flags never carry
-        table += g.table[g.lead[rep_l]][:, g.ment[rep_m]]
+    for g in groups:  # a failed rule in any group leaves the sum below NEG
+        table += np.take(g.table[g.lead[rep_l]], g.ment[rep_m], axis=1)
+    np.maximum(table, FAILED, out=table)
     return Factor(lead, ment, table)
 
 
@@ -141,6 +153,7 @@ class FastScorer:
         distinct, which = np.unique(f.goal_total, return_inverse=True)
         width = int(distinct.max(initial=0)) + 1
         self.goal_offset = (which.reshape(-1) * width).astype(np.int32)
+        self.goal_width = width  # goal_lut is (distinct totals, width), flattened
         numerator = np.arange(width, dtype=np.float64)[None, :]
         weight = self.rules.weight("goals")
         lut = np.floor(weight * 100 * numerator / distinct[:, None] + 0.5)
@@ -149,8 +162,11 @@ class FastScorer:
         kinds = f.goal_row.astype(np.int64) * 4 + f.goal_priority
         used, self.goal_index = np.unique(kinds, return_inverse=True)
         self.goal_index = self.goal_index.reshape(kinds.shape).astype(np.int64)
+        self.goal_count = np.count_nonzero(f.goal_priority > 0, axis=1)  # goals come first, then padding
         # int16 is enough: at most 60 * 3 per goal, and leaders have far fewer than 180 goals.
         self.goal_rows = f.goal_met[used // 4] * (used % 4).astype(np.int16)[:, None]
+        # The whole numerator fits int16 too unless a leader's goals are many (half the memory traffic).
+        self.goal_dtype = np.int16 if float(f.goal_total.max(initial=0.0)) < 2**15 else np.int32
 
     @property
     def exact_cents(self) -> bool:
@@ -166,53 +182,73 @@ class FastScorer:
         np.putmask(values, cents == NEG, -np.inf)
         return values
 
-    def block_cents(self, rows: np.ndarray) -> np.ndarray:
-        """Scores in hundredths (int32) of leaders `rows` against every mentor, NEG where a hard rule fails."""
+    def block_cents(self, rows: np.ndarray, cols: slice = ALL) -> np.ndarray:
+        """Scores in hundredths (int32) of leaders `rows` against mentors `cols` (default every mentor),
+        NEG where a hard rule fails."""
         if not self.exact_cents or self.factors is None:
             raise ValueError("whole-hundredth scores need the profile tables and engine scores")
-        packed = np.take(self.factors[0].table[self.factors[0].lead[rows]], self.factors[0].ment, axis=1)
+        first = self.factors[0]
+        packed = np.take(first.table[first.lead[rows]], first.ment[cols], axis=1)
         for factor in self.factors[1:]:
-            packed += np.take(factor.table[factor.lead[rows]], factor.ment, axis=1)
-        ok = (packed & FLAG_MASK) == 0
-        packed >>= SHIFT
+            packed += np.take(factor.table[factor.lead[rows]], factor.ment[cols], axis=1)
         for criterion in CRITERIA:
             if not criterion.profile:
-                self._add_points(criterion, rows, packed)
+                self._add_points(criterion, rows, cols, packed)
+        np.maximum(packed, NEG, out=packed)  # a profile rule failed: FAILED plus points is below NEG
         points: list[np.ndarray] = []  # the scores in points, made once if a rule reads them
         for rule in self.active:
-            self._apply_rule(rule, rows, packed, ok, points)
-        np.putmask(packed, ~ok, NEG)
+            self._apply_rule(rule, rows, cols, packed, points)
         return packed
 
-    def _add_points(self, criterion: Criterion, rows: np.ndarray, total: np.ndarray) -> None:
+    def goal_numerator(self, rows: np.ndarray, cols: slice = ALL) -> np.ndarray:
+        """Whole-number goal fit of leaders `rows` against mentors `cols` (accelerated twin of the rule book's)."""
+        goal_rows = self.goal_rows[:, cols]
+        numerator = goal_rows[self.goal_index[rows, 0]].astype(self.goal_dtype)
+        for g in range(1, int(self.goal_count[rows].max(initial=1))):  # columns past the most goals are padding
+            numerator += goal_rows[self.goal_index[rows, g]]
+        return numerator
+
+    def goal_cents(self, rows: np.ndarray, numerator: np.ndarray) -> np.ndarray:
+        """Goal points in hundredths from goal numerators (rows: each numerator's leader, broadcast)."""
+        at = np.add(numerator, self.goal_offset[rows], dtype=np.intp)  # take wants intp indices
+        return np.take(self.goal_lut, at)
+
+    def _in_cols(self, pairs: PairSet, rows: np.ndarray, cols: slice) -> tuple[np.ndarray, np.ndarray]:
+        """(row position, column position) of the listed pairs inside the block rows x cols."""
+        r, c, _ = pairs.in_rows(rows, len(self.feats.mentors.ids))
+        start, stop, _ = cols.indices(len(self.feats.mentors.ids))
+        inside = (c >= start) & (c < stop)
+        return r[inside], c[inside] - start
+
+    def _add_points(self, criterion: Criterion, rows: np.ndarray, cols: slice, total: np.ndarray) -> None:
         """Add one criterion that is not in the profile tables: goals by lookup, pair lists where listed."""
         f = self.feats
         if criterion.name == "goals":  # accelerated twin of the rule book's formula (tests compare them)
-            numerator = self.goal_rows[self.goal_index[rows, 0]].astype(np.int32)
-            for g in range(1, self.goal_index.shape[1]):
-                numerator += self.goal_rows[self.goal_index[rows, g]]
-            numerator += self.goal_offset[rows][:, None]
-            total += np.take(self.goal_lut, numerator)
+            total += self.goal_cents(rows[:, None], self.goal_numerator(rows, cols))
         elif criterion.pairs is not None:
-            r, c, _ = getattr(f, criterion.pairs).in_rows(rows, len(f.mentors.ids))
+            r, c = self._in_cols(getattr(f, criterion.pairs), rows, cols)
             if len(r) and criterion.cents is not None:
-                total[r, c] += criterion.cents(Pairs(f, rows[r], c), self.rules).astype(total.dtype)
+                mentors = np.arange(len(f.mentors.ids))[cols]
+                total[r, c] += criterion.cents(Pairs(f, rows[r], mentors[c]), self.rules).astype(total.dtype)
         elif criterion.cents is not None and self.rules.weight(criterion.name) != 0:
-            total += np.broadcast_to(criterion.cents(Grid(f, rows), self.rules), total.shape).astype(total.dtype)
+            grid = Grid(f, rows, np.arange(len(f.mentors.ids))[cols])
+            total += np.broadcast_to(criterion.cents(grid, self.rules), total.shape).astype(total.dtype)
 
     def _apply_rule(
-        self, rule: HardRule, rows: np.ndarray, cents: np.ndarray, ok: np.ndarray, points: list[np.ndarray]
+        self, rule: HardRule, rows: np.ndarray, cols: slice, cents: np.ndarray, points: list[np.ndarray]
     ) -> None:
-        """Clear `ok` where one hard rule that is not in the profile tables fails."""
+        """Set NEG where one hard rule that is not in the profile tables fails."""
         f = self.feats
         if rule.profile:
             return
         if rule.on_score is not None:
             if not points:
                 points.append(np.divide(cents, 100.0))
-            ok &= ~rule.on_score(points[0], self.rules)
+                np.putmask(points[0], cents == NEG, np.nan)  # already ruled out: not a score to judge
+            np.copyto(cents, NEG, where=rule.on_score(points[0], self.rules))
         elif rule.pairs is not None:
-            r, c, _ = getattr(f, rule.pairs).in_rows(rows, len(f.mentors.ids))
-            ok[r, c] = False
+            r, c = self._in_cols(getattr(f, rule.pairs), rows, cols)
+            cents[r, c] = NEG
         elif rule.fails is not None:
-            ok &= ~np.broadcast_to(rule.fails(Grid(f, rows), self.rules), ok.shape)
+            grid = Grid(f, rows, np.arange(len(f.mentors.ids))[cols])
+            np.copyto(cents, NEG, where=np.broadcast_to(rule.fails(grid, self.rules), cents.shape))

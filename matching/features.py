@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +54,17 @@ class PairSet:
         vals = None if values is None else np.asarray(values, dtype=np.float64)[order]
         return cls(keys[order], vals)
 
+    @classmethod
+    def from_arrays(
+        cls, li: np.ndarray, mj: np.ndarray, m: int, values: np.ndarray | None = None, unique: bool = False
+    ) -> PairSet:
+        """A PairSet from leader and mentor index arrays (and optional values); `unique` drops repeated pairs."""
+        keys = li.astype(np.int64) * m + mj.astype(np.int64)
+        if unique:
+            return cls(np.unique(keys), None)
+        order = np.argsort(keys, kind="stable")
+        return cls(keys[order], None if values is None else np.asarray(values, dtype=np.float64)[order])
+
     def contains(self, keys: np.ndarray) -> np.ndarray:
         """Whether each key is in the set."""
         if not len(self.keys):
@@ -91,14 +106,17 @@ class _Codes:
     def __init__(self) -> None:
         self.codes: dict[str, int] = {}
         self.names: list[str] = []  # the first spelling met, for messages and constraint names
+        self.spelled: dict[str | None, int] = {None: -1}  # each spelling met, so fold runs once per spelling
 
     def __call__(self, name: str | None) -> int:
-        if name is None:
-            return -1
-        key = fold(name)
+        code = self.spelled.get(name)
+        if code is not None:
+            return code
+        key = fold(name)  # type: ignore[arg-type]
         if key not in self.codes:
             self.codes[key] = len(self.codes)
-            self.names.append(name)
+            self.names.append(name)  # type: ignore[arg-type]
+        self.spelled[name] = self.codes[key]
         return self.codes[key]
 
 
@@ -109,10 +127,10 @@ def _side(
     n = len(people)
     lang_codes = [[langs(x) for x in p.languages] for p in people]
     words = max(1, (len(langs.codes) + 63) // 64)
+    masks = [sum(1 << c for c in set(codes)) for codes in lang_codes]  # Python ints: any number of bits
     lang = np.zeros((n, words), dtype=np.uint64)
-    for i, codes in enumerate(lang_codes):
-        for c in codes:
-            lang[i, c // 64] |= np.uint64(1 << (c % 64))
+    for w in range(words):
+        lang[:, w] = np.fromiter(((x >> (64 * w)) & 0xFFFF_FFFF_FFFF_FFFF for x in masks), np.uint64, n)
     tz = np.array([utc_offsets(p.timezone) if p.timezone else (0, 0) for p in people], dtype=np.int32).reshape(n, 2)
     fmt = [(IN_PERSON if "in-person" in p.formats else 0) | (REMOTE if "remote" in p.formats else 0) for p in people]
     slots = [p.mentors_wanted if isinstance(p, Leader) else p.capacity for p in people]
@@ -142,22 +160,32 @@ def _goal_arrays(leaders: tuple[Leader, ...], mentors: tuple[Mentor, ...]) -> tu
     index = np.full((len(leaders), width), len(rows), dtype=np.int32)  # the last row of `met` is all zero
     priority = np.zeros((len(leaders), width), dtype=np.int32)
     totals = np.ones(len(leaders), dtype=np.float64)
-    for i, leader in enumerate(leaders):
-        for g, goal in enumerate(leader.goals):
-            index[i, g] = rows[fold(goal.skill), goal.level]
-            priority[i, g] = goal.priority
-        if leader.goals:
-            totals[i] = GOAL_SCALE * sum(goal.priority for goal in leader.goals)
+    counts = np.fromiter((len(p.goals) for p in leaders), np.int64, len(leaders))
+    where = (
+        np.repeat(np.arange(len(leaders)), counts),
+        np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts),
+    )
+    index[where] = np.fromiter(
+        (rows[fold(g.skill), g.level] for p in leaders for g in p.goals), np.int32, len(where[0])
+    )
+    priority[where] = np.fromiter((g.priority for p in leaders for g in p.goals), np.int32, len(where[0]))
+    has_goals = counts > 0
+    totals[has_goals] = GOAL_SCALE * priority.sum(axis=1, dtype=np.int64)[has_goals]
     met = np.zeros((len(rows) + 1, len(mentors)), dtype=np.int16)
     codes = {skill: k for k, skill in enumerate(dict.fromkeys(skill for skill, _ in rows))}
     # Every (mentor, wanted skill, proficiency) once, then one array operation per (skill, level) row.
-    found = [
-        (j, code, level)
-        for j, mentor in enumerate(mentors)
-        for name, level in mentor.skills
-        if (code := codes.get(fold(name))) is not None
-    ]
-    entries = np.array(found, dtype=np.int64).reshape(-1, 3)
+    names = [name for mentor in mentors for name, _ in mentor.skills]
+    code_of = {name: codes.get(fold(name), -1) for name in dict.fromkeys(names)}  # fold once per spelling
+    counts = np.fromiter((len(mentor.skills) for mentor in mentors), np.int64, len(mentors))
+    entries = np.stack(
+        [
+            np.repeat(np.arange(len(mentors), dtype=np.int64), counts),
+            np.fromiter(map(code_of.__getitem__, names), np.int64, len(names)),
+            np.fromiter((level for mentor in mentors for _, level in mentor.skills), np.int64, len(names)),
+        ],
+        axis=1,
+    ).reshape(-1, 3)
+    entries = entries[entries[:, 1] >= 0]
     order = np.argsort(entries[:, 1], kind="stable")
     entries = entries[order]
     starts = np.searchsorted(entries[:, 1], np.arange(len(codes) + 1))
@@ -186,14 +214,20 @@ def build_features(problem: Problem) -> Features:
         goal_total, goal_met = np.ones(n), np.zeros((1, m), np.int16)
     m = len(mentors.ids)
 
-    def pairs(links: object) -> list[tuple[int, int]]:
-        found = ((leaders.index.get(a), mentors.index.get(b)) for a, b, *_ in links)  # type: ignore[attr-defined]
-        return [(i, j) for i, j in found if i is not None and j is not None]
+    def pairs(links: Iterable[Sequence[Any]], values: bool = False, unique: bool = False) -> PairSet:
+        """The links (leader id, mentor id, ...) as a PairSet; links naming someone outside the problem are left out."""
+        links = links if isinstance(links, (list, tuple)) else list(links)
+        size = len(links)
+        li = np.fromiter(map(leaders.index.get, map(itemgetter(0), links), repeat(-1, size)), np.int64, size)
+        mj = np.fromiter(map(mentors.index.get, map(itemgetter(1), links), repeat(-1, size)), np.int64, size)
+        known = (li >= 0) & (mj >= 0)
+        scores = np.fromiter(map(itemgetter(2), links), np.float64, size)[known] if values else None
+        return PairSet.from_arrays(li[known], mj[known], m, scores, unique)
 
     same = [(i, mentors.index[x]) for i, x in enumerate(leaders.ids) if x in mentors.index]
     given = None
     if problem.scores is not None:
-        given = PairSet.build(pairs(problem.scores), m, [s for _, _, s in problem.scores])
+        given = pairs(problem.scores, values=True)
     return Features(
         leaders=leaders,
         mentors=mentors,
@@ -202,9 +236,9 @@ def build_features(problem: Problem) -> Features:
         goal_total=goal_total,
         goal_met=goal_met,
         same_person=PairSet.build(same, m),
-        forbidden=PairSet.build(pairs(problem.forbidden), m),
-        reporting=PairSet.build(pairs(sorted(reporting_pairs(problem))), m),
-        history=PairSet.build(sorted(set(pairs(problem.history))), m),
+        forbidden=pairs(problem.forbidden),
+        reporting=pairs(reporting_pairs(problem), unique=True),  # sorted by key: set order never shows
+        history=pairs(problem.history, unique=True),
         given=given,
         dept_names=tuple(depts.names),
     )

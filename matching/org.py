@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from matching.errors import InputError
 from matching.fields import natural_key
 from matching.problem import Problem
@@ -18,13 +20,22 @@ def manager_map(problem: Problem) -> dict[str, str]:
 
 def ancestors(managers: dict[str, str]) -> dict[str, tuple[str, ...]]:
     """Everyone above each person, nearest first; a reporting loop is an input error."""
+    try:  # each chain is the same whatever the order people are visited in
+        return _ancestors(managers, managers)
+    except InputError:  # name the loop as seen from the first person in natural id order, whatever the input order
+        return _ancestors(managers, sorted(managers, key=natural_key))
+
+
+def _ancestors(managers: dict[str, str], order: Iterable[str]) -> dict[str, tuple[str, ...]]:
     chains: dict[str, tuple[str, ...]] = {}
-    for start in sorted(managers, key=natural_key):
+    for start in order:
         path: list[str] = []
         on_path: set[str] = set()
         person = start
         while person in managers and person not in chains:
             if person in on_path:
+                if person == start:  # ids are kept once each, so the sentence names the person once
+                    raise InputError("org", "", ids=(start,), template="the reporting line of {0} loops back to them.")
                 raise InputError(
                     "org", "", ids=(start, person), template="the reporting line of {0} loops back through {1}."
                 )

@@ -181,28 +181,63 @@ class _Search:
         """(status, chosen mask over the pool, relative gap) after pricing and integrality checks."""
         return self._run_flow() if self._network() else self._run_lp()
 
+    def _time_up(self) -> bool:
+        return self.clock.left(self.rules.time_limit_s) <= 0
+
     def _run_flow(self) -> tuple[str, np.ndarray, float | None]:
         """Min-cost flow on the pool, priced with the residual graph's potentials until nothing improves."""
         self.stats["model"] = "network flow"
+        last: np.ndarray | None = None  # keys of the last optimal flow: optimal for that round's pool
         while True:
             t = time.perf_counter()
             data = self._input()
             t = self.clock.add("model_s", t)
-            result = flow.solve_flow(data)
+            result = flow.solve_flow(data, self.clock.left(self.rules.time_limit_s))
             self.clock.add("solve_s", t)
             self.stats["solver"] = result.solver
+            if result.timed_out:
+                return self._out_of_time(last)
             if result.outcome != solvers.OPTIMAL or result.duals is None:
                 self.stats["model"] = "LP"
                 return self._run_lp()
-            chosen = np.isin(self.pool.keys(len(self.feats.mentors.ids)), self.model_keys[result.chosen])
+            last = self.model_keys[result.chosen]
+            chosen = np.isin(self.pool.keys(len(self.feats.mentors.ids)), last)
             self.stats["pricing_rounds"] += 1
             if not self._price(result.duals, PRICE_TOLERANCE):
                 return OPTIMAL, chosen, 0.0
-            if self.clock.left(self.rules.time_limit_s) <= 0 or self.stats["pricing_rounds"] >= MAX_PRICING_ROUNDS:
-                keys = self.pool.keys(len(self.feats.mentors.ids))
-                return FEASIBLE, np.isin(keys, self.model_keys[result.chosen]), None
+            if self._time_up() or self.stats["pricing_rounds"] >= MAX_PRICING_ROUNDS:
+                return self._out_of_time(last)
+
+    def _out_of_time(self, last: np.ndarray | None) -> tuple[str, np.ndarray, float | None]:
+        """The time limit stopped the search: the last optimal flow's pairs, else a greedy pass; with a gap bound."""
+        if last is not None:
+            chosen = np.isin(self.pool.keys(len(self.feats.mentors.ids)), last)
+            self.stats["model"] = "network flow (candidates before the last pricing round)"
+        else:
+            self.stats["model"] = "greedy (time limit reached before the solver finished)"
+            chosen = greedy(self.feats, self.pool, self.pins, self.rules)
+        return FEASIBLE, chosen, self.gap_bound(chosen)
+
+    def gap_bound(self, chosen: np.ndarray) -> float:
+        """An upper bound on the relative gap of these pairs to the optimum (in the model's objective).
+
+        The bound takes each leader's best places alone: every leader's best `mentors_wanted`
+        positive scores in the pool (which holds each leader's best pairs), plus the coverage bonus.
+        """
+        pool, slots = self.pool, self.feats.leaders.slots
+        order = np.lexsort((-pool.score, pool.li))
+        li, score = pool.li[order], pool.score[order]
+        first = np.searchsorted(li, np.arange(len(slots)))
+        rank = np.arange(len(li)) - first[li]
+        best = float(np.maximum(score[rank < slots[li]], 0.0).sum())
+        bonus = self.bonus or 0.0
+        bound = best + bonus * int(np.count_nonzero(np.bincount(pool.li, minlength=len(slots))))
+        got = float(pool.score[chosen].sum()) + bonus * len(np.unique(pool.li[chosen]))
+        return max(0.0, bound - got) / max(1.0, abs(bound))
 
     def _run_lp(self) -> tuple[str, np.ndarray, float | None]:
+        if self._time_up():  # nothing is left for the solver: the greedy pass alone
+            return self._out_of_time(None)
         model, result = self._solve(mip=False)
         proven, earlier = False, None
         while result.outcome == solvers.OPTIMAL and self.stats["pricing_rounds"] < MAX_PRICING_ROUNDS:
@@ -249,7 +284,8 @@ class _Search:
         if result.outcome == solvers.INFEASIBLE:
             return INFEASIBLE, np.zeros(len(self.pool.li), dtype=bool), None
         self.stats["model"] = "greedy (solver stopped without a solution)"
-        return FEASIBLE, greedy(self.feats, self.pool, self.pins, self.rules), None
+        chosen = greedy(self.feats, self.pool, self.pins, self.rules)
+        return FEASIBLE, chosen, self.gap_bound(chosen)
 
 
 def solve(

@@ -91,3 +91,24 @@ def test_session_graph_errors_carry_paths_too():
     with pytest.raises(InputError) as caught:
         parse_sessions(data)
     assert (caught.value.path, caught.value.ids) == ("people[1].id", ("L1",))
+
+
+def test_a_reporting_loop_is_named_from_the_same_person_whatever_the_input_order():
+    from matching.org import ancestors
+
+    managers = {"P9": "P10", "P10": "P2", "P2": "P9", "L1": "P9"}
+    seen = set()
+    for order in (managers, dict(reversed(list(managers.items())))):
+        with pytest.raises(InputError) as caught:
+            ancestors(order)
+        seen.add((caught.value.path, caught.value.ids))
+    assert seen == {("org", ("L1", "P9"))}  # L1 comes first in natural id order and reaches the loop at P9
+    assert ancestors({"L2": "P1", "P1": "CEO"}) == {"L2": ("P1", "CEO"), "P1": ("CEO",)}
+
+
+def test_a_loop_met_from_one_of_its_own_members_names_that_person_once():
+    from matching.org import ancestors
+
+    with pytest.raises(InputError) as caught:
+        ancestors({"P2": "P9", "P9": "P2"})
+    assert caught.value.ids == ("P2",) and "loops back to them" in str(caught.value)

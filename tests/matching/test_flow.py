@@ -99,3 +99,55 @@ def test_the_lp_restarted_from_the_last_basis_reaches_the_same_optimum_as_a_cold
     assert warm.stats["solver"] == cold.stats["solver"] == "HiGHS" and warm.stats["pricing_rounds"] > 1
     assert (warm.status, warm.matched, warm.total_score) == (cold.status, cold.matched, cold.total_score)
     assert warm.status == "optimal"
+
+
+@pytest.mark.parametrize(("n", "m", "rules"), [(2000, 1000, {}), (600, 150, {"max_per_department_per_mentor": 1})])
+def test_a_tiny_time_limit_on_a_crowded_cohort_returns_a_valid_matching_marked_feasible(n, m, rules):
+    from matching.check import check
+
+    data = generate(n, m, seed=5, two_mentor_share=0.2)
+    data["rules"] = rules | {"time_limit_s": 0.001}  # scoring alone takes longer: the limit must trigger
+    problem = problem_from_dict(data)
+    solution = solve(problem)
+    assert solution.status == "feasible" and "time limit" in solution.reason
+    assert solution.stats["model"].startswith("greedy")
+    assert solution.gap is not None and 0 < solution.gap <= 1  # places are scarce: greedy is not proven
+    assert solution.pairs and check(problem, solution) == []
+
+
+def _pool_input(seed: int = 1):
+    from matching.solve import _Search
+
+    return _Search(crowded(seed, n=600, m=150), "flow", 3)._input()
+
+
+def test_a_flow_solve_the_limit_may_cut_runs_in_a_child_process_and_is_stopped_at_the_limit():
+    if not flow.can_fork():
+        pytest.skip("no fork on this platform: the solve runs in process")
+    stopped = flow.solve_flow(_pool_input(), time_limit=1e-9)
+    assert stopped.timed_out and stopped.outcome == "no solution" and not stopped.chosen.any()
+    assert flow.solve_flow(_pool_input(), time_limit=0).timed_out
+
+
+def test_a_flow_solve_in_a_child_process_gives_the_same_flow_and_prices(monkeypatch):
+    if not flow.can_fork():
+        pytest.skip("no fork on this platform: the solve runs in process")
+    data = _pool_input()
+    here = flow.solve_flow(data)
+    monkeypatch.setattr(flow, "SAFE_SECONDS", 1e6)  # every limit now counts as one the solve might not fit
+    there = flow.solve_flow(data, time_limit=600)
+    assert there.outcome == here.outcome == "optimal" and not there.timed_out
+    assert np.array_equal(there.chosen, here.chosen) and there.objective == here.objective
+    assert np.array_equal(there.duals.leader, here.duals.leader)
+    assert np.array_equal(there.duals.mentor, here.duals.mentor)
+
+
+def test_a_solve_whose_flow_runs_in_a_child_process_gives_the_same_answer(monkeypatch):
+    if not flow.can_fork():
+        pytest.skip("no fork on this platform: the solve runs in process")
+    problem = crowded(3, n=400, m=120)
+    here = solve(problem)
+    monkeypatch.setattr(flow, "SAFE_SECONDS", 1e6)  # every flow solve now goes to a child process
+    there = solve(problem)
+    assert there.status == here.status == "optimal"
+    assert [(p.leader, p.mentor, p.score) for p in there.pairs] == [(p.leader, p.mentor, p.score) for p in here.pairs]
