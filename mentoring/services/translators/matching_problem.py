@@ -7,12 +7,13 @@ flagged pairs' leaders, with every other active pair pinned as it is.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import aliased
 
 import matching
@@ -93,13 +94,18 @@ def cohort_rules(cohort: Cohort) -> dict[str, Any]:
 # skills, reporting lines, rules and history each come in one SELECT of plain columns (no ORM objects,
 # so no lazy loads), and are joined up here in dictionaries.
 
+def _json_text(column: Any) -> Any:
+    """A JSON column read as its text, so that equal lists are decoded once (see `_decoded`)."""
+    return cast(column, Text)
+
+
 _PERSON_COLUMNS = (
     Person.id,
     Person.department,
     Person.grade,
-    Person.languages,
+    _json_text(Person.languages),
     Person.timezone,
-    Person.formats,
+    _json_text(Person.formats),
     Person.location,
 )
 
@@ -111,12 +117,12 @@ class _Ask:
     person_id: int
     department: str | None
     grade: int | None
-    languages: list[str] | None
+    languages: tuple[str, ...]
     timezone: str | None
-    formats: list[str] | None
+    formats: tuple[str, ...]
     location: str | None
     request_id: int
-    request_formats: list[str] | None
+    request_formats: tuple[str, ...]
     mentors_wanted: int | None
 
 
@@ -127,19 +133,32 @@ class _Offer:
     person_id: int
     department: str | None
     grade: int | None
-    languages: list[str] | None
+    languages: tuple[str, ...]
     timezone: str | None
-    formats: list[str] | None
+    formats: tuple[str, ...]
     location: str | None
     profile_id: int
     capacity: int
 
 
+def _rows(query: Any) -> Any:
+    """The query's rows as plain tuples, through the session's connection (no ORM row processing)."""
+    db.session.flush()
+    return db.session.connection().execute(query)
+
+
+class _Decoded(dict):
+    """JSON list text -> tuple, each distinct text decoded once (a company has few distinct language lists)."""
+
+    def __missing__(self, text: str | None) -> tuple[str, ...]:
+        value = json.loads(text) if text else None
+        self[text] = decoded = tuple(value) if isinstance(value, list) else ()
+        return decoded
+
+
 def _manager_refs() -> dict[int, str | None]:
     """Each person's manager as a problem id: a person id, or "ext:" and an id from outside the site."""
-    rows = db.session.execute(
-        select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)
-    ).all()
+    rows = _rows(select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)).all()
     internal = {external: str(pid) for pid, _, _, external in rows if external}
     refs: dict[int, str | None] = {}
     for pid, manager_id, manager_external, _ in rows:
@@ -154,12 +173,16 @@ def _manager_refs() -> dict[int, str | None]:
 
 def _asks(cohort_id: int) -> list[_Ask]:
     query = (
-        select(*_PERSON_COLUMNS, LeaderRequest.id, LeaderRequest.formats, LeaderRequest.mentors_wanted)
+        select(*_PERSON_COLUMNS, LeaderRequest.id, _json_text(LeaderRequest.formats), LeaderRequest.mentors_wanted)
         .join(Person, Person.id == LeaderRequest.person_id)
         .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True))
         .order_by(Person.id)
     )
-    return [_Ask(*row) for row in db.session.execute(query)]
+    lists = _Decoded()
+    return [
+        _Ask(pid, dept, grade, lists[langs], tz, lists[formats], loc, rid, lists[asked], wanted)
+        for pid, dept, grade, langs, tz, formats, loc, rid, asked, wanted in _rows(query)
+    ]
 
 
 def _offers(cohort_id: int) -> list[_Offer]:
@@ -170,7 +193,11 @@ def _offers(cohort_id: int) -> list[_Offer]:
         .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True))
         .order_by(Person.id)
     )
-    return [_Offer(*row) for row in db.session.execute(query)]
+    lists = _Decoded()
+    return [
+        _Offer(pid, dept, grade, lists[langs], tz, lists[formats], loc, profile_id, capacity)
+        for pid, dept, grade, langs, tz, formats, loc, profile_id, capacity in _rows(query)
+    ]
 
 
 def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
@@ -182,9 +209,11 @@ def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
         .where(LeaderRequest.cohort_id == cohort_id)
         .order_by(Goal.request_id, Goal.priority.desc(), Goal.skill_id)
     )
+    rows = _rows(query).all()
     goals: dict[int, list[Any]] = defaultdict(list)
-    for request_id, key, priority, level in db.session.execute(query):
-        goals[request_id].append(matching.Goal(key, priority, level))
+    # Equal goals share one checked matching.Goal: a company has a few hundred distinct ones.
+    for (request_id, *_), goal in zip(rows, matching.goals_from_records(row[1:] for row in rows), strict=True):
+        goals[request_id].append(goal)
     return goals
 
 
@@ -199,46 +228,46 @@ def _skills_by_profile(cohort_id: int) -> dict[int, list[tuple[str, int]]]:
         .order_by(MentorSkill.profile_id, MentorSkill.skill_id)
     )
     skills: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for profile_id, key, proficiency in db.session.execute(query):
+    for profile_id, key, proficiency in _rows(query):
         skills[profile_id].append((key, proficiency))
     return skills
 
 
-def _leader(ask: _Ask, goals: list[Any], manager: str | None, wanted: int | None = None) -> Any:
-    return matching.Leader(
-        id=str(ask.person_id),
-        department=ask.department,
-        grade=ask.grade,
-        manager=manager,
-        goals=tuple(goals),
-        languages=tuple(ask.languages or ()),
-        timezone=ask.timezone,
+def _leader(ask: _Ask, goals: list[Any], manager: str | None, wanted: int | None = None) -> dict[str, Any]:
+    return {
+        "id": str(ask.person_id),
+        "department": ask.department,
+        "grade": ask.grade,
+        "manager": manager,
+        "goals": tuple(goals),
+        "languages": ask.languages,
+        "timezone": ask.timezone,
         # How the person can meet now (their details), not the copy kept with the request when they asked.
-        formats=tuple(ask.formats or ask.request_formats or ()),
-        location=ask.location,
-        mentors_wanted=wanted or max(1, ask.mentors_wanted or 1),
-    )
+        "formats": ask.formats or ask.request_formats,
+        "location": ask.location,
+        "mentors_wanted": wanted or max(1, ask.mentors_wanted or 1),
+    }
 
 
-def _mentor(offer: _Offer, skills: list[tuple[str, int]], manager: str | None, capacity: int) -> Any:
-    return matching.Mentor(
-        id=str(offer.person_id),
-        department=offer.department,
-        grade=offer.grade,
-        manager=manager,
-        skills=tuple(skills),
-        languages=tuple(offer.languages or ()),
-        timezone=offer.timezone,
-        formats=tuple(offer.formats or ()),
-        location=offer.location,
-        capacity=capacity,
-    )
+def _mentor(offer: _Offer, skills: list[tuple[str, int]], manager: str | None, capacity: int) -> dict[str, Any]:
+    return {
+        "id": str(offer.person_id),
+        "department": offer.department,
+        "grade": offer.grade,
+        "manager": manager,
+        "skills": tuple(skills),
+        "languages": offer.languages,
+        "timezone": offer.timezone,
+        "formats": offer.formats,
+        "location": offer.location,
+        "capacity": capacity,
+    }
 
 
 def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple[str, str]]:
     """(leader, mentor) pairs published in other cohorts, for the repeat_pairs rule."""
     query = select(Match.leader_id, Match.mentor_id).where(Match.cohort_id != cohort_id).distinct()
-    pairs = {(str(leader), str(mentor)) for leader, mentor in db.session.execute(query)}
+    pairs = {(str(leader), str(mentor)) for leader, mentor in _rows(query)}
     return sorted(pair for pair in pairs if pair[0] in leaders and pair[1] in mentors)
 
 
@@ -276,13 +305,13 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     scope = RepairScope(requests=asks)
     if repair_match_ids is not None:
         scope = _repair_scope(cohort.id, set(repair_match_ids), asks, capacities)
-    leaders = [
+    leaders = matching.leaders_from_records(
         _leader(a, goals.get(a.request_id, []), refs.get(a.person_id), scope.wanted.get(a.person_id))
         for a in scope.requests
-    ]
-    mentors = [
+    )
+    mentors = matching.mentors_from_records(
         _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), capacities[str(o.person_id)]) for o in offers
-    ]
+    )
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     in_run = leader_ids | mentor_ids
     pinned, forbidden, left_out = set(scope.pinned), set(scope.forbidden), []
@@ -299,8 +328,8 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
     org = sorted((str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in in_run)
     problem = matching.Problem(
-        leaders=tuple(leaders),
-        mentors=tuple(mentors),
+        leaders=leaders,
+        mentors=mentors,
         org=tuple(org),
         forbidden=tuple(sorted(forbidden)),
         pinned=tuple(sorted(pinned - forbidden)),
@@ -394,8 +423,12 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
     taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     spare = {o.person_id: o.capacity - load.get(o.person_id, 0) - taken.get(o.person_id, 0) for o in offers}
     offers = [o for o in offers if spare[o.person_id] > 0]
-    leaders = [_leader(a, goals.get(a.request_id, []), refs.get(a.person_id), wanted[a.person_id]) for a in asks]
-    mentors = [_mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id]) for o in offers]
+    leaders = matching.leaders_from_records(
+        _leader(a, goals.get(a.request_id, []), refs.get(a.person_id), wanted[a.person_id]) for a in asks
+    )
+    mentors = matching.mentors_from_records(
+        _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id]) for o in offers
+    )
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     forbidden = {(str(lead), str(mentor)) for _, lead, mentor, _, _ in pairs}
     forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in _pair_rules(cohort.id) if kind == "forbid")
@@ -413,8 +446,8 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
         (str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in leader_ids | mentor_ids
     )
     problem = matching.Problem(
-        leaders=tuple(leaders),
-        mentors=tuple(mentors),
+        leaders=leaders,
+        mentors=mentors,
         org=tuple(org),
         forbidden=tuple(sorted(forbidden)),
         history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
