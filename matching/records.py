@@ -12,11 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, fields
+from itertools import chain
 from functools import partial
 from typing import Any, TypeVar
 
 from matching.errors import FieldError
-from matching.fields import as_formats, as_id, as_int, as_opt_id, as_opt_number, as_opt_text, as_text_tuple, as_timezone
+from matching.fields import (
+    as_formats,
+    as_id,
+    as_int,
+    as_opt_id,
+    as_opt_number,
+    as_opt_text,
+    as_text_tuple,
+    as_timezone,
+    fold,
+    natural_key,
+)
 from matching.problem import Goal, Leader, Mentor, goals_of, skills_of
 
 Person = TypeVar("Person", Leader, Mentor)
@@ -54,32 +66,81 @@ class _Refused(Exception):
 
 def leaders_from_records(records: Iterable[Mapping[str, Any]]) -> tuple[Leader, ...]:
     """Leaders from mappings of Leader's fields (a missing key takes the default), as `Leader(**record)` each."""
-    return _build(Leader, records)
+    items = list(records)
+    return people_in_bulk(Leader, items) or tuple(Leader(**record) for record in items)
 
 
 def mentors_from_records(records: Iterable[Mapping[str, Any]]) -> tuple[Mentor, ...]:
     """Mentors from mappings of Mentor's fields (a missing key takes the default), as `Mentor(**record)` each."""
-    return _build(Mentor, records)
+    items = list(records)
+    return people_in_bulk(Mentor, items) or tuple(Mentor(**record) for record in items)
+
+
+def leaders_from_columns(**columns: Sequence[Any]) -> tuple[Leader, ...]:
+    """Leaders from one list per field, all as long (a field left out takes its default), as `Leader(...)` each."""
+    return _from_columns(Leader, columns)
+
+
+def mentors_from_columns(**columns: Sequence[Any]) -> tuple[Mentor, ...]:
+    """Mentors from one list per field, all as long (a field left out takes its default), as `Mentor(...)` each."""
+    return _from_columns(Mentor, columns)
 
 
 def people_in_bulk(kind: type[Person], records: Sequence[Mapping[str, Any]]) -> tuple[Person, ...] | None:
     """The records as `kind` objects checked column by column, or None when one record needs the one-by-one
     check (a refused value, an unknown or missing field): the caller then builds them one by one."""
     if not records:
+        return None
+    allowed = _COLUMNS[kind].keys()
+    if not all(type(r) is dict and "id" in r and r.keys() <= allowed for r in records):
+        return None
+    defaults = _defaults(kind)
+    present = [name for name in _names(kind) if any(name in r for r in records)]
+    columns = {name: [r.get(name, defaults.get(name)) for r in records] for name in present}
+    return _checked(kind, columns, len(records))
+
+
+def _from_columns(kind: type[Person], columns: Mapping[str, Sequence[Any]]) -> tuple[Person, ...]:
+    unknown = sorted(set(columns) - set(_names(kind)))
+    if unknown:
+        raise TypeError(f"{kind.__name__} has no field {unknown[0]!r}.")
+    if "id" not in columns:
+        raise TypeError(f"{kind.__name__} needs an id column.")
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"the columns of {kind.__name__} differ in length: {sorted(lengths)}.")
+    size = lengths.pop()
+    if not size:
         return ()
+    bulk = _checked(kind, {name: list(values) for name, values in columns.items()}, size)
+    if bulk is not None:
+        return bulk
+    names = list(columns)
+    # One by one: the constructor raises its own error for the first bad record.
+    return tuple(kind(**dict(zip(names, row, strict=True))) for row in zip(*columns.values(), strict=True))
+
+
+def _names(kind: type) -> list[str]:
+    return [f.name for f in fields(kind)]
+
+
+def _defaults(kind: type) -> dict[str, Any]:
+    return {f.name: f.default for f in fields(kind) if f.default is not MISSING}
+
+
+def _checked(kind: type[Person], given: dict[str, list[Any]], size: int) -> tuple[Person, ...] | None:
+    """The people from their columns, each column checked at once; None if a value is refused."""
     columns = dict(_COLUMNS[kind])
     if kind is Leader:
         memo: dict[Any, Goal] = {}  # equal goals, frequent across a company, are checked once per call
         columns["goals"] = (lambda value: goals_of(_shared_goals(value, memo)), False)
-    names = [f.name for f in fields(kind)]
-    defaults = {f.name: f.default for f in fields(kind) if f.default is not MISSING}
-    if not all(type(r) is dict and "id" in r and r.keys() <= columns.keys() for r in records):
-        return None
+    defaults = _defaults(kind)
+    names = _names(kind)
     try:
         checked = [
-            _column([r.get(name, defaults.get(name)) for r in records], *columns[name])
-            if any(name in r for r in records)
-            else [columns[name][0](defaults[name])] * len(records)
+            _whole_column(name, given[name], *columns[name])
+            if name in given
+            else [columns[name][0](defaults[name])] * size
             for name in names
         ]
     except (FieldError, _Refused):
@@ -88,17 +149,49 @@ def people_in_bulk(kind: type[Person], records: Sequence[Mapping[str, Any]]) -> 
     out = []
     for row in zip(*checked, strict=True):
         person = new(kind)
-        person.__dict__.update(zip(names, row, strict=True))  # already checked: skip __post_init__
+        person.__dict__.update(zip(names, row, strict=True))  # every field checked above: no __post_init__ again
         out.append(person)
     return tuple(out)
 
 
-def _build(kind: type[Person], records: Iterable[Mapping[str, Any]]) -> tuple[Person, ...]:
-    items = list(records)
-    bulk = people_in_bulk(kind, items)
-    if bulk is not None:
-        return bulk
-    return tuple(kind(**record) for record in items)  # raises the constructor's own error for the first bad one
+def _whole_column(name: str, values: list[Any], coerce: Callable[[Any], Any], repeats: bool) -> list[Any]:
+    """The column checked: goals and skills as a whole when they are already typed, else value by value."""
+    fast = _goals_column(values) if name == "goals" else _skills_column(values) if name == "skills" else None
+    return fast if fast is not None else _column(values, coerce, repeats)
+
+
+def _goals_column(values: list[Any]) -> list[Any] | None:
+    """Tuples of Goal objects (each checked when it was made): only that no skill is listed twice is left."""
+    if not all(type(v) is tuple for v in values):
+        return None
+    goals = set(chain.from_iterable(values))
+    if not all(type(goal) is Goal for goal in goals):
+        return None
+    folded = {goal: fold(goal.skill) for goal in goals}
+    if not all(len({folded[goal] for goal in v}) == len(v) for v in values):
+        return None  # a skill twice: `goals_of` names it
+    return values
+
+
+def _skills_column(values: list[Any]) -> list[Any] | None:
+    """Tuples of (name, level) pairs: each distinct pair checked once, each mentor's pairs sorted by name."""
+    if not all(type(v) is tuple for v in values):
+        return None
+    try:
+        pairs = set(chain.from_iterable(values))
+    except TypeError:
+        return None
+    if not all(type(p) is tuple and len(p) == 2 for p in pairs):
+        return None
+    if not all(type(n) is str and n and n == n.strip() and type(x) is int and 1 <= x <= 5 for n, x in pairs):
+        return None
+    names = sorted({name for name, _ in pairs}, key=natural_key)
+    order = {name: k for k, name in enumerate(names)}
+    folded = {name: fold(name) for name in names}
+    rank = {pair: order[pair[0]] for pair in pairs}
+    if not all(len({folded[name] for name, _ in v}) == len(v) for v in values):
+        return None  # a name twice: `skills_of` names it
+    return [tuple(sorted(v, key=rank.__getitem__)) for v in values]
 
 
 def _column(values: list[Any], coerce: Callable[[Any], Any], repeats: bool) -> list[Any]:
@@ -164,8 +257,10 @@ def goals_from_records(records: Iterable[tuple[Any, Any, Any]]) -> list[Goal]:
     memo: dict[Any, Goal] = {}
     out = []
     for triple in records:
-        key = _key(tuple(triple))
+        skill, priority, level = triple
+        plain = type(skill) is str and type(priority) is int and type(level) is int
+        key = (skill, priority, level) if plain else _key((skill, priority, level))
         if key not in memo:
-            memo[key] = Goal(*triple)
+            memo[key] = Goal(skill, priority, level)
         out.append(memo[key])
     return out

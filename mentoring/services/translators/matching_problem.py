@@ -141,10 +141,10 @@ class _Offer:
     capacity: int
 
 
-def _rows(query: Any) -> Any:
-    """The query's rows as plain tuples, through the session's connection (no ORM row processing)."""
+def _rows(query: Any) -> list[Any]:
+    """The query's rows as plain tuples, fetched at once through the session's connection (no ORM rows)."""
     db.session.flush()
-    return db.session.connection().execute(query)
+    return db.session.connection().execute(query).all()
 
 
 class _Decoded(dict):
@@ -158,7 +158,7 @@ class _Decoded(dict):
 
 def _manager_refs() -> dict[int, str | None]:
     """Each person's manager as a problem id: a person id, or "ext:" and an id from outside the site."""
-    rows = _rows(select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)).all()
+    rows = _rows(select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id))
     internal = {external: str(pid) for pid, _, _, external in rows if external}
     refs: dict[int, str | None] = {}
     for pid, manager_id, manager_external, _ in rows:
@@ -209,7 +209,7 @@ def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
         .where(LeaderRequest.cohort_id == cohort_id)
         .order_by(Goal.request_id, Goal.priority.desc(), Goal.skill_id)
     )
-    rows = _rows(query).all()
+    rows = _rows(query)
     goals: dict[int, list[Any]] = defaultdict(list)
     # Equal goals share one checked matching.Goal: a company has a few hundred distinct ones.
     for (request_id, *_), goal in zip(rows, matching.goals_from_records(row[1:] for row in rows), strict=True):
@@ -218,50 +218,51 @@ def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
 
 
 def _skills_by_profile(cohort_id: int) -> dict[int, list[tuple[str, int]]]:
-    """profile id -> (skill key, proficiency) of the cohort's enrolled mentors, by skill id."""
+    """profile id -> (skill key, proficiency) of the cohort's enrolled mentors (the library sorts them)."""
+    keys = dict(_rows(select(Skill.id, Skill.key)))
     query = (
-        select(MentorSkill.profile_id, Skill.key, MentorSkill.proficiency)
-        .join(Skill, Skill.id == MentorSkill.skill_id)
+        select(MentorSkill.profile_id, MentorSkill.skill_id, MentorSkill.proficiency)
         .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
         .join(MentorEnrolment, MentorEnrolment.person_id == MentorProfile.person_id)
         .where(MentorEnrolment.cohort_id == cohort_id)
-        .order_by(MentorSkill.profile_id, MentorSkill.skill_id)
     )
     skills: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for profile_id, key, proficiency in _rows(query):
-        skills[profile_id].append((key, proficiency))
+    for profile_id, skill_id, proficiency in _rows(query):
+        skills[profile_id].append((keys[skill_id], proficiency))
     return skills
 
 
-def _leader(ask: _Ask, goals: list[Any], manager: str | None, wanted: int | None = None) -> dict[str, Any]:
-    return {
-        "id": str(ask.person_id),
-        "department": ask.department,
-        "grade": ask.grade,
-        "manager": manager,
-        "goals": tuple(goals),
-        "languages": ask.languages,
-        "timezone": ask.timezone,
+def _leaders(asks: list[_Ask], goals: dict[int, list[Any]], refs: dict[int, str | None], wanted: Any) -> Any:
+    """The leaders of these requests, built column by column (`wanted`: person id -> places, or None)."""
+    return matching.leaders_from_columns(
+        id=[str(a.person_id) for a in asks],
+        department=[a.department for a in asks],
+        grade=[a.grade for a in asks],
+        manager=[refs.get(a.person_id) for a in asks],
+        goals=[tuple(goals.get(a.request_id, ())) for a in asks],
+        languages=[a.languages for a in asks],
+        timezone=[a.timezone for a in asks],
         # How the person can meet now (their details), not the copy kept with the request when they asked.
-        "formats": ask.formats or ask.request_formats,
-        "location": ask.location,
-        "mentors_wanted": wanted or max(1, ask.mentors_wanted or 1),
-    }
+        formats=[a.formats or a.request_formats for a in asks],
+        location=[a.location for a in asks],
+        mentors_wanted=[wanted(a.person_id) or max(1, a.mentors_wanted or 1) for a in asks],
+    )
 
 
-def _mentor(offer: _Offer, skills: list[tuple[str, int]], manager: str | None, capacity: int) -> dict[str, Any]:
-    return {
-        "id": str(offer.person_id),
-        "department": offer.department,
-        "grade": offer.grade,
-        "manager": manager,
-        "skills": tuple(skills),
-        "languages": offer.languages,
-        "timezone": offer.timezone,
-        "formats": offer.formats,
-        "location": offer.location,
-        "capacity": capacity,
-    }
+def _mentors(offers: list[_Offer], skills: dict[int, list[tuple[str, int]]], refs: dict[int, str | None], capacity: Any) -> Any:
+    """The mentors of these profiles, built column by column (`capacity`: person id -> places to offer)."""
+    return matching.mentors_from_columns(
+        id=[str(o.person_id) for o in offers],
+        department=[o.department for o in offers],
+        grade=[o.grade for o in offers],
+        manager=[refs.get(o.person_id) for o in offers],
+        skills=[tuple(skills.get(o.profile_id, ())) for o in offers],
+        languages=[o.languages for o in offers],
+        timezone=[o.timezone for o in offers],
+        formats=[o.formats for o in offers],
+        location=[o.location for o in offers],
+        capacity=[capacity(o.person_id) for o in offers],
+    )
 
 
 def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple[str, str]]:
@@ -305,13 +306,8 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     scope = RepairScope(requests=asks)
     if repair_match_ids is not None:
         scope = _repair_scope(cohort.id, set(repair_match_ids), asks, capacities)
-    leaders = matching.leaders_from_records(
-        _leader(a, goals.get(a.request_id, []), refs.get(a.person_id), scope.wanted.get(a.person_id))
-        for a in scope.requests
-    )
-    mentors = matching.mentors_from_records(
-        _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), capacities[str(o.person_id)]) for o in offers
-    )
+    leaders = _leaders(scope.requests, goals, refs, scope.wanted.get)
+    mentors = _mentors(offers, skills, refs, lambda person_id: capacities[str(person_id)])
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     in_run = leader_ids | mentor_ids
     pinned, forbidden, left_out = set(scope.pinned), set(scope.forbidden), []
@@ -423,12 +419,8 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
     taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     spare = {o.person_id: o.capacity - load.get(o.person_id, 0) - taken.get(o.person_id, 0) for o in offers}
     offers = [o for o in offers if spare[o.person_id] > 0]
-    leaders = matching.leaders_from_records(
-        _leader(a, goals.get(a.request_id, []), refs.get(a.person_id), wanted[a.person_id]) for a in asks
-    )
-    mentors = matching.mentors_from_records(
-        _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id]) for o in offers
-    )
+    leaders = _leaders(asks, goals, refs, wanted.get)
+    mentors = _mentors(offers, skills, refs, spare.__getitem__)
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     forbidden = {(str(lead), str(mentor)) for _, lead, mentor, _, _ in pairs}
     forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in _pair_rules(cohort.id) if kind == "forbid")
