@@ -58,7 +58,9 @@ def _person(data: Any, kind: Callable[..., Any], keys: tuple[str, ...], path: st
 def _people(items: list[Any], kind: Callable[..., Any], keys: tuple[str, ...], name: str) -> list[Any]:
     """The people of one list: checked column by column when all are clean, else one by one to name the first error."""
     # A null field means "not given" in the JSON form, as in `_person`.
-    records = [{k: v for k, v in x.items() if v is not None} if type(x) is dict and None in x.values() else x for x in items]
+    records = [
+        {k: v for k, v in x.items() if v is not None} if type(x) is dict and None in x.values() else x for x in items
+    ]
     if all(type(x) is dict and x.get("id") is not None for x in items):
         bulk = people_in_bulk(kind, records)  # type: ignore[arg-type]
         if bulk is not None:

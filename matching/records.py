@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, fields
-from itertools import chain
 from functools import partial
+from itertools import chain
 from typing import Any, TypeVar
 
 from matching.errors import FieldError

@@ -7,13 +7,12 @@ flagged pairs' leaders, with every other active pair pinned as it is.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 import matching
@@ -21,18 +20,12 @@ from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
     FitCheck,
-    Goal,
-    LeaderRequest,
     Match,
-    MentorEnrolment,
-    MentorProfile,
-    MentorSkill,
-    PairRule,
     Person,
-    Skill,
 )
 from mentoring.services import Conflict, InvalidField
 from mentoring.services.readmodels.mentor_loads import running_loads
+from mentoring.services.translators import cohort_rows as rows
 
 
 @dataclass(frozen=True)
@@ -88,199 +81,6 @@ def cohort_rules(cohort: Cohort) -> dict[str, Any]:
         return default_rules()
 
 
-# ---------------------------------------------------------------- ORM rows -> Problem
-#
-# A fixed number of set-based queries, whatever the cohort's size: people, requests, goals, profiles,
-# skills, reporting lines, rules and history each come in one SELECT of plain columns (no ORM objects,
-# so no lazy loads), and are joined up here in dictionaries.
-
-def _json_text(column: Any) -> Any:
-    """A JSON column read as its text, so that equal lists are decoded once (see `_decoded`)."""
-    return cast(column, Text)
-
-
-_PERSON_COLUMNS = (
-    Person.id,
-    Person.department,
-    Person.grade,
-    _json_text(Person.languages),
-    Person.timezone,
-    _json_text(Person.formats),
-    Person.location,
-)
-
-
-@dataclass(frozen=True)
-class _Ask:
-    """A leader's request in the cohort, as the problem needs it."""
-
-    person_id: int
-    department: str | None
-    grade: int | None
-    languages: tuple[str, ...]
-    timezone: str | None
-    formats: tuple[str, ...]
-    location: str | None
-    request_id: int
-    request_formats: tuple[str, ...]
-    mentors_wanted: int | None
-
-
-@dataclass(frozen=True)
-class _Offer:
-    """A mentor enrolled in the cohort with a profile, as the problem needs it."""
-
-    person_id: int
-    department: str | None
-    grade: int | None
-    languages: tuple[str, ...]
-    timezone: str | None
-    formats: tuple[str, ...]
-    location: str | None
-    profile_id: int
-    capacity: int
-
-
-def _rows(query: Any) -> list[Any]:
-    """The query's rows as plain tuples, fetched at once through the session's connection (no ORM rows)."""
-    db.session.flush()
-    return db.session.connection().execute(query).all()
-
-
-class _Decoded(dict):
-    """JSON list text -> tuple, each distinct text decoded once (a company has few distinct language lists)."""
-
-    def __missing__(self, text: str | None) -> tuple[str, ...]:
-        value = json.loads(text) if text else None
-        self[text] = decoded = tuple(value) if isinstance(value, list) else ()
-        return decoded
-
-
-def _manager_refs() -> dict[int, str | None]:
-    """Each person's manager as a problem id: a person id, or "ext:" and an id from outside the site."""
-    rows = _rows(select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id))
-    internal = {external: str(pid) for pid, _, _, external in rows if external}
-    refs: dict[int, str | None] = {}
-    for pid, manager_id, manager_external, _ in rows:
-        if manager_id is not None:
-            refs[pid] = str(manager_id)
-        elif manager_external:
-            refs[pid] = internal.get(manager_external, "ext:" + manager_external)
-        else:
-            refs[pid] = None
-    return refs
-
-
-def _asks(cohort_id: int) -> list[_Ask]:
-    query = (
-        select(*_PERSON_COLUMNS, LeaderRequest.id, _json_text(LeaderRequest.formats), LeaderRequest.mentors_wanted)
-        .join(Person, Person.id == LeaderRequest.person_id)
-        .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True))
-        .order_by(Person.id)
-    )
-    lists = _Decoded()
-    return [
-        _Ask(pid, dept, grade, lists[langs], tz, lists[formats], loc, rid, lists[asked], wanted)
-        for pid, dept, grade, langs, tz, formats, loc, rid, asked, wanted in _rows(query)
-    ]
-
-
-def _offers(cohort_id: int) -> list[_Offer]:
-    query = (
-        select(*_PERSON_COLUMNS, MentorProfile.id, MentorProfile.capacity)
-        .join(Person, Person.id == MentorProfile.person_id)
-        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-        .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True))
-        .order_by(Person.id)
-    )
-    lists = _Decoded()
-    return [
-        _Offer(pid, dept, grade, lists[langs], tz, lists[formats], loc, profile_id, capacity)
-        for pid, dept, grade, langs, tz, formats, loc, profile_id, capacity in _rows(query)
-    ]
-
-
-def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
-    """request id -> its goals, must first then by skill (the order the request page shows)."""
-    query = (
-        select(Goal.request_id, Skill.key, Goal.priority, Goal.target_level)
-        .join(Skill, Skill.id == Goal.skill_id)
-        .join(LeaderRequest, LeaderRequest.id == Goal.request_id)
-        .where(LeaderRequest.cohort_id == cohort_id)
-        .order_by(Goal.request_id, Goal.priority.desc(), Goal.skill_id)
-    )
-    rows = _rows(query)
-    goals: dict[int, list[Any]] = defaultdict(list)
-    # Equal goals share one checked matching.Goal: a company has a few hundred distinct ones.
-    for (request_id, *_), goal in zip(rows, matching.goals_from_records(row[1:] for row in rows), strict=True):
-        goals[request_id].append(goal)
-    return goals
-
-
-def _skills_by_profile(cohort_id: int) -> dict[int, list[tuple[str, int]]]:
-    """profile id -> (skill key, proficiency) of the cohort's enrolled mentors (the library sorts them)."""
-    keys = dict(_rows(select(Skill.id, Skill.key)))
-    query = (
-        select(MentorSkill.profile_id, MentorSkill.skill_id, MentorSkill.proficiency)
-        .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
-        .join(MentorEnrolment, MentorEnrolment.person_id == MentorProfile.person_id)
-        .where(MentorEnrolment.cohort_id == cohort_id)
-    )
-    skills: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for profile_id, skill_id, proficiency in _rows(query):
-        skills[profile_id].append((keys[skill_id], proficiency))
-    return skills
-
-
-def _leaders(asks: list[_Ask], goals: dict[int, list[Any]], refs: dict[int, str | None], wanted: Any) -> Any:
-    """The leaders of these requests, built column by column (`wanted`: person id -> places, or None)."""
-    return matching.leaders_from_columns(
-        id=[str(a.person_id) for a in asks],
-        department=[a.department for a in asks],
-        grade=[a.grade for a in asks],
-        manager=[refs.get(a.person_id) for a in asks],
-        goals=[tuple(goals.get(a.request_id, ())) for a in asks],
-        languages=[a.languages for a in asks],
-        timezone=[a.timezone for a in asks],
-        # How the person can meet now (their details), not the copy kept with the request when they asked.
-        formats=[a.formats or a.request_formats for a in asks],
-        location=[a.location for a in asks],
-        mentors_wanted=[wanted(a.person_id) or max(1, a.mentors_wanted or 1) for a in asks],
-    )
-
-
-def _mentors(offers: list[_Offer], skills: dict[int, list[tuple[str, int]]], refs: dict[int, str | None], capacity: Any) -> Any:
-    """The mentors of these profiles, built column by column (`capacity`: person id -> places to offer)."""
-    return matching.mentors_from_columns(
-        id=[str(o.person_id) for o in offers],
-        department=[o.department for o in offers],
-        grade=[o.grade for o in offers],
-        manager=[refs.get(o.person_id) for o in offers],
-        skills=[tuple(skills.get(o.profile_id, ())) for o in offers],
-        languages=[o.languages for o in offers],
-        timezone=[o.timezone for o in offers],
-        formats=[o.formats for o in offers],
-        location=[o.location for o in offers],
-        capacity=[capacity(o.person_id) for o in offers],
-    )
-
-
-def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple[str, str]]:
-    """(leader, mentor) pairs published in other cohorts, for the repeat_pairs rule."""
-    query = select(Match.leader_id, Match.mentor_id).where(Match.cohort_id != cohort_id).distinct()
-    pairs = {(str(leader), str(mentor)) for leader, mentor in _rows(query)}
-    return sorted(pair for pair in pairs if pair[0] in leaders and pair[1] in mentors)
-
-
-def _pair_rules(cohort_id: int) -> list[tuple[str, int, int]]:
-    query = (
-        select(PairRule.kind, PairRule.leader_id, PairRule.mentor_id)
-        .where(PairRule.cohort_id == cohort_id)
-        .order_by(PairRule.id)
-    )
-    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
-
-
 def _left_out_notes(left_out: list[tuple[str, int, int]]) -> list[str]:
     """A sentence per pin or forbid left out of a run, naming both people."""
     if not left_out:
@@ -296,9 +96,9 @@ def _left_out_notes(left_out: list[tuple[str, int, int]]) -> list[str]:
 
 def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None) -> Translation:
     """The cohort as a matching Problem: a full run, or a re-pair of the given flagged matches."""
-    refs = _manager_refs()
-    asks, offers = _asks(cohort.id), _offers(cohort.id)
-    goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
+    refs = rows.manager_refs()
+    asks, offers = rows.asks(cohort.id), rows.offers(cohort.id)
+    goals, skills = rows.goals_by_request(cohort.id), rows.skills_by_profile(cohort.id)
     # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
     taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     elsewhere = {str(mentor): count for mentor, count in taken.items()}
@@ -306,13 +106,13 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     scope = RepairScope(requests=asks)
     if repair_match_ids is not None:
         scope = _repair_scope(cohort.id, set(repair_match_ids), asks, capacities)
-    leaders = _leaders(scope.requests, goals, refs, scope.wanted.get)
-    mentors = _mentors(offers, skills, refs, lambda person_id: capacities[str(person_id)])
+    leaders = rows.leaders_of(scope.requests, goals, refs, scope.wanted.get)
+    mentors = rows.mentors_of(offers, skills, refs, lambda person_id: capacities[str(person_id)])
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     in_run = leader_ids | mentor_ids
     pinned, forbidden, left_out = set(scope.pinned), set(scope.forbidden), []
     flagged_leaders = {leader for leader, _ in scope.flagged}
-    for kind, leader_id, mentor_id in _pair_rules(cohort.id):
+    for kind, leader_id, mentor_id in rows.pair_rules(cohort.id):
         pair = (str(leader_id), str(mentor_id))
         if pair[0] not in leader_ids or pair[1] not in mentor_ids:
             if repair_match_ids is None:
@@ -329,7 +129,7 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
         org=tuple(org),
         forbidden=tuple(sorted(forbidden)),
         pinned=tuple(sorted(pinned - forbidden)),
-        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
+        history=tuple(rows.history(cohort.id, leader_ids, mentor_ids)),
         rules=matching.Rules.from_dict(cohort_rules(cohort)),
     )
     return Translation(problem, notes, elsewhere)
@@ -339,14 +139,16 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
 class RepairScope:
     """Who a run is about: for a re-pair, the leaders of active pairs, with pins, forbids and slots."""
 
-    requests: list[_Ask]
+    requests: list[rows.Ask]
     pinned: set[tuple[str, str]] = field(default_factory=set)
     forbidden: set[tuple[str, str]] = field(default_factory=set)
     flagged: set[tuple[str, str]] = field(default_factory=set)
     wanted: dict[int, int] = field(default_factory=dict)
 
 
-def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[_Ask], capacities: dict[str, int]) -> RepairScope:
+def _repair_scope(
+    cohort_id: int, match_ids: set[int], requests: list[rows.Ask], capacities: dict[str, int]
+) -> RepairScope:
     """A re-pair: every other active pair pinned as it is, the flagged ones forbidden, slots unchanged."""
     query = select(Match.id, Match.leader_id, Match.mentor_id, Match.status).where(Match.cohort_id == cohort_id)
     matches = list(db.session.execute(query))
@@ -397,9 +199,9 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
     mentors' capacity (except the pairs in `freed`, which a change is about to end). A pair that ever
     existed in the cohort is never proposed again; pins do not apply (they are for full runs), forbids do.
     """
-    refs = _manager_refs()
+    refs = rows.manager_refs()
     freed_ids = set(freed)
-    asks = [a for a in _asks(cohort.id) if wanted.get(a.person_id, 0) > 0]
+    asks = [a for a in rows.asks(cohort.id) if wanted.get(a.person_id, 0) > 0]
     leader = aliased(Person)
     pairs = db.session.execute(
         select(Match.id, Match.leader_id, Match.mentor_id, Match.status, leader.department)
@@ -413,17 +215,17 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
             load[mentor_id] = load.get(mentor_id, 0) + 1
             counts = per_department.setdefault(mentor_id, {})
             counts[department] = counts.get(department, 0) + 1
-    offers = _offers(cohort.id)
-    goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
+    offers = rows.offers(cohort.id)
+    goals, skills = rows.goals_by_request(cohort.id), rows.skills_by_profile(cohort.id)
     # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
     taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     spare = {o.person_id: o.capacity - load.get(o.person_id, 0) - taken.get(o.person_id, 0) for o in offers}
     offers = [o for o in offers if spare[o.person_id] > 0]
-    leaders = _leaders(asks, goals, refs, wanted.get)
-    mentors = _mentors(offers, skills, refs, spare.__getitem__)
+    leaders = rows.leaders_of(asks, goals, refs, wanted.get)
+    mentors = rows.mentors_of(offers, skills, refs, spare.__getitem__)
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     forbidden = {(str(lead), str(mentor)) for _, lead, mentor, _, _ in pairs}
-    forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in _pair_rules(cohort.id) if kind == "forbid")
+    forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in rows.pair_rules(cohort.id) if kind == "forbid")
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
     rules = matching.Rules.from_dict(cohort_rules(cohort))
     cap = rules.max_per_department_per_mentor
@@ -442,7 +244,7 @@ def build_placement(cohort: Cohort, wanted: dict[int, int], freed: Iterable[int]
         mentors=mentors,
         org=tuple(org),
         forbidden=tuple(sorted(forbidden)),
-        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
+        history=tuple(rows.history(cohort.id, leader_ids, mentor_ids)),
         rules=rules,
     )
     return Translation(problem, [])

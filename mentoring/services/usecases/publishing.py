@@ -369,8 +369,7 @@ def _message(
     if leaders:
         lines.append(
             f"You will mentor {_names(leaders)}. "
-            'Sign in and open "My leaders" to see their goals and why you were paired:\n'
-            + links["mentors.my_leaders"]
+            'Sign in and open "My leaders" to see their goals and why you were paired:\n' + links["mentors.my_leaders"]
         )
     if as_mentor and not mentors and not leaders:
         lines.append("No new leader is planned for you for now.")
