@@ -10,8 +10,9 @@ database, `flask match` end to end, and the publish POST. Budgets: every page un
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_scale --reset]
         [--only problem,match,publish] [--profile DIR]
 
-`--only` times just the named parts (pages, problem, match, publish; publishing needs the match, so it
-runs it); `--profile DIR` also writes a cProfile of the problem build and the publish use case there.
+`--only` times just the named parts (pages, problem, match, publish, deliver; publishing needs the match,
+so it runs it, and delivering needs the publish); `--profile DIR` also writes a cProfile of the problem
+build and of the publish use case there.
 
 SQLite runs in a new temporary file. A --database-url is used as it is; --reset empties it first
 (DROP SCHEMA public on PostgreSQL): never point it at a database you want to keep.
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 PAGE_KB, PAGE_MS = 300, 300
 PROBLEM_S, MATCH_S, PUBLISH_S = 3.0, 30.0, 5.0
-PARTS = ("pages", "problem", "match", "publish")
+PARTS = ("pages", "problem", "match", "publish", "deliver")
 PASSWORD = "a long benchmark pass phrase"  # noqa: S105 - generated people's password, benchmark only
 
 
@@ -226,7 +227,9 @@ def _review_pages(bench: Bench, client: Any, cohort_id: int) -> None:
         bench.page("manager", client, base + query)
 
 
-def _publish(bench: Bench, manager_id: int, cohort_id: int, profile_dir: Path | None = None) -> None:
+def _publish(
+    bench: Bench, manager_id: int, cohort_id: int, profile_dir: Path | None = None, deliver: bool = True
+) -> None:
     """Time the publish use case (bulk writes, emails queued), then one delivery batch apart.
 
     The publish POST does both today; delivery moves to the job queue (issue 9, part 1), so the two
@@ -248,6 +251,8 @@ def _publish(bench: Bench, manager_id: int, cohort_id: int, profile_dir: Path | 
     matches = db.session.execute(select(func.count(Match.id)).where(Match.cohort_id == cohort_id)).scalar_one()
     emails = db.session.execute(select(func.count(Notification.id))).scalar_one()
     bench.job("publish (use case)", seconds, PUBLISH_S, statements, f"({matches} pairs, {emails} emails queued)")
+    if not deliver:
+        return
     sent, statements, seconds = bench.counter.measure(mail.deliver_pending)
     bench.job("deliver one mail batch", seconds, PUBLISH_S, statements, f"({sent} emails to the outbox; a job's work)")
 
@@ -358,13 +363,13 @@ def main(argv: list[str] | None = None) -> int:
             _open_pages(bench, manager_client, loaded.cohort_id, loaded.leader_ids[0])
         if "problem" in only:
             _problem(bench, loaded.cohort_id, args.profile)
-        if only & {"match", "publish", "pages"}:
+        if only & {"match", "publish", "deliver", "pages"}:
             _match(bench, loaded.cohort_id)
             _analyze()
         if pages:
             _review_pages(bench, manager_client, loaded.cohort_id)
-        if only & {"publish", "pages"}:
-            _publish(bench, manager.id, loaded.cohort_id, args.profile)
+        if only & {"publish", "deliver", "pages"}:
+            _publish(bench, manager.id, loaded.cohort_id, args.profile, deliver=bool(only & {"deliver", "pages"}))
         if pages:
             _published_pages(bench, manager_client, loaded.cohort_id)
         label = f"{args.leaders:,} leaders and {args.leaders * 3 // 2:,} mentors on {db.engine.dialect.name}"
