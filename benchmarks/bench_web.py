@@ -9,6 +9,11 @@ after it read what it stored). Budgets: every page under 300 KB and 300 ms (medi
 
     .venv/bin/python benchmarks/bench_web.py [--leaders 10000] [--repeat 5]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_scale --reset]
+        [--only problem,match,publish] [--profile DIR]
+
+`--only` times just the named parts (pages, problem, match, publish, deliver; publishing needs the match,
+so it runs it, and delivering needs the publish); `--profile DIR` also writes a cProfile of the problem
+build and of the publish use case there.
 
 `--pages participants,review` times only the pages whose path holds one of those words, and stops after
 the first stage (open cohort, matched, published) in which every word has matched a page: quicker to iterate.
@@ -34,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 PAGE_KB, PAGE_MS = 300, 300
 PROBLEM_S, MATCH_S, PUBLISH_S = 3.0, 30.0, 5.0
 HEALTH_JOB_S = 30.0  # a job, not a request: it must only finish well inside the queue's patience
+PARTS = ("pages", "problem", "match", "publish", "deliver")
 PASSWORD = "a long benchmark pass phrase"  # noqa: S105 - generated people's password, benchmark only
 
 
@@ -176,16 +182,41 @@ def _open_pages(bench: Bench, manager_client: Any, cohort_id: int, leader_id: in
         bench.page("manager", manager_client, path)
 
 
-def _match(bench: Bench, cohort_id: int) -> None:
+def _profiled(profile_dir: Path | None, name: str, action: Callable[[], Any]) -> Callable[[], Any]:
+    """`action`, writing its cProfile to `profile_dir/name.prof` when a directory is given."""
+    if profile_dir is None:
+        return action
+
+    def run() -> Any:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        try:
+            return profiler.runcall(action)
+        finally:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(str(profile_dir / f"{name}.prof"))
+            print(f"  (profile written to {profile_dir / f'{name}.prof'})", flush=True)
+
+    return run
+
+
+def _problem(bench: Bench, cohort_id: int, profile_dir: Path | None = None) -> None:
     from mentoring.extensions import db
     from mentoring.models import Cohort
     from mentoring.services.translators import matching_problem
 
     db.session.remove()
     cohort = db.session.get(Cohort, cohort_id)
-    translation, statements, seconds = bench.counter.measure(lambda: matching_problem.build_problem(cohort))
+    build = _profiled(profile_dir, "problem", lambda: matching_problem.build_problem(cohort))
+    translation, statements, seconds = bench.counter.measure(build)
     problem = translation.problem
     bench.job("problem built", seconds, PROBLEM_S, statements, f"({len(problem.leaders)} x {len(problem.mentors)})")
+
+
+def _match(bench: Bench, cohort_id: int) -> None:
+    from mentoring.extensions import db
+
     db.session.remove()
     runner = bench.app.test_cli_runner()
     result, statements, seconds = bench.counter.measure(lambda: runner.invoke(args=["match", str(cohort_id)]))
@@ -211,7 +242,9 @@ def _review_pages(bench: Bench, client: Any, cohort_id: int) -> None:
         bench.page("manager", client, base + query)
 
 
-def _publish(bench: Bench, manager_id: int, cohort_id: int) -> None:
+def _publish(
+    bench: Bench, manager_id: int, cohort_id: int, profile_dir: Path | None = None, deliver: bool = True
+) -> None:
     """Time the publish use case (bulk writes, emails queued), then one delivery batch apart.
 
     The publish POST does both today; delivery moves to the job queue (issue 9, part 1), so the two
@@ -226,12 +259,15 @@ def _publish(bench: Bench, manager_id: int, cohort_id: int) -> None:
 
     db.session.remove()
     manager = db.session.get(Person, manager_id)
-    result, statements, seconds = bench.counter.measure(lambda: publishing.publish(manager, cohort_id, deliver=False))
+    action = _profiled(profile_dir, "publish", lambda: publishing.publish(manager, cohort_id, deliver=False))
+    result, statements, seconds = bench.counter.measure(action)
     if result.already or not result.created:
         raise SystemExit("publish published nothing")
     matches = db.session.execute(select(func.count(Match.id)).where(Match.cohort_id == cohort_id)).scalar_one()
     emails = db.session.execute(select(func.count(Notification.id))).scalar_one()
     bench.job("publish (use case)", seconds, PUBLISH_S, statements, f"({matches} pairs, {emails} emails queued)")
+    if not deliver:
+        return
     sent, statements, seconds = bench.counter.measure(mail.deliver_pending)
     bench.job("deliver one mail batch", seconds, PUBLISH_S, statements, f"({sent} emails to the outbox; a job's work)")
 
@@ -317,9 +353,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pages", default="", help="only pages whose path holds one of these words, e.g. review,people"
     )
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"comma-separated parts to time, of {', '.join(PARTS)} (default all)"
+    )
+    parser.add_argument("--profile", type=Path, default=None, help="write cProfile files of problem and publish here")
     args = parser.parse_args(argv)
     if args.leaders < 10:
         parser.error("--leaders must be at least 10.")
+    only = {part.strip() for part in args.only.split(",") if part.strip()}
+    if not only or not only <= set(PARTS):
+        parser.error(f"--only takes parts from {', '.join(PARTS)}.")
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     if args.database_url and args.reset:
@@ -350,14 +393,20 @@ def main(argv: list[str] | None = None) -> int:
         bench = Bench(app, args.repeat, tuple(w.strip() for w in args.pages.split(",") if w.strip()))
         manager, loaded = _load(bench, args.leaders)
         manager_client = bench.client(manager.email)
-        _open_pages(bench, manager_client, loaded.cohort_id, loaded.leader_ids[0])
-        if not bench.done():
+        pages = "pages" in only
+        if pages:
+            _open_pages(bench, manager_client, loaded.cohort_id, loaded.leader_ids[0])
+        if "problem" in only:
+            _problem(bench, loaded.cohort_id, args.profile)
+        if not bench.done() and only & {"match", "publish", "deliver", "pages"}:
             _match(bench, loaded.cohort_id)
             _analyze()
-            _review_pages(bench, manager_client, loaded.cohort_id)
-        if not bench.done():
-            _publish(bench, manager.id, loaded.cohort_id)
-            _published_pages(bench, manager_client, loaded.cohort_id)
+            if pages:
+                _review_pages(bench, manager_client, loaded.cohort_id)
+        if not bench.done() and only & {"publish", "deliver", "pages"}:
+            _publish(bench, manager.id, loaded.cohort_id, args.profile, deliver=bool(only & {"deliver", "pages"}))
+            if pages:
+                _published_pages(bench, manager_client, loaded.cohort_id)
         label = f"{args.leaders:,} leaders and {args.leaders * 3 // 2:,} mentors on {db.engine.dialect.name}"
         return _report(bench, label)
 

@@ -65,7 +65,8 @@ def _as_goal(value: Any, field_name: str) -> Goal:
         raise FieldError(f"{field_name}.{err.field}", err.problem) from None
 
 
-def _goals(value: Any) -> tuple[Goal, ...]:
+def goals_of(value: Any) -> tuple[Goal, ...]:
+    """A leader's goals checked: Goal objects or {skill, priority, level} objects, no skill twice."""
     goals = tuple(_as_goal(item, f"goals[{k}]") for k, item in enumerate(as_list(value, "goals")))
     seen: set[str] = set()
     for k, goal in enumerate(goals):
@@ -76,18 +77,23 @@ def _goals(value: Any) -> tuple[Goal, ...]:
 
 
 def _clean_skills(value: Any) -> tuple[tuple[str, int], ...] | None:
-    """The common case in one pass: a dict of clean names to whole numbers 1-5, no name twice."""
-    if type(value) is not dict:
+    """The common case in one pass: clean names to whole numbers 1-5 (a dict or (name, level) pairs), no name twice."""
+    if type(value) is dict:
+        items = list(value.items())
+    elif type(value) in (tuple, list) and all(type(x) in (tuple, list) and len(x) == 2 for x in value):
+        items = list(value)
+    else:
         return None
-    if not all(type(k) is str and k and k == k.strip() and type(v) is int and 1 <= v <= 5 for k, v in value.items()):
+    if not all(type(k) is str and k and k == k.strip() and type(v) is int and 1 <= v <= 5 for k, v in items):
         return None
-    folded = {fold(name): (name, level) for name, level in value.items()}
-    if len(folded) != len(value):
+    folded = {fold(name): (name, level) for name, level in items}
+    if len(folded) != len(items):
         return None  # a name listed twice: the item-by-item path names it
     return tuple(sorted(folded.values(), key=lambda pair: natural_key(pair[0])))
 
 
-def _skills(value: Any) -> tuple[tuple[str, int], ...]:
+def skills_of(value: Any) -> tuple[tuple[str, int], ...]:
+    """A mentor's skills checked: (name, proficiency 1-5) pairs sorted by name, no name twice."""
     if value is None:
         return ()
     clean = _clean_skills(value)
@@ -144,7 +150,7 @@ class Leader:
     def __post_init__(self) -> None:
         try:
             _person_fields(self)
-            _set(self, "goals", _goals(self.goals))
+            _set(self, "goals", goals_of(self.goals))
             _set(self, "mentors_wanted", as_int(self.mentors_wanted, "mentors_wanted", 1, 10))
         except FieldError as err:
             raise err.owned_by(_label("leader", self), _own_id(self)) from None
@@ -168,7 +174,7 @@ class Mentor:
     def __post_init__(self) -> None:
         try:
             _person_fields(self)
-            _set(self, "skills", _skills(self.skills))
+            _set(self, "skills", skills_of(self.skills))
             _set(self, "capacity", as_int(self.capacity, "capacity", 0, 100))
         except FieldError as err:
             raise err.owned_by(_label("mentor", self), _own_id(self)) from None

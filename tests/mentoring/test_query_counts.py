@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
+import matching
 from mentoring.extensions import db
 from mentoring.models import Person
 from mentoring.services.usecases import matching_runs
@@ -139,6 +140,10 @@ def test_the_problem_is_built_in_a_fixed_number_of_queries(company):
     assert (len(problem.leaders), len(problem.mentors)) == (LEADERS, MENTORS)
     assert sum(len(x.goals) for x in problem.leaders) > LEADERS
     assert len(statements) <= 10
+    # And the people checked column by column are exactly those the constructors build one at a time
+    assert problem.leaders == tuple(matching.Leader(**vars(x)) for x in problem.leaders)
+    assert problem.mentors == tuple(matching.Mentor(**vars(x)) for x in problem.mentors)
+    assert all(x.skills == tuple(sorted(x.skills, key=lambda s: matching.natural_key(s[0]))) for x in problem.mentors)
 
 
 def test_manager_pages_stay_bounded_at_2000_people(company, login_as):

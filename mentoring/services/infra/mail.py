@@ -31,12 +31,13 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
 from mentoring.models import Notification, Person
 from mentoring.models.meetings import BODY_MAX, OCCASION_MAX, SUBJECT_MAX
+from mentoring.services.infra import bulk
 
 MAX_ATTEMPTS = 5
 CLAIM_HOLD = timedelta(minutes=5)  # a claim not finished by then was a worker that died: the email is free again
@@ -99,6 +100,7 @@ def queue_many(messages: list[Queued]) -> int:
         between = Notification.occasion.between(keys[0], keys[-1])
         for (occasion,) in db.session.execute(select(Notification.occasion).where(between)):
             wanted.pop(occasion, None)
+    now = utcnow()
     rows = [
         {
             "occasion": occasion,
@@ -109,14 +111,15 @@ def queue_many(messages: list[Queued]) -> int:
             "body": m.body[:BODY_MAX],
             "cohort_id": m.cohort_id,
             "match_id": m.match_id,
-            "created_at": utcnow(),
+            "created_at": now,
             "attempts": 0,
             "last_error": "",
         }
         for occasion, m in wanted.items()
     ]
     if rows:
-        db.session.execute(insert(Notification), rows)
+        # Plain rows, not ORM objects: the ORM's per-row bookkeeping was most of a 20,000-email publish.
+        bulk.insert_rows(Notification.__table__, rows)
     return len(rows)
 
 

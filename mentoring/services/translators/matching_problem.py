@@ -8,10 +8,12 @@ cohort is `translators.placement`.
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -20,18 +22,12 @@ from mentoring.extensions import db
 from mentoring.models import (
     Cohort,
     FitCheck,
-    Goal,
-    LeaderRequest,
     Match,
-    MentorEnrolment,
-    MentorProfile,
-    MentorSkill,
-    PairRule,
     Person,
-    Skill,
 )
 from mentoring.services import Conflict, InvalidField
 from mentoring.services.readmodels.mentor_loads import running_loads
+from mentoring.services.translators import cohort_rows as rows
 
 
 @dataclass(frozen=True)
@@ -87,170 +83,6 @@ def cohort_rules(cohort: Cohort) -> dict[str, Any]:
         return default_rules()
 
 
-# ---------------------------------------------------------------- ORM rows -> Problem
-#
-# A fixed number of set-based queries, whatever the cohort's size: people, requests, goals, profiles,
-# skills, reporting lines, rules and history each come in one SELECT of plain columns (no ORM objects,
-# so no lazy loads), and are joined up here in dictionaries.
-
-_PERSON_COLUMNS = (
-    Person.id,
-    Person.department,
-    Person.grade,
-    Person.languages,
-    Person.timezone,
-    Person.formats,
-    Person.location,
-)
-
-
-@dataclass(frozen=True)
-class _Ask:
-    """A leader's request in the cohort, as the problem needs it."""
-
-    person_id: int
-    department: str | None
-    grade: int | None
-    languages: list[str] | None
-    timezone: str | None
-    formats: list[str] | None
-    location: str | None
-    request_id: int
-    request_formats: list[str] | None
-    mentors_wanted: int | None
-
-
-@dataclass(frozen=True)
-class _Offer:
-    """A mentor enrolled in the cohort with a profile, as the problem needs it."""
-
-    person_id: int
-    department: str | None
-    grade: int | None
-    languages: list[str] | None
-    timezone: str | None
-    formats: list[str] | None
-    location: str | None
-    profile_id: int
-    capacity: int
-
-
-def _manager_refs() -> dict[int, str | None]:
-    """Each person's manager as a problem id: a person id, or "ext:" and an id from outside the site."""
-    rows = db.session.execute(
-        select(Person.id, Person.manager_id, Person.manager_external_id, Person.external_id)
-    ).all()
-    internal = {external: str(pid) for pid, _, _, external in rows if external}
-    refs: dict[int, str | None] = {}
-    for pid, manager_id, manager_external, _ in rows:
-        if manager_id is not None:
-            refs[pid] = str(manager_id)
-        elif manager_external:
-            refs[pid] = internal.get(manager_external, "ext:" + manager_external)
-        else:
-            refs[pid] = None
-    return refs
-
-
-def _asks(cohort_id: int) -> list[_Ask]:
-    query = (
-        select(*_PERSON_COLUMNS, LeaderRequest.id, LeaderRequest.formats, LeaderRequest.mentors_wanted)
-        .join(Person, Person.id == LeaderRequest.person_id)
-        .where(LeaderRequest.cohort_id == cohort_id, Person.is_active.is_(True))
-        .order_by(Person.id)
-    )
-    return [_Ask(*row) for row in db.session.execute(query)]
-
-
-def _offers(cohort_id: int) -> list[_Offer]:
-    query = (
-        select(*_PERSON_COLUMNS, MentorProfile.id, MentorProfile.capacity)
-        .join(Person, Person.id == MentorProfile.person_id)
-        .join(MentorEnrolment, MentorEnrolment.person_id == Person.id)
-        .where(MentorEnrolment.cohort_id == cohort_id, Person.is_active.is_(True))
-        .order_by(Person.id)
-    )
-    return [_Offer(*row) for row in db.session.execute(query)]
-
-
-def _goals_by_request(cohort_id: int) -> dict[int, list[Any]]:
-    """request id -> its goals, must first then by skill (the order the request page shows)."""
-    query = (
-        select(Goal.request_id, Skill.key, Goal.priority, Goal.target_level)
-        .join(Skill, Skill.id == Goal.skill_id)
-        .join(LeaderRequest, LeaderRequest.id == Goal.request_id)
-        .where(LeaderRequest.cohort_id == cohort_id)
-        .order_by(Goal.request_id, Goal.priority.desc(), Goal.skill_id)
-    )
-    goals: dict[int, list[Any]] = defaultdict(list)
-    for request_id, key, priority, level in db.session.execute(query):
-        goals[request_id].append(matching.Goal(key, priority, level))
-    return goals
-
-
-def _skills_by_profile(cohort_id: int) -> dict[int, list[tuple[str, int]]]:
-    """profile id -> (skill key, proficiency) of the cohort's enrolled mentors, by skill id."""
-    query = (
-        select(MentorSkill.profile_id, Skill.key, MentorSkill.proficiency)
-        .join(Skill, Skill.id == MentorSkill.skill_id)
-        .join(MentorProfile, MentorProfile.id == MentorSkill.profile_id)
-        .join(MentorEnrolment, MentorEnrolment.person_id == MentorProfile.person_id)
-        .where(MentorEnrolment.cohort_id == cohort_id)
-        .order_by(MentorSkill.profile_id, MentorSkill.skill_id)
-    )
-    skills: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for profile_id, key, proficiency in db.session.execute(query):
-        skills[profile_id].append((key, proficiency))
-    return skills
-
-
-def _leader(ask: _Ask, goals: list[Any], manager: str | None, wanted: int | None = None) -> Any:
-    return matching.Leader(
-        id=str(ask.person_id),
-        department=ask.department,
-        grade=ask.grade,
-        manager=manager,
-        goals=tuple(goals),
-        languages=tuple(ask.languages or ()),
-        timezone=ask.timezone,
-        # How the person can meet now (their details), not the copy kept with the request when they asked.
-        formats=tuple(ask.formats or ask.request_formats or ()),
-        location=ask.location,
-        mentors_wanted=wanted or max(1, ask.mentors_wanted or 1),
-    )
-
-
-def _mentor(offer: _Offer, skills: list[tuple[str, int]], manager: str | None, capacity: int) -> Any:
-    return matching.Mentor(
-        id=str(offer.person_id),
-        department=offer.department,
-        grade=offer.grade,
-        manager=manager,
-        skills=tuple(skills),
-        languages=tuple(offer.languages or ()),
-        timezone=offer.timezone,
-        formats=tuple(offer.formats or ()),
-        location=offer.location,
-        capacity=capacity,
-    )
-
-
-def _history(cohort_id: int, leaders: set[str], mentors: set[str]) -> list[tuple[str, str]]:
-    """(leader, mentor) pairs published in other cohorts, for the repeat_pairs rule."""
-    query = select(Match.leader_id, Match.mentor_id).where(Match.cohort_id != cohort_id).distinct()
-    pairs = {(str(leader), str(mentor)) for leader, mentor in db.session.execute(query)}
-    return sorted(pair for pair in pairs if pair[0] in leaders and pair[1] in mentors)
-
-
-def _pair_rules(cohort_id: int) -> list[tuple[str, int, int]]:
-    query = (
-        select(PairRule.kind, PairRule.leader_id, PairRule.mentor_id)
-        .where(PairRule.cohort_id == cohort_id)
-        .order_by(PairRule.id)
-    )
-    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
-
-
 def _left_out_notes(left_out: list[tuple[str, int, int]]) -> list[str]:
     """A sentence per pin or forbid left out of a run, naming both people."""
     if not left_out:
@@ -264,11 +96,32 @@ def _left_out_notes(left_out: list[tuple[str, int, int]]) -> list[str]:
     ]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def without_cycle_collection(build: F) -> F:
+    """Run `build` with Python's cycle collector paused: it makes ~200,000 objects and no cycles, and in a
+    process holding a large heap the collector's full passes otherwise cost more than the build itself."""
+
+    @functools.wraps(build)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused  # type: ignore[return-value]
+
+
+@without_cycle_collection
 def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None) -> Translation:
     """The cohort as a matching Problem: a full run, or a re-pair of the given flagged matches."""
-    refs = _manager_refs()
-    asks, offers = _asks(cohort.id), _offers(cohort.id)
-    goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
+    refs = rows.manager_refs()
+    asks, offers = rows.asks(cohort.id), rows.offers(cohort.id)
+    goals, skills = rows.goals_by_request(cohort.id), rows.skills_by_profile(cohort.id)
     # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
     taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     elsewhere = {str(mentor): count for mentor, count in taken.items()}
@@ -276,18 +129,13 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     scope = RepairScope(requests=asks)
     if repair_match_ids is not None:
         scope = _repair_scope(cohort.id, set(repair_match_ids), asks, capacities)
-    leaders = [
-        _leader(a, goals.get(a.request_id, []), refs.get(a.person_id), scope.wanted.get(a.person_id))
-        for a in scope.requests
-    ]
-    mentors = [
-        _mentor(o, skills.get(o.profile_id, []), refs.get(o.person_id), capacities[str(o.person_id)]) for o in offers
-    ]
+    leaders = rows.leaders_of(scope.requests, goals, refs, scope.wanted.get)
+    mentors = rows.mentors_of(offers, skills, refs, lambda person_id: capacities[str(person_id)])
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     in_run = leader_ids | mentor_ids
     pinned, forbidden, left_out = set(scope.pinned), set(scope.forbidden), []
     flagged_leaders = {leader for leader, _ in scope.flagged}
-    for kind, leader_id, mentor_id in _pair_rules(cohort.id):
+    for kind, leader_id, mentor_id in rows.pair_rules(cohort.id):
         pair = (str(leader_id), str(mentor_id))
         if pair[0] not in leader_ids or pair[1] not in mentor_ids:
             if repair_match_ids is None:
@@ -299,12 +147,12 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
     org = sorted((str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in in_run)
     problem = matching.Problem(
-        leaders=tuple(leaders),
-        mentors=tuple(mentors),
+        leaders=leaders,
+        mentors=mentors,
         org=tuple(org),
         forbidden=tuple(sorted(forbidden)),
         pinned=tuple(sorted(pinned - forbidden)),
-        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
+        history=tuple(rows.history(cohort.id, leader_ids, mentor_ids)),
         rules=matching.Rules.from_dict(cohort_rules(cohort)),
     )
     return Translation(problem, notes, elsewhere)
@@ -314,14 +162,16 @@ def build_problem(cohort: Cohort, repair_match_ids: Iterable[int] | None = None)
 class RepairScope:
     """Who a run is about: for a re-pair, the leaders of active pairs, with pins, forbids and slots."""
 
-    requests: list[_Ask]
+    requests: list[rows.Ask]
     pinned: set[tuple[str, str]] = field(default_factory=set)
     forbidden: set[tuple[str, str]] = field(default_factory=set)
     flagged: set[tuple[str, str]] = field(default_factory=set)
     wanted: dict[int, int] = field(default_factory=dict)
 
 
-def _repair_scope(cohort_id: int, match_ids: set[int], requests: list[_Ask], capacities: dict[str, int]) -> RepairScope:
+def _repair_scope(
+    cohort_id: int, match_ids: set[int], requests: list[rows.Ask], capacities: dict[str, int]
+) -> RepairScope:
     """A re-pair: every other active pair pinned as it is, the flagged ones forbidden, slots unchanged."""
     query = select(Match.id, Match.leader_id, Match.mentor_id, Match.status).where(Match.cohort_id == cohort_id)
     matches = list(db.session.execute(query))

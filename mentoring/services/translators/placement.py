@@ -19,20 +19,8 @@ from matching.fields import fold
 from mentoring.extensions import db
 from mentoring.models import Cohort, Match, Person
 from mentoring.services.readmodels.mentor_loads import running_loads
-from mentoring.services.translators.matching_problem import (
-    Translation,
-    _Ask,
-    _asks,
-    _goals_by_request,
-    _history,
-    _leader,
-    _manager_refs,
-    _mentor,
-    _offers,
-    _pair_rules,
-    _skills_by_profile,
-    cohort_rules,
-)
+from mentoring.services.translators import cohort_rows as rows
+from mentoring.services.translators.matching_problem import Translation, cohort_rules, without_cycle_collection
 
 # (mentor id, folded department) -> leaders of that department the mentor has in active pairs now.
 Held = dict[tuple[int, str], list[int]]
@@ -63,7 +51,7 @@ def _existing_pairs(cohort_id: int, freed: set[int]) -> tuple[set[tuple[int, int
 
 
 def department_places(
-    asks: list[_Ask], mentor_ids: set[int], held: Held, cap: int | None, known: set[int], pin: bool = True
+    asks: list[rows.Ask], mentor_ids: set[int], held: Held, cap: int | None, known: set[int], pin: bool = True
 ) -> tuple[set[tuple[str, str]], list[tuple[int, int]]]:
     """(pairs to forbid, existing pairs to pin) so that the department cap holds for existing and new pairs together.
 
@@ -91,6 +79,7 @@ def department_places(
     return forbidden, pinned
 
 
+@without_cycle_collection
 def build_placement(
     cohort: Cohort, wanted: dict[int, int], freed: Iterable[int] = (), pin_existing: bool = True
 ) -> Translation:
@@ -101,12 +90,12 @@ def build_placement(
     (solution pairs marked pinned are existing pairs, not proposals). A pair that ever existed in the cohort is
     never proposed again; pins from the rules do not apply (they are for full runs), forbids do.
     """
-    refs = _manager_refs()
-    every = {a.person_id: a for a in _asks(cohort.id)}
+    refs = rows.manager_refs()
+    every = {a.person_id: a for a in rows.asks(cohort.id)}
     asks = [a for a in every.values() if wanted.get(a.person_id, 0) > 0]
     ever, load, held = _existing_pairs(cohort.id, set(freed))
-    offers = _offers(cohort.id)
-    goals, skills = _goals_by_request(cohort.id), _skills_by_profile(cohort.id)
+    offers = rows.offers(cohort.id)
+    goals, skills = rows.goals_by_request(cohort.id), rows.skills_by_profile(cohort.id)
     # Capacity is the person's, across cohorts: pairs still running elsewhere use some of it up.
     taken = running_loads({o.person_id for o in offers}, except_cohort=cohort.id)
     spare = {o.person_id: o.capacity - load.get(o.person_id, 0) - taken.get(o.person_id, 0) for o in offers}
@@ -120,29 +109,24 @@ def build_placement(
     for lead, mentor in pins:
         slots[lead] = slots.get(lead, 0) + 1  # a pinned leader keeps that pair and gains no other mentor
         pins_of_mentor[mentor] += 1
-    leaders = [_leader(every[pid], goals.get(every[pid].request_id, []), refs.get(pid), n) for pid, n in slots.items()]
-    mentors = [
-        _mentor(
-            o, skills.get(o.profile_id, []), refs.get(o.person_id), spare[o.person_id] + pins_of_mentor[o.person_id]
-        )
-        for o in offers
-    ]
+    leaders = rows.leaders_of([every[pid] for pid in sorted(slots)], goals, refs, slots.get)
+    mentors = rows.mentors_of(offers, skills, refs, lambda pid: spare[pid] + pins_of_mentor[pid])
     leader_ids, mentor_ids = {x.id for x in leaders}, {x.id for x in mentors}
     pinned = {(str(lead), str(mentor)) for lead, mentor in pins}
     forbidden = {(str(lead), str(mentor)) for lead, mentor in ever} | cap_forbidden
-    forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in _pair_rules(cohort.id) if kind == "forbid")
+    forbidden.update((str(lead), str(mentor)) for kind, lead, mentor in rows.pair_rules(cohort.id) if kind == "forbid")
     forbidden.update((pid, pid) for pid in leader_ids & mentor_ids)
     forbidden = {pair for pair in forbidden if pair[0] in leader_ids and pair[1] in mentor_ids} - pinned
     org = sorted(
         (str(pid), boss) for pid, boss in refs.items() if boss is not None and str(pid) not in leader_ids | mentor_ids
     )
     problem = matching.Problem(
-        leaders=tuple(sorted(leaders, key=lambda x: int(x.id))),
-        mentors=tuple(mentors),
+        leaders=leaders,
+        mentors=mentors,
         org=tuple(org),
         forbidden=tuple(sorted(forbidden)),
         pinned=tuple(sorted(pinned)),
-        history=tuple(_history(cohort.id, leader_ids, mentor_ids)),
+        history=tuple(rows.history(cohort.id, leader_ids, mentor_ids)),
         rules=rules,
     )
     return Translation(problem, [])

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import defer
 
 from mentoring.database import locked, utcnow
 from mentoring.extensions import db
@@ -85,25 +86,23 @@ def publish(
 
 def _lock_run(run_id: int) -> MatchRun:
     """The run, locked for this transaction (serialises two simultaneous publishes)."""
-    return db.session.execute(
-        locked(select(MatchRun).where(MatchRun.id == run_id)).execution_options(populate_existing=True)
-    ).scalar_one()
+    # The mentors' loads (one entry per mentor) are not needed here: not decoded again.
+    query = select(MatchRun).where(MatchRun.id == run_id).options(defer(MatchRun.mentor_loads))
+    return db.session.execute(locked(query).execution_options(populate_existing=True)).scalar_one()
 
 
 @dataclass(frozen=True)
 class _Pair:
-    """A proposed pair of the run, as plain columns."""
+    """A proposed pair of the run, as plain columns (its score and reasons stay in the database)."""
 
     leader_id: int
     mentor_id: int
-    score: float
-    reasons: list
     pinned: bool
 
 
 def _run_pairs(run_id: int) -> list[_Pair]:
     query = (
-        select(RunPair.leader_id, RunPair.mentor_id, RunPair.score, RunPair.reasons, RunPair.pinned)
+        select(RunPair.leader_id, RunPair.mentor_id, RunPair.pinned)
         .where(RunPair.run_id == run_id)
         .order_by(RunPair.leader_id, RunPair.mentor_id)
     )
@@ -143,14 +142,15 @@ def _refuse_disabled(pairs: list[_Pair], people: dict[int, _Contact]) -> None:
             raise Conflict(f"{person.name}'s account is disabled. Run the matching again before publishing.")
 
 
-def _refuse_over_capacity(cohort_id: int, pairs: list[_Pair], people: dict[int, _Contact]) -> None:
+def _refuse_over_capacity(cohort_id: int, run_id: int, pairs: list[_Pair], people: dict[int, _Contact]) -> None:
     """Refuse a run made stale by places used since: a pair published in another cohort, a lower capacity."""
     new = Counter(p.mentor_id for p in pairs)
     if not new:
         return
     # The mentors' profile rows stay locked until this publish commits, so two cohorts published at the same
     # moment (PostgreSQL) cannot both spend a mentor's last place; SQLite's writers are one at a time anyway.
-    query = select(MentorProfile.person_id, MentorProfile.capacity).where(MentorProfile.person_id.in_(sorted(new)))
+    in_run = select(RunPair.mentor_id).where(RunPair.run_id == run_id)  # not a list of thousands of ids
+    query = select(MentorProfile.person_id, MentorProfile.capacity).where(MentorProfile.person_id.in_(in_run))
     capacity = dict(db.session.execute(locked(query.order_by(MentorProfile.person_id))).all())
     elsewhere = running_loads(new, except_cohort=cohort_id)
     for mentor_id, count in sorted(new.items()):
@@ -162,23 +162,26 @@ def _refuse_over_capacity(cohort_id: int, pairs: list[_Pair], people: dict[int, 
             )
 
 
-def _new_matches(cohort_id: int, run_id: int, pairs: list[_Pair], now: datetime) -> None:
-    """Insert the pairs as active Matches in one bulk INSERT."""
-    if pairs:
-        rows = [
-            {
-                "cohort_id": cohort_id,
-                "leader_id": p.leader_id,
-                "mentor_id": p.mentor_id,
-                "run_id": run_id,
-                "score": p.score,
-                "reasons": list(p.reasons or []),
-                "status": "active",
-                "published_at": now,
-            }
-            for p in pairs
-        ]
-        db.session.execute(insert(Match), rows)
+def _new_matches(cohort_id: int, run_id: int, now: datetime) -> None:
+    """The run's pairs not yet in the cohort become active Matches, copied inside the database (INSERT ... SELECT)."""
+    already = (
+        select(Match.id)
+        .where(Match.cohort_id == cohort_id, Match.leader_id == RunPair.leader_id, Match.mentor_id == RunPair.mentor_id)
+        .exists()
+    )
+    table = Match.__table__
+    pairs = select(
+        literal(cohort_id, table.c.cohort_id.type),
+        RunPair.leader_id,
+        RunPair.mentor_id,
+        literal(run_id, table.c.run_id.type),
+        RunPair.score,
+        RunPair.reasons,
+        literal("active", table.c.status.type),
+        literal(now, table.c.published_at.type),
+    ).where(RunPair.run_id == run_id, ~already)
+    columns = ["cohort_id", "leader_id", "mentor_id", "run_id", "score", "reasons", "status", "published_at"]
+    db.session.execute(insert(table).from_select(columns, pairs, include_defaults=False))
 
 
 def _unmatched_ids(run: MatchRun) -> list[int]:
@@ -202,12 +205,12 @@ def _publish_all(manager: Person | None, cohort: Cohort, run: MatchRun, now: dat
     unmatched = _unmatched_ids(run)
     people = _contacts(run.id, unmatched)
     _refuse_disabled(pairs, people)
-    _refuse_over_capacity(cohort_id, pairs, people)
+    _refuse_over_capacity(cohort_id, run.id, pairs, people)
     existing = set(
         db.session.execute(select(Match.leader_id, Match.mentor_id).where(Match.cohort_id == cohort_id)).all()
     )
     created = [p for p in pairs if (p.leader_id, p.mentor_id) not in existing]
-    _new_matches(cohort_id, run.id, created, now)
+    _new_matches(cohort_id, run.id, now)
     waitlisted = waitlist.record_publish(cohort_id, run, [], now)
     emails = _announce(cohort, pairs, unmatched, f"published:{cohort_id}", people, waitlisted=waitlisted)
     run.stats = {**(run.stats or {}), "published_at": now.isoformat()}
@@ -254,7 +257,7 @@ def _publish_change(manager: Person | None, cohort: Cohort, run: MatchRun, now: 
         .values(status="ended", ended_at=now)
         .execution_options(synchronize_session=False)
     )
-    _new_matches(cohort_id, run.id, new_pairs, now)
+    _new_matches(cohort_id, run.id, now)
     waitlisted = waitlist.record_publish(cohort_id, run, flagged, now)
     emails = _announce(
         cohort,
@@ -316,6 +319,7 @@ def _announce(
             mentoring_ended.add(mentor_id)
             told.update((leader_id, mentor_id))
     told.update(leader_id for leader_id in [*unmatched_ids, *(waitlisted or ())] if leader_id in people)
+    links = {endpoint: site_link(endpoint) for endpoint in ("leaders.my_mentor", "mentors.my_leaders")}
     messages = []
     for person_id in sorted(told):
         person = people[person_id]
@@ -329,6 +333,7 @@ def _announce(
             repair=ended is not None,
             why=why,
             waitlisted=person_id in (waitlisted or ()),
+            links=links,
         )
         messages.append(
             mail.Queued(f"{occasion}:{person_id}", "published", person.id, person.email, subject, body, cohort.id)
@@ -351,8 +356,10 @@ def _message(
     repair: bool,
     why: str = ASKED,
     waitlisted: bool = False,
+    links: dict[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Subject and plain-text body of one person's email about their pairs."""
+    """Subject and plain-text body of one person's email about their pairs (`links`: endpoint -> link, made once)."""
+    links = links or {endpoint: site_link(endpoint) for endpoint in ("leaders.my_mentor", "mentors.my_leaders")}
     lines = [f"Hello {person.name},", ""]
     if ended:
         lines.append(f"Your pairing with {_names(ended)} in {cohort.name} has ended{why}")
@@ -360,13 +367,12 @@ def _message(
         lines.append(
             f"Your mentor{'s are' if len(mentors) > 1 else ' is'} {_names(mentors)}. "
             'Sign in and open "My mentor" to see why you were paired and how to get in touch:\n'
-            + site_link("leaders.my_mentor")
+            + links["leaders.my_mentor"]
         )
     if leaders:
         lines.append(
             f"You will mentor {_names(leaders)}. "
-            'Sign in and open "My leaders" to see their goals and why you were paired:\n'
-            + site_link("mentors.my_leaders")
+            'Sign in and open "My leaders" to see their goals and why you were paired:\n' + links["mentors.my_leaders"]
         )
     if as_mentor and not mentors and not leaders:
         lines.append("No new leader is planned for you for now.")

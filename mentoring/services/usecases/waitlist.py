@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from mentoring.database import utcnow
 from mentoring.extensions import db
-from mentoring.models import Match, MatchRun, Person, WaitlistEntry, WaitlistStatus
+from mentoring.models import Match, MatchRun, Person, RunPair, WaitlistEntry, WaitlistStatus
 from mentoring.models.waitlist import WAITLIST_REASON_MAX
 from mentoring.services import NotFound, unit_of_work
 from mentoring.services.infra import audit
@@ -19,8 +19,9 @@ from mentoring.services.usecases import matching_runs
 def _entries(cohort_id: int, person_ids: set[int]) -> dict[int, WaitlistEntry]:
     if not person_ids:
         return {}
-    query = select(WaitlistEntry).where(WaitlistEntry.cohort_id == cohort_id, WaitlistEntry.person_id.in_(person_ids))
-    return {entry.person_id: entry for entry in db.session.execute(query).scalars()}
+    # The cohort's entries, filtered here: an IN list of every paired leader would be thousands of parameters.
+    query = select(WaitlistEntry).where(WaitlistEntry.cohort_id == cohort_id)
+    return {entry.person_id: entry for entry in db.session.execute(query).scalars() if entry.person_id in person_ids}
 
 
 def _wait(cohort_id: int, entries: dict[int, WaitlistEntry], person_id: int, reason: str, now: datetime) -> None:
@@ -40,7 +41,7 @@ def record_publish(cohort_id: int, run: MatchRun, ended: list[Match], now: datet
     Returns the ids of the leaders who joined (or stayed on) the waitlist with this publish.
     """
     stats = run.stats or {}
-    paired = {pair.leader_id for pair in run.pairs}
+    paired = set(db.session.execute(select(RunPair.leader_id).where(RunPair.run_id == run.id)).scalars())
     # Reasons are kept with names, as they read today (the library's template filled in once, here).
     items = [u for u in run.unmatched or [] if u.get("leader_id")]
     names = matching_runs.people_names(
