@@ -49,8 +49,9 @@ NOT_LISTS = {
     "programme.import_people": "a form",
     "programme.import_preview": "shows only the non-empty parts of an upload (tests/mentoring/test_people_import.py)",
     "programme.run_progress_json": "machine answer",
-    "health.export_csv": "a CSV file",
-    "health.export_graphml": "a GraphML file",
+    "health.export_csv": "a redirect to the dashboard's exports",
+    "health.export_graphml": "a redirect to the dashboard's exports",
+    "health.download_export": "a CSV or GraphML file",
     "sessions.feedback": "one session's form",
     "sessions.invite": "an .ics file",
 }
