@@ -155,7 +155,7 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     "programme.import_commit": {"POST": managers()},
     "programme.import_discard": {"POST": managers()},
     "programme.cancel_run": {"POST": managers(MISSING)},
-    # Exports: asking queues one (it runs inline); the scenario has no export of that id to download.
+    # Exports: asking queues one (it runs inline); no export has the id the download URL names.
     "health.request_export": {"POST": managers()},
     "health.download_export": {"GET": managers(MISSING)},
     "sessions.overview": {"GET": signed_in(OK)},

@@ -98,9 +98,9 @@ CASES = (
     Case("programme.review", "manager", 2, query=NOBODY),
     Case("health.index", "manager", 1, world="bare"),
     Case("health.index", "manager", 0),
-    Case("health.dashboard", "manager", 6, cohort="empty"),
-    Case("health.dashboard", "manager", 2),  # needs attention, nudges
-    Case("health.dashboard", "manager", 3, query={"q": "zzz-nobody"}),
+    Case("health.dashboard", "manager", 7, cohort="empty"),
+    Case("health.dashboard", "manager", 3),  # needs attention, exports, nudges
+    Case("health.dashboard", "manager", 4, query={"q": "zzz-nobody"}),
     Case("health.pair", "manager", 2),  # sessions, nudges
     Case("health.programme_graph_page", "manager", 1, world="bare"),
     Case("health.programme_graph_page", "manager", 1, world="bare", query={"view": "departments"}),

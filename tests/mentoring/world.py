@@ -276,7 +276,7 @@ def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str,
         "job_id": 1,  # the scenario queues no matching job: cancelling one answers 404, even to a manager
         "choice_id": 1,  # no leader picked anyone: every answer is a 404
         "invitation_id": world.pin_rule,
-        "export_id": 1,  # the scenario asks for no export: downloading one answers 404, even to a manager
+        "export_id": 10**6,  # no export has this id (the sweep may ask for some): 404, even to a manager
     }
 
 
