@@ -15,6 +15,7 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     from mentoring.services.infra import health_watch, mail
     from mentoring.services.usecases import (
         email_verification,
+        exports,
         health_summary,
         invitations,
         leader_choice,
@@ -52,5 +53,8 @@ def register_tasks(app: Flask) -> jobs.JobQueue:
     # the sweep catches bulk writes and a new day. A page never computes a whole cohort.
     queue.register(health_summary.TASK, health_summary.refresh, retries=2, retry_delay=30)
     queue.register(health_summary.SWEEP_TASK, health_summary.sweep, periodic=crontab(minute="*/10"))
+    # Exports of a whole cohort are built here; the page lists them and serves the stored file.
+    queue.register(exports.TASK, exports.build)
+    queue.register(exports.EXPIRE_TASK, exports.expire, periodic=crontab(minute="5"))
     health_watch.install(db.session)
     return queue

@@ -9,3 +9,9 @@ class SendNudgesForm(BaseForm):
     """Send the reminders that are due now (the same as the scheduled `send-nudges` command)."""
 
     submit = SubmitField("Send due nudges now")
+
+
+class RequestExportForm(BaseForm):
+    """Ask for one export of the cohort (its kind is in the URL); a job builds it."""
+
+    submit = SubmitField("Prepare")

@@ -10,10 +10,13 @@ from mentoring import limits
 from mentoring.access import manager_required
 from mentoring.errors import refusal_lands_on
 from mentoring.health import bp
-from mentoring.health.forms import SendNudgesForm
+from mentoring.health.forms import RequestExportForm, SendNudgesForm
+from mentoring.models import ExportKind
+from mentoring.services.readmodels import exports as exports_read
 from mentoring.services.readmodels import health, health_pair
+from mentoring.services.readmodels.exports import FORMATS
 from mentoring.services.readmodels.paging import page_number
-from mentoring.services.usecases import nudges
+from mentoring.services.usecases import exports, nudges
 
 
 @bp.route("/", methods=["GET"])
@@ -38,7 +41,15 @@ def dashboard(cohort_id: int) -> str:
     # matching.graph.render_svg XML-escapes every name and writes presentation attributes only (no script,
     # no style, no links), so its drawing can be inlined under the Content-Security-Policy as it is.
     svg = Markup(board.svg)  # noqa: S704  # nosec B704
-    return render_template("health/dashboard.html", board=board, svg=svg, nudge_form=SendNudgesForm())
+    return render_template(
+        "health/dashboard.html",
+        board=board,
+        svg=svg,
+        nudge_form=SendNudgesForm(),
+        exports=exports_read.recent(cohort_id),
+        formats=FORMATS,
+        keep_days=exports.KEEP_DAYS,
+    )
 
 
 @bp.route("/<id:cohort_id>/pairs/<id:match_id>", methods=["GET"])
@@ -65,26 +76,50 @@ def send_nudges(cohort_id: int) -> Response:
     return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#nudges")
 
 
-def _download(text: str, filename: str, mimetype: str) -> Response:
+def _to_exports(cohort_id: int) -> Response:
+    return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#exports")
+
+
+@bp.route("/<id:cohort_id>/exports/pairs-csv", methods=["POST"], defaults={"kind": ExportKind.PAIRS_CSV})
+@bp.route("/<id:cohort_id>/exports/graphml", methods=["POST"], defaults={"kind": ExportKind.GRAPHML})
+@manager_required
+@limits.exports
+def request_export(cohort_id: int, kind: ExportKind) -> Response:
+    """Queue an export of the cohort; the dashboard lists it, with a download link once it is ready."""
+    form = RequestExportForm()
+    if form.validate_on_submit():
+        refusal_lands_on("health.dashboard", cohort_id=cohort_id, _anchor="exports")
+        exports.request_export(current_user, cohort_id, ExportKind(kind))
+        flash(f"{FORMATS[ExportKind(kind)].label} is being prepared: refresh this page to download it.", "success")
+    return _to_exports(cohort_id)
+
+
+@bp.route("/exports/<id:export_id>", methods=["GET"])
+@manager_required
+def download_export(export_id: int) -> Response:
+    """A ready export as the file it holds (unknown, expired, queued or failed exports are 404)."""
+    text, filename, mimetype = exports_read.ready_file(export_id)
     response = make_response(text)
     response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+# The first URLs of the exports built the file inside the request; bookmarks of them land on the exports list.
+MOVED = "Exports are now prepared in the background: ask for one here, then download it from the list."
+
+
 @bp.route("/<id:cohort_id>/pairs.csv", methods=["GET"])
 @manager_required
-@limits.exports
 def export_csv(cohort_id: int) -> Response:
-    """The cohort's pairs and metrics as CSV (audited)."""
-    text = health.export_csv(current_user, cohort_id)
-    return _download(text, f"cohort-{cohort_id}-pairs.csv", "text/csv")
+    """Old URL of the CSV export: the dashboard's exports, where it is asked for."""
+    flash(MOVED, "warning")
+    return _to_exports(cohort_id)
 
 
 @bp.route("/<id:cohort_id>/graph.graphml", methods=["GET"])
 @manager_required
-@limits.exports
 def export_graphml(cohort_id: int) -> Response:
-    """The cohort's session graph as GraphML (audited)."""
-    text = health.export_graphml(current_user, cohort_id)
-    return _download(text, f"cohort-{cohort_id}-sessions.graphml", "application/graphml+xml")
+    """Old URL of the GraphML export: the dashboard's exports, where it is asked for."""
+    flash(MOVED, "warning")
+    return _to_exports(cohort_id)

@@ -2,6 +2,7 @@
 
 from mentoring.models.choices import ChoiceRound, ChoiceStatus, MentorChoice, Suggestion
 from mentoring.models.cohorts import Cohort, Match, MatchRun, PairRule, RunPair
+from mentoring.models.exports import ExportFile, ExportKind, ExportStatus
 from mentoring.models.health import HealthPairRow, HealthSummary
 from mentoring.models.identity import ExternalIdentity, Invitation, InvitationRole, OneTimeToken, TokenPurpose
 from mentoring.models.imports import PeopleUpload
@@ -18,6 +19,9 @@ __all__ = [
     "ChoiceRound",
     "ChoiceStatus",
     "Cohort",
+    "ExportFile",
+    "ExportKind",
+    "ExportStatus",
     "ExternalIdentity",
     "Feedback",
     "FitCheck",

@@ -70,6 +70,29 @@ def _demo_ids(app: Flask) -> DemoIds:
     )
 
 
+def _add_exports(app: Flask) -> None:
+    """A ready, a failed and a queued export of every cohort, so the dashboards list each state."""
+    from sqlalchemy import select
+
+    from mentoring.extensions import db
+    from mentoring.models import Cohort, ExportFile, ExportKind, ExportStatus
+
+    with app.app_context():
+        for cohort_id in db.session.execute(select(Cohort.id)).scalars().all():
+            db.session.add_all(
+                [
+                    ExportFile(
+                        cohort_id=cohort_id, kind=ExportKind.PAIRS_CSV, status=ExportStatus.READY, content="a\n"
+                    ),
+                    ExportFile(
+                        cohort_id=cohort_id, kind=ExportKind.GRAPHML, status=ExportStatus.FAILED, error="Broken."
+                    ),
+                    ExportFile(cohort_id=cohort_id, kind=ExportKind.GRAPHML, status=ExportStatus.QUEUED),
+                ]
+            )
+        db.session.commit()
+
+
 def _pages(app: Flask, ids: DemoIds) -> list[str]:
     """Every GET page of the URL map with its parameters filled from the demo (every combination, bounded)."""
     from itertools import product
@@ -113,6 +136,8 @@ def test_every_page_has_no_accessibility_violation_at_desktop_and_phone_width(
 ) -> None:
     """Given a demo role signed in, when it opens every page it may see at both widths, axe finds nothing."""
     axe = _axe_script()
+    if role == "manager":
+        _add_exports(demo_app)
     pages = _pages(demo_app, _demo_ids(demo_app))
     problems: list[str] = []
     seen = 0

@@ -535,6 +535,7 @@ CASES = [
     Case(
         "health.send_nudges", "manager", lambda w: f"/programme/health/{w.cohort}/nudges", setup=lambda w: _age_pairs(w)
     ),
+    Case("health.request_export", "manager", lambda w: f"/programme/health/{w.cohort}/exports/graphml"),
     Case(
         "programme.start_choice",
         "manager",

@@ -49,8 +49,9 @@ NOT_LISTS = {
     "programme.import_people": "a form",
     "programme.import_preview": "shows only the non-empty parts of an upload (tests/mentoring/test_people_import.py)",
     "programme.run_progress_json": "machine answer",
-    "health.export_csv": "a CSV file",
-    "health.export_graphml": "a GraphML file",
+    "health.export_csv": "a redirect to the dashboard's exports",
+    "health.export_graphml": "a redirect to the dashboard's exports",
+    "health.download_export": "a CSV or GraphML file",
     "sessions.feedback": "one session's form",
     "sessions.invite": "an .ics file",
 }
@@ -97,9 +98,9 @@ CASES = (
     Case("programme.review", "manager", 2, query=NOBODY),
     Case("health.index", "manager", 1, world="bare"),
     Case("health.index", "manager", 0),
-    Case("health.dashboard", "manager", 6, cohort="empty"),
-    Case("health.dashboard", "manager", 2),  # needs attention, nudges
-    Case("health.dashboard", "manager", 3, query={"q": "zzz-nobody"}),
+    Case("health.dashboard", "manager", 7, cohort="empty"),
+    Case("health.dashboard", "manager", 3),  # needs attention, exports, nudges
+    Case("health.dashboard", "manager", 4, query={"q": "zzz-nobody"}),
     Case("health.pair", "manager", 2),  # sessions, nudges
     Case("health.programme_graph_page", "manager", 1, world="bare"),
     Case("health.programme_graph_page", "manager", 1, world="bare", query={"view": "departments"}),

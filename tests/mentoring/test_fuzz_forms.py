@@ -608,6 +608,7 @@ NO_FIELDS = {
     "programme.disable_person",
     "programme.enable_person",
     "health.send_nudges",
+    "health.request_export",
     "programme.import_discard",
     "programme.refresh_choice",
     "programme.close_choice",

@@ -22,6 +22,7 @@ ID_VALUES = {
     "invitation_id": 1,
     "job_id": 1,
     "match_id": 1,
+    "export_id": 1,
 }
 
 

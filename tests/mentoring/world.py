@@ -209,6 +209,19 @@ def sign_in(app: Flask, person: Person | None) -> FlaskClient:
     return client
 
 
+def export_text(client: FlaskClient, cohort_id: int, kind: str) -> str:
+    """Ask for an export of the cohort as the signed-in manager (the job runs inline) and download it."""
+    from mentoring.models import ExportFile
+
+    assert client.post(f"/programme/health/{cohort_id}/exports/{kind}").status_code == 302
+    query = select(ExportFile.id).where(ExportFile.cohort_id == cohort_id).order_by(ExportFile.id.desc()).limit(1)
+    export_id = db.session.execute(query).scalar_one()
+    db.session.rollback()
+    response = client.get(f"/programme/health/exports/{export_id}")
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
 def snapshot(skip: set[str] = BOOKKEEPING) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table but the bookkeeping ones, sorted, for before/after comparisons."""
     rows = {}
@@ -266,6 +279,7 @@ def route_values(world: World, endpoint: str, mirror: bool = False) -> dict[str,
         "job_id": 1,  # the scenario queues no matching job: cancelling one answers 404, even to a manager
         "choice_id": 1,  # no leader picked anyone: every answer is a 404
         "invitation_id": world.pin_rule,
+        "export_id": 10**6,  # no export has this id (the sweep may ask for some): 404, even to a manager
     }
 
 
@@ -373,7 +387,7 @@ def comparable(known_hashes: dict[str, str] | None = None) -> dict[str, list[tup
 
 
 # Left out: random tokens, solver timings, and email occasion keys that end in a random stamp;
-# a matching job's lock token and queue id, and an email's .ics (it carries its DTSTAMP).
+# a matching job's lock token and queue id, an email's .ics (it carries its DTSTAMP), an export's file.
 VOLATILE = {
     ("login_session", "token_hash"),
     ("match_run", "stats"),
@@ -383,5 +397,6 @@ VOLATILE = {
     ("run_job", "token"),
     ("run_job", "task_id"),
     ("notification", "calendar"),
+    ("export_file", "content"),
 }
 MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.\d]*(\+00:00|Z)?")

@@ -1,4 +1,4 @@
-"""Programme health for managers: the cohort dashboard, the all-cohorts overview, and exports.
+"""Programme health for managers: the cohort dashboard, the all-cohorts overview, and the export texts.
 
 Pages read the stored health summaries (services.usecases.health_summary): the figures a job computed
 and one row per pair, paged, sorted and filtered in SQL. A page never computes a whole cohort: with no
@@ -16,9 +16,8 @@ from sqlalchemy import func, or_, select
 from matching import graph as session_graph
 from mentoring.database import utcnow
 from mentoring.extensions import db
-from mentoring.models import Cohort, HealthPairRow, HealthSummary, Match, Notification, Person
+from mentoring.models import Cohort, HealthPairRow, HealthSummary, Match, Notification
 from mentoring.models.health import ALL_COHORTS, cohort_scope
-from mentoring.services.infra import audit
 from mentoring.services.readmodels.health_figures import SORT_COLUMNS, AttentionItem, cohort_figures
 from mentoring.services.readmodels.paging import Page, paginate
 from mentoring.services.translators.sessions_document import HEALTH_COHORTS, build_sessions
@@ -184,27 +183,18 @@ def programme_overview(now: datetime | None = None) -> list[CohortHealth]:
     return lines
 
 
-# ---------------------------------------------------------------- exports (computed when asked for)
+# ---------------------------------------------------------------- export texts (built by the export job)
 
 
-def export_csv(manager: Person, cohort_id: int, now: datetime | None = None) -> str:
-    """The cohort's pairs and their metrics as CSV (names, no feedback text), recorded in the audit log."""
+def pairs_csv(cohort_id: int, as_of: date) -> str:
+    """The cohort's pairs and their metrics as CSV (names, no feedback text)."""
     cohort = get_cohort(cohort_id)
-    figures = cohort_figures(cohort, (now or utcnow()).date())
-    text = session_graph.metrics_csv(figures.metrics, labels=figures.document.labels)
-    audit.record_now(
-        "export", actor=manager, object_type="cohort", object_id=cohort.id, detail="pairs and metrics (CSV)"
-    )
-    return text
+    figures = cohort_figures(cohort, as_of)
+    return session_graph.metrics_csv(figures.metrics, labels=figures.document.labels)
 
 
-def export_graphml(manager: Person, cohort_id: int, now: datetime | None = None) -> str:
-    """The cohort's session graph as GraphML (names as labels, ratings, no feedback text), audited."""
+def sessions_graphml(cohort_id: int, as_of: date) -> str:
+    """The cohort's session graph as GraphML (names as labels, ratings, no feedback text)."""
     cohort = get_cohort(cohort_id)
-    as_of = (now or utcnow()).date()
     document = build_sessions([cohort.id])
-    text = session_graph.to_graphml(session_graph.build_graph(document.records), labels=document.labels, as_of=as_of)
-    audit.record_now(
-        "export", actor=manager, object_type="cohort", object_id=cohort.id, detail="session graph (GraphML)"
-    )
-    return text
+    return session_graph.to_graphml(session_graph.build_graph(document.records), labels=document.labels, as_of=as_of)
