@@ -16,7 +16,17 @@ from mentoring.extensions import db
 from mentoring.models import AuditEvent
 from tests.conftest import DEFAULT_PASSWORD, clean_database
 from tests.mentoring.form_cases import CASES
-from tests.mentoring.world import BOOKKEEPING, DERIVED, changes, comparable, fill, page_form, route_values, routes, snapshot
+from tests.mentoring.world import (
+    BOOKKEEPING,
+    DERIVED,
+    changes,
+    comparable,
+    fill,
+    page_form,
+    route_values,
+    routes,
+    snapshot,
+)
 
 REFUSED = "This form has expired or was not sent from this site."
 ROLES = ("anonymous", "outsider", "mentor", "leader", "manager")
