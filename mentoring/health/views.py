@@ -16,7 +16,7 @@ from mentoring.services.readmodels import exports as exports_read
 from mentoring.services.readmodels import health, health_pair
 from mentoring.services.readmodels.exports import FORMATS
 from mentoring.services.readmodels.paging import page_number
-from mentoring.services.usecases import exports, nudges
+from mentoring.services.usecases import cohorts, exports, nudges
 
 
 @bp.route("/", methods=["GET"])
@@ -77,6 +77,7 @@ def send_nudges(cohort_id: int) -> Response:
 
 
 def _to_exports(cohort_id: int) -> Response:
+    cohorts.get_cohort(cohort_id)  # an unknown cohort is a 404, as on every other page of it
     return redirect(url_for("health.dashboard", cohort_id=cohort_id) + "#exports")
 
 
@@ -113,13 +114,15 @@ MOVED = "Exports are now prepared in the background: ask for one here, then down
 @manager_required
 def export_csv(cohort_id: int) -> Response:
     """Old URL of the CSV export: the dashboard's exports, where it is asked for."""
+    response = _to_exports(cohort_id)
     flash(MOVED, "warning")
-    return _to_exports(cohort_id)
+    return response
 
 
 @bp.route("/<id:cohort_id>/graph.graphml", methods=["GET"])
 @manager_required
 def export_graphml(cohort_id: int) -> Response:
     """Old URL of the GraphML export: the dashboard's exports, where it is asked for."""
+    response = _to_exports(cohort_id)
     flash(MOVED, "warning")
-    return _to_exports(cohort_id)
+    return response
