@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 PAGE_KB, PAGE_MS = 300, 300
 PROBLEM_S, MATCH_S, PUBLISH_S = 3.0, 30.0, 5.0
 HEALTH_JOB_S = 30.0  # a job, not a request: it must only finish well inside the queue's patience
+DELIVER_S = 60.0  # every email of a 10,000-pair publish, delivered by the consumer (a job, never a request)
 PARTS = ("pages", "problem", "match", "publish", "deliver")
 PASSWORD = "a long benchmark pass phrase"  # noqa: S105 - generated people's password, benchmark only
 
@@ -245,7 +246,7 @@ def _review_pages(bench: Bench, client: Any, cohort_id: int) -> None:
 def _publish(
     bench: Bench, manager_id: int, cohort_id: int, profile_dir: Path | None = None, deliver: bool = True
 ) -> None:
-    """Time the publish use case (bulk writes, emails queued), then one delivery batch apart.
+    """Time the publish use case (bulk writes, emails queued), then the delivery of every queued email apart.
 
     The publish POST does both today; delivery moves to the job queue (issue 9, part 1), so the two
     are shown apart: the use case is what the request keeps.
@@ -269,7 +270,7 @@ def _publish(
     if not deliver:
         return
     sent, statements, seconds = bench.counter.measure(mail.deliver_pending)
-    bench.job("deliver one mail batch", seconds, PUBLISH_S, statements, f"({sent} emails to the outbox; a job's work)")
+    bench.job("deliver the queued mail (job)", seconds, DELIVER_S, statements, f"({sent} emails to the outbox, in batches)")
 
 
 def _health_summaries(bench: Bench, cohort_id: int) -> None:
