@@ -248,8 +248,8 @@ def _publish(
 ) -> None:
     """Time the publish use case (bulk writes, emails queued), then the delivery of every queued email apart.
 
-    The publish POST does both today; delivery moves to the job queue (issue 9, part 1), so the two
-    are shown apart: the use case is what the request keeps.
+    The publish request runs the use case only; the consumer delivers the mail as a job, so the two are shown
+    apart.
     """
     from sqlalchemy import func, select
 
@@ -270,7 +270,9 @@ def _publish(
     if not deliver:
         return
     sent, statements, seconds = bench.counter.measure(mail.deliver_pending)
-    bench.job("deliver the queued mail (job)", seconds, DELIVER_S, statements, f"({sent} emails to the outbox, in batches)")
+    bench.job(
+        "deliver the queued mail (job)", seconds, DELIVER_S, statements, f"({sent} emails to the outbox, in batches)"
+    )
 
 
 def _health_summaries(bench: Bench, cohort_id: int) -> None:
