@@ -167,10 +167,13 @@ def _count(conditions: list[ColumnElement]) -> int:
     return db.session.execute(select(func.count(Person.id)).where(*conditions)).scalar_one()
 
 
-def _page_ids(conditions: list[ColumnElement], offset: int, limit: int) -> list[int]:
-    """The ids of one page, by name: Person is the only table here, so ix_person_name_lower serves the order."""
+def _page_ids(conditions: list[ColumnElement], offset: int, limit: int | None) -> list[int]:
+    """The ids of one page (every match when `limit` is None), by name: Person is the only table here, so
+    ix_person_name_lower serves the order."""
     query = select(Person.id).where(*conditions).order_by(func.lower(Person.name), Person.id)
-    return list(db.session.execute(query.limit(limit).offset(offset)).scalars())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.execute(query).scalars())
 
 
 def _rows(role: str, cohort_id: int, ids: list[int]) -> list[Participant]:
@@ -322,16 +325,20 @@ def participants(
         if filters.role in ROLE_CHOICES and filters.role != role:
             continue
         conditions = _selected(role, cohort.id, filters)
-        # Unfiltered, a role's size is already counted; a filter costs one COUNT over the cohort.
-        parts.append((role, conditions, _count(conditions) if narrowed else everyone))
-    total = sum(size for _, _, size in parts)
+        # Unfiltered, a role's size is already counted; a filter costs one COUNT over the cohort. A name search
+        # (a LIKE no index serves) reads the matching ids once, in page order, and counts and pages those.
+        found = _page_ids(conditions, 0, None) if filters.text else None
+        size = len(found) if found is not None else _count(conditions) if narrowed else everyone
+        parts.append((role, conditions, size, found))
+    total = sum(size for _, _, size, _ in parts)
     page = min(page_number(page), max(1, -(-total // per_page)))
     offset, rows = (page - 1) * per_page, []
-    for role, conditions, size in parts:
+    for role, conditions, size, found in parts:
         if offset >= size:
             offset -= size
             continue
-        ids = _page_ids(conditions, offset, per_page - len(rows))
+        wanted = per_page - len(rows)
+        ids = found[offset : offset + wanted] if found is not None else _page_ids(conditions, offset, wanted)
         rows += _rows(role, cohort.id, ids)
         offset = 0
         if len(rows) >= per_page:
